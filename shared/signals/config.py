@@ -1,0 +1,98 @@
+"""Settings: every limit, name and switch Signals uses, read once per cold start.
+
+One pydantic-settings model (env prefix ``SIGNALS_``, except the resource names, which the
+template injects without prefix). Code asks ``get_settings()``; nothing else reads ``os.environ``.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from pydantic import AliasChoices, Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """All configuration, with production defaults; the template and the local runtime override."""
+
+    model_config = SettingsConfigDict(env_prefix="SIGNALS_", extra="ignore")
+
+    # --- resources (names injected by template.yaml / the local runtime) ---
+    table_name: str = Field("signals", validation_alias=AliasChoices("TABLE_NAME", "SIGNALS_TABLE_NAME"))
+    bucket_name: str = Field(
+        "signals-archive", validation_alias=AliasChoices("BUCKET_NAME", "SIGNALS_BUCKET_NAME")
+    )
+    score_queue_url: str = Field(
+        "", validation_alias=AliasChoices("SCORE_QUEUE_URL", "SIGNALS_SCORE_QUEUE_URL")
+    )
+    delivery_queue_url: str = Field(
+        "", validation_alias=AliasChoices("DELIVERY_QUEUE_URL", "SIGNALS_DELIVERY_QUEUE_URL")
+    )
+    score_dlq_url: str = Field("", validation_alias=AliasChoices("SCORE_DLQ_URL", "SIGNALS_SCORE_DLQ_URL"))
+    delivery_dlq_url: str = Field(
+        "", validation_alias=AliasChoices("DELIVERY_DLQ_URL", "SIGNALS_DELIVERY_DLQ_URL")
+    )
+    aws_endpoint_url: str | None = Field(None, validation_alias=AliasChoices("AWS_ENDPOINT_URL"))
+    aws_region: str = Field("us-east-1", validation_alias=AliasChoices("AWS_REGION", "AWS_DEFAULT_REGION"))
+
+    # --- sources ---
+    sources_file: str = "sources.yaml"
+
+    # --- fetching (ingest) ---
+    user_agent_name: str = "Signals"
+    contact_url: str = "https://github.com/signals-news/signals"
+    fetch_connect_timeout_s: float = 10.0
+    fetch_read_timeout_s: float = 15.0
+    fetch_total_deadline_s: float = 20.0
+    fetch_max_body_bytes: int = 5 * 1024 * 1024  # counted after decompression
+    fetch_max_redirects: int = 5
+    fetch_concurrency: int = 8
+    fetch_min_interval_s: int = 15 * 60
+    backoff_base_s: int = 15 * 60
+    backoff_ceiling_s: int = 24 * 3600
+    retry_after_max_s: int = 7 * 24 * 3600
+    ingest_time_reserve_ms: int = 30_000  # stop starting fetches when less than this remains
+    max_items_per_feed: int = 500
+    summary_max_chars: int = 1000
+    title_max_chars: int = 400
+    future_date_tolerance_s: int = 24 * 3600
+    sqs_send_batch: int = 10  # SQS hard limit
+
+    # --- scoring ---
+    signal_summary_max_chars: int = 300
+    story_window_days: int = 7  # items further apart than this are never the same story
+
+    # --- API ---
+    page_limit_default: int = 20
+    page_limit_max: int = 100
+    cursor_secret: str = "local-dev-cursor-secret-change-me"
+    cursor_max_age_s: int = 24 * 3600
+    public_base_url: str = ""  # absolute links in feeds; derived from the request when empty
+    cache_max_age_s: int = 60
+
+    # --- webhooks ---
+    local_mode: bool = False  # allows http:// to loopback for webhook URLs (the demo)
+    delivery_timeout_s: float = 10.0
+    delivery_connect_timeout_s: float = 5.0
+    delivery_max_response_bytes: int = 64 * 1024
+    delivery_retry_schedule_s: list[int] = [5, 300, 1800, 7200, 18000, 36000, 50400, 72000, 86400]
+    delivery_jitter_fraction: float = 0.2
+    delivery_disable_after_s: int = 5 * 24 * 3600
+    secret_rotation_overlap_s: int = 24 * 3600
+    sqs_max_delay_s: int = 900  # SQS hard limit; longer waits hop
+
+    # --- telemetry ---
+    metrics_namespace: str = Field(
+        "Signals", validation_alias=AliasChoices("POWERTOOLS_METRICS_NAMESPACE", "SIGNALS_METRICS_NAMESPACE")
+    )
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The settings of this container, read once."""
+    return Settings()
+
+
+def reset_settings() -> None:
+    """Forget cached settings (tests and the local runtime change the environment)."""
+    get_settings.cache_clear()

@@ -1,0 +1,202 @@
+"""The domain's shapes: one pydantic model per thing that crosses a boundary.
+
+``Item`` is a normalised feed entry (S3 item JSON), ``ScoreRequest`` the score-queue message
+(claim check), ``Signal`` the one record every surface shows (API, feeds, pages, webhooks),
+``SignalEvent`` the delivery-queue message. Pure: no boto3 here.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from enum import StrEnum
+from typing import Annotated, Literal
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator
+
+
+def utcnow() -> datetime:
+    """Now, in UTC (one seam for tests that freeze time)."""
+    return datetime.now(UTC)
+
+
+def as_utc(value: datetime) -> datetime:
+    """Aware UTC datetime; naive values are taken to be UTC."""
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def iso(value: datetime) -> str:
+    """Sortable ISO-8601 UTC text with a trailing Z, second precision."""
+    return as_utc(value).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+UtcDatetime = Annotated[AwareDatetime, Field(description="UTC instant, ISO 8601")]
+
+
+class Category(StrEnum):
+    """The categories of SCORING.md, by id."""
+
+    SAFETY_POLICY = "safety-policy"
+    SECURITY = "security"
+    MODELS_RESEARCH = "models-research"
+    OPEN_SOURCE = "open-source"
+    PRODUCTS = "products"
+    COMPUTE_INFRA = "compute-infra"
+    BUSINESS = "business"
+    SOCIETY = "society"
+    OFF_TOPIC = "off-topic"
+
+    @property
+    def label(self) -> str:
+        return CATEGORY_LABELS[self]
+
+
+CATEGORY_LABELS: dict[Category, str] = {
+    Category.SAFETY_POLICY: "Safety & Policy",
+    Category.SECURITY: "Security",
+    Category.MODELS_RESEARCH: "Models & Research",
+    Category.OPEN_SOURCE: "Open Source",
+    Category.PRODUCTS: "Products & Launches",
+    Category.COMPUTE_INFRA: "Compute & Infrastructure",
+    Category.BUSINESS: "Business & Funding",
+    Category.SOCIETY: "Society & Work",
+    Category.OFF_TOPIC: "Off-topic",
+}
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+# --------------------------------------------------------------------------- ingest
+
+
+class Item(_Frozen):
+    """One feed entry, normalised. Written once to S3 as JSON; the scorer's input."""
+
+    id: str = Field(description="deterministic: hash of the source's canonical feed URL and the entry key")
+    source_id: str
+    source_name: str
+    feed_url: str
+    authority: float = Field(1.0, ge=0.0, le=2.0, description="the source's authority weight")
+    guid: str | None = None
+    url: str = Field(description="canonical URL of the entry")
+    title: str
+    summary: str = ""
+    authors: list[str] = []
+    categories: list[str] = Field(default=[], description="the feed's own categories for the entry")
+    published_at: UtcDatetime
+    published_from_feed: bool = Field(True, description="False when the feed gave no usable date")
+    fetched_at: UtcDatetime
+    content_hash: str = Field(description="hash of title, summary and url: changes when the publisher edits")
+    raw_key: str | None = Field(None, description="S3 key of the raw fetch this item came from")
+
+
+class ScoreRequest(_Frozen):
+    """Score-queue message: a claim check on an archived item, never the item body."""
+
+    item_key: str = Field(description="S3 key of the item JSON")
+    item_id: str
+    source_id: str
+    reason: Literal["new", "update", "replay"] = "new"
+    enqueued_at: UtcDatetime
+
+
+# --------------------------------------------------------------------------- the signal
+
+
+class SourceRef(_Frozen):
+    """One report of a story."""
+
+    item_id: str
+    source_id: str
+    name: str
+    url: str
+    published_at: UtcDatetime
+
+
+class FactorScore(_Frozen):
+    """One factor's contribution to the significance score."""
+
+    name: str
+    value: float = Field(description="the factor's sub-score, 0..1 (or a signed adjustment)")
+    weight: float
+    contribution: float = Field(description="points added to (or taken from) the raw score")
+    evidence: list[str] = Field(default=[], description="what in the text triggered the factor")
+
+
+class ScoreBreakdown(_Frozen):
+    """How a score was reached: factors, rubric version, the analyst that produced it."""
+
+    rubric_version: str
+    analyst: str = "rules"
+    base: float = Field(description="the category's or event type's base significance")
+    factors: list[FactorScore] = []
+    raw: float = Field(description="unclamped total before rounding")
+    corroboration: int = Field(1, ge=1, description="independent sources reporting the story")
+    model: dict | None = Field(None, description="model-analyst details (id, score, tokens) when one ran")
+
+
+class Analysis(_Frozen):
+    """Analyst notes for the signal page; present only when an analyst wrote them."""
+
+    technical_impact: str
+    why_it_matters: str
+    what_to_watch: str
+
+
+class Enrichment(_Frozen):
+    """What an analyst adds to an item: the scorer's pure output."""
+
+    category: Category
+    score: int = Field(ge=1, le=10)
+    tags: list[str] = []
+    entities: list[str] = []
+    summary: str = ""
+    rationale: str = ""
+    score_breakdown: ScoreBreakdown
+    analysis: Analysis | None = None
+
+
+class Signal(BaseModel):
+    """The one record every surface shows: a scored, explained story."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    id: str = Field(description="stable id of the signal: one per story")
+    title: str
+    url: str
+    published_at: UtcDatetime
+    scored_at: UtcDatetime
+    updated_at: UtcDatetime
+    score: int = Field(ge=1, le=10)
+    category: Category
+    tags: list[str] = []
+    entities: list[str] = []
+    summary: str = ""
+    rationale: str = ""
+    score_breakdown: ScoreBreakdown
+    sources: list[SourceRef] = Field(min_length=1)
+    analysis: Analysis | None = None
+    version: int = Field(1, ge=1, description="optimistic-locking version; increments on every change")
+
+    @field_validator("published_at", "scored_at", "updated_at")
+    @classmethod
+    def _utc(cls, value: datetime) -> datetime:
+        return as_utc(value)
+
+    @property
+    def category_label(self) -> str:
+        return self.category.label
+
+
+# --------------------------------------------------------------------------- events
+
+
+class SignalEvent(_Frozen):
+    """Delivery-queue message: a signal was created or its score changed."""
+
+    type: Literal["signal.created", "signal.updated"]
+    event_id: str = Field(description="deterministic per (signal, version): the webhook-id root")
+    signal_id: str
+    signal_version: int
+    occurred_at: UtcDatetime

@@ -1,0 +1,31 @@
+"""boto3 clients, created lazily once per container (clients, not resources: cold start)."""
+
+from __future__ import annotations
+
+from functools import cache
+from typing import Any
+
+from signals.config import get_settings
+
+
+@cache
+def client(service: str) -> Any:
+    """The shared boto3 client for ``service`` (honours AWS_ENDPOINT_URL for moto/local)."""
+    import boto3  # imported on first use: handlers that never touch AWS do not pay for it
+    from botocore.config import Config
+
+    settings = get_settings()
+    config = Config(
+        retries={"mode": "standard", "max_attempts": 3},
+        connect_timeout=5,
+        read_timeout=10,
+        max_pool_connections=20,
+    )
+    return boto3.client(
+        service, region_name=settings.aws_region, endpoint_url=settings.aws_endpoint_url, config=config
+    )
+
+
+def reset_clients() -> None:
+    """Forget cached clients (tests start moto first, then let code create clients)."""
+    client.cache_clear()

@@ -1,0 +1,59 @@
+"""Every key shape in the single DynamoDB table, in one place.
+
+Table: ``pk``/``sk`` plus four overloaded GSIs (``gsiNpk``/``gsiNsk``). Time buckets are calendar
+months (``YYYY-MM``): a page of the feed touches one or two partitions, and at 100,000 items a
+day a month partition takes ~1.2 writes/s, far below the 1,000 WCU per-partition ceiling.
+
+| record | pk | sk | gsi1 | gsi2 | gsi3 | gsi4 |
+|---|---|---|---|---|---|---|
+| signal | ``SIGNAL#<id>`` | ``SIGNAL`` | ``FEED#<month>`` / ``<iso>#<id>`` | ``CAT#<cat>#<month>`` / ``<iso>#<id>`` | ``SCORE#<month>`` / ``<score:02d>#<iso>#<id>`` | ``TIER#<score:02d>#<month>`` / ``<iso>#<id>`` |
+| item seen (scorer idempotency) | ``ITEM#<item_id>`` | ``ITEM`` | | | | |
+| story candidate key | ``STORYKEY#<key>`` | ``<story_id>`` | | | | |
+| source state | ``SOURCE#<id>`` | ``STATE`` | ``SOURCES`` / ``<id>`` | | | |
+| seen entry (ingest dedupe) | ``SEEN#<item_id>`` | ``SEEN`` | | | | |
+| tag posting | ``TAG#<tag>#<month>`` | ``<iso>#<id>`` | | | | |
+| api key | ``APIKEY#<sha256>`` | ``APIKEY`` | | | | |
+| subscription | ``SUB#<id>`` | ``SUB`` | ``OWNER#<key_id>`` / ``<created>#<id>`` | | | |
+| subscription fan-out row | ``SUBIDX#<category or *>`` | ``<min_score:02d>#<sub_id>`` | | | | |
+| delivery | ``SUB#<id>`` | ``DELIVERY#<delivery_id>`` | ``DELIVERIES#<sub_id>`` / ``<iso>#<delivery_id>`` | | | |
+
+Modules that own a record build its keys with the helpers below.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from signals.models import iso
+
+__all__ = ["iso", "month", "time_sort_key"]
+
+
+def month(value: datetime) -> str:
+    """The calendar-month bucket of an instant (``YYYY-MM``)."""
+    return iso(value)[:7]
+
+
+def time_sort_key(value: datetime, record_id: str) -> str:
+    """Sort key that orders by time, ties broken by id."""
+    return f"{iso(value)}#{record_id}"
+
+
+def signal_pk(signal_id: str) -> str:
+    return f"SIGNAL#{signal_id}"
+
+
+def item_pk(item_id: str) -> str:
+    return f"ITEM#{item_id}"
+
+
+def source_pk(source_id: str) -> str:
+    return f"SOURCE#{source_id}"
+
+
+def seen_pk(item_id: str) -> str:
+    return f"SEEN#{item_id}"
+
+
+def story_key_pk(key: str) -> str:
+    return f"STORYKEY#{key}"

@@ -1,0 +1,50 @@
+"""SQS sending, in batches of the service's limit (10), with per-entry failure handling."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from signals.storage.aws import client
+
+SQS_BATCH_LIMIT = 10
+
+
+class QueueSendError(RuntimeError):
+    """Some messages could not be sent after the batch call; callers must not ack their inputs."""
+
+    def __init__(self, failed_ids: list[str]):
+        super().__init__(f"{len(failed_ids)} message(s) not accepted by SQS: {failed_ids[:5]}")
+        self.failed_ids = failed_ids
+
+
+@dataclass(frozen=True)
+class OutgoingMessage:
+    """One message to send: an id unique within the call, the body, an optional delay."""
+
+    id: str
+    body: str
+    delay_seconds: int = 0
+
+
+def send_messages(queue_url: str, messages: Sequence[OutgoingMessage]) -> int:
+    """Send messages in batches of 10; returns the number of SendMessageBatch calls made.
+
+    Raises :class:`QueueSendError` naming the entries SQS refused (so nothing is silently lost).
+    """
+    calls = 0
+    failed: list[str] = []
+    sqs = client("sqs")
+    for start in range(0, len(messages), SQS_BATCH_LIMIT):
+        chunk = messages[start : start + SQS_BATCH_LIMIT]
+        entries = [
+            {"Id": f"m{n}", "MessageBody": m.body, **({"DelaySeconds": m.delay_seconds} if m.delay_seconds else {})}
+            for n, m in enumerate(chunk)
+        ]
+        response = sqs.send_message_batch(QueueUrl=queue_url, Entries=entries)
+        calls += 1
+        for failure in response.get("Failed", []):
+            failed.append(chunk[int(failure["Id"][1:])].id)
+    if failed:
+        raise QueueSendError(failed)
+    return calls

@@ -1,0 +1,92 @@
+"""Shared fixtures: fake AWS credentials everywhere, and moto resources built from template.yaml."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+# Fake credentials before anything can build a client: a leak fails instead of reaching AWS.
+_FAKE_ENV = {
+    "AWS_ACCESS_KEY_ID": "testing",
+    "AWS_SECRET_ACCESS_KEY": "testing",
+    "AWS_SECURITY_TOKEN": "testing",
+    "AWS_SESSION_TOKEN": "testing",
+    "AWS_DEFAULT_REGION": "us-east-1",
+    "AWS_REGION": "us-east-1",
+    "POWERTOOLS_METRICS_NAMESPACE": "SignalsTest",
+    "POWERTOOLS_SERVICE_NAME": "signals-test",
+    "POWERTOOLS_DEV": "false",
+}
+os.environ.update(_FAKE_ENV)
+for _var in ("AWS_PROFILE", "AWS_ENDPOINT_URL"):
+    os.environ.pop(_var, None)
+
+ROOT = Path(__file__).resolve().parents[1]
+DATA = ROOT / "tests" / "data"
+EVENTS = ROOT / "events"
+
+
+@pytest.fixture(autouse=True)
+def _fresh_settings(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Every test starts with the fake environment, fresh settings and no cached clients."""
+    from signals.config import reset_settings
+    from signals.storage.aws import reset_clients
+
+    for key, value in _FAKE_ENV.items():
+        monkeypatch.setenv(key, value)
+    reset_settings()
+    reset_clients()
+    yield
+    reset_settings()
+    reset_clients()
+
+
+@dataclass
+class AwsStack:
+    """moto clients plus the names of the resources made from template.yaml."""
+
+    dynamodb: Any
+    s3: Any
+    sqs: Any
+    table_name: str
+    bucket_name: str
+    queue_urls: dict[str, str]
+
+    def drain(self, logical_id: str, max_messages: int = 1000) -> list[dict[str, Any]]:
+        """Receive (and delete) every visible message of a queue."""
+        out: list[dict[str, Any]] = []
+        url = self.queue_urls[logical_id]
+        while len(out) < max_messages:
+            got = self.sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10, AttributeNames=["All"])
+            messages = got.get("Messages", [])
+            if not messages:
+                break
+            for message in messages:
+                self.sqs.delete_message(QueueUrl=url, ReceiptHandle=message["ReceiptHandle"])
+            out.extend(messages)
+        return out
+
+
+@pytest.fixture
+def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[AwsStack]:
+    """moto (in-process) with the table, bucket and queues of template.yaml; env set like Lambda's."""
+    import boto3
+    from moto import mock_aws
+
+    from signals.config import reset_settings
+    from signals.local.template import create_resources
+    from signals.storage.aws import reset_clients
+
+    with mock_aws():
+        dynamodb, s3, sqs = (boto3.client(name, region_name="us-east-1") for name in ("dynamodb", "s3", "sqs"))
+        resources = create_resources(dynamodb=dynamodb, s3=s3, sqs=sqs, visibility_override=1)
+        for key, value in resources.environment().items():
+            monkeypatch.setenv(key, value)
+        reset_settings()
+        reset_clients()
+        yield AwsStack(dynamodb, s3, sqs, resources.table_name, resources.bucket_name, resources.queue_urls)
