@@ -11,11 +11,20 @@ day a month partition takes ~1.2 writes/s, far below the 1,000 WCU per-partition
 | story candidate key | ``STORYKEY#<key>`` | ``<story_id>`` | | | | |
 | source state | ``SOURCE#<id>`` | ``STATE`` | ``SOURCES`` / ``<id>`` | | | |
 | seen entry (ingest dedupe) | ``SEEN#<item_id>`` | ``SEEN`` | | | | |
-| tag posting | ``TAG#<tag>#<month>`` | ``<iso>#<id>`` | | | | |
+| tag posting (body copy) | ``TAG#<tag>#<month>`` | ``<iso>#<id>`` | | | | |
+| min-score posting (body copy, one per threshold 2..score) | ``MIN#<t:02d>#<month>`` | ``<iso>#<id>`` | | | | |
+| category min-score posting (body copy) | ``MINCAT#<cat>#<t:02d>#<month>`` | ``<iso>#<id>`` | | | | |
+| source posting (body copy) | ``SRC#<source_id>#<month>`` | ``<iso>#<id>`` | | | | |
+| month registry | ``MONTHS`` | ``<month>`` | | | | |
+| counters (category, tag) | ``COUNTS`` | ``TOTAL`` | | | | |
 | api key | ``APIKEY#<sha256>`` | ``APIKEY`` | | | | |
 | subscription | ``SUB#<id>`` | ``SUB`` | ``OWNER#<key_id>`` / ``<created>#<id>`` | | | |
 | subscription fan-out row | ``SUBIDX#<category or *>`` | ``<min_score:02d>#<sub_id>`` | | | | |
 | delivery | ``SUB#<id>`` | ``DELIVERY#<delivery_id>`` | ``DELIVERIES#<sub_id>`` / ``<iso>#<delivery_id>`` | | | |
+
+Feed reads (``storage/feed.py``): time order uses gsi1 (no filter), gsi2 (category) or the posting
+partitions (min_score, category+min_score, tag, source); score order uses gsi3. Each is read one
+month partition at a time, newest first; only matching items are read. gsi4 is written but unused.
 
 Modules that own a record build its keys with the helpers below.
 """

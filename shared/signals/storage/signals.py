@@ -72,9 +72,107 @@ def decode_body(body: str) -> dict[str, Any]:
     return json.loads(body)
 
 
-def records_for(signal: Signal) -> list[dict[str, Any]]:
-    """Every record a signal needs written: the signal itself, then any index postings.
+# --------------------------------------------------------------------------- feed postings
+# Postings are small copies of the signal (its body) under base-table keys, one per way the feed
+# is filtered, so that every filtered feed page is one Query per month partition that returns
+# only matching items (no FilterExpression, no Scan). See storage/keys.py for the shapes.
 
-    Writers (the scorer) put all of these; readers (the API) rely on them. Owned by the feed API.
+MONTHS_PK = "MONTHS"  # registry of months that hold signals: pk MONTHS, sk <month>
+COUNTS_PK = "COUNTS"  # counters: pk COUNTS, sk TOTAL, attributes cat:<id> and tag:<tag>
+COUNTS_SK = "TOTAL"
+MIN_SCORE_THRESHOLDS = range(2, 11)  # min_score=1 is the whole feed (gsi1) or a category (gsi2)
+
+
+def min_score_pk(threshold: int, month: str, category: str | None = None) -> str:
+    """Posting partition of signals scoring at least ``threshold`` (optionally in one category)."""
+    if category:
+        return f"MINCAT#{category}#{threshold:02d}#{month}"
+    return f"MIN#{threshold:02d}#{month}"
+
+
+def tag_pk(tag: str, month: str) -> str:
+    return f"TAG#{tag}#{month}"
+
+
+def source_posting_pk(source_id: str, month: str) -> str:
+    return f"SRC#{source_id}#{month}"
+
+
+def posting_pks(signal: Signal) -> list[str]:
+    """The partition keys of every posting a signal has (sort key: its time sort key)."""
+    month = keys.month(signal.published_at)
+    pks: list[str] = []
+    for threshold in MIN_SCORE_THRESHOLDS:
+        if signal.score >= threshold:
+            pks.append(min_score_pk(threshold, month))
+            pks.append(min_score_pk(threshold, month, signal.category.value))
+    pks.extend(tag_pk(tag, month) for tag in dict.fromkeys(signal.tags))
+    pks.extend(source_posting_pk(src, month) for src in dict.fromkeys(s.source_id for s in signal.sources))
+    return pks
+
+
+def _posting(pk: str, signal: Signal, body: str) -> dict[str, Any]:
+    return {
+        "pk": {"S": pk},
+        "sk": {"S": keys.time_sort_key(signal.published_at, signal.id)},
+        "score": {"N": str(signal.score)},
+        "category": {"S": signal.category.value},
+        "body": {"S": body},
+    }
+
+
+def records_for(signal: Signal) -> list[dict[str, Any]]:
+    """Every record a signal needs written: the signal itself first, then its index postings.
+
+    Writers (the scorer) put the first one with their own condition (idempotency/version), then
+    put the rest unconditionally (they are idempotent overwrites), and delete ``obsolete_keys``.
+    Readers (the API) rely on all of them. Owned by the feed API.
     """
-    return [to_record(signal)]
+    record = to_record(signal)
+    body = record["body"]["S"]
+    month = keys.month(signal.published_at)
+    return [
+        record,
+        {"pk": {"S": MONTHS_PK}, "sk": {"S": month}},
+        *(_posting(pk, signal, body) for pk in posting_pks(signal)),
+    ]
+
+
+def obsolete_keys(old: Signal | None, new: Signal) -> list[dict[str, Any]]:
+    """Keys of postings ``old`` had that ``new`` no longer has (delete them after the update)."""
+    if old is None:
+        return []
+    sort_key = keys.time_sort_key(old.published_at, old.id)
+    gone = [pk for pk in posting_pks(old) if pk not in set(posting_pks(new))]
+    stale_sk = sort_key != keys.time_sort_key(new.published_at, new.id)
+    if stale_sk:  # moved in time: every old posting is stale
+        gone = posting_pks(old)
+    return [{"pk": {"S": pk}, "sk": {"S": sort_key}} for pk in gone]
+
+
+def counter_updates(old: Signal | None, new: Signal) -> list[dict[str, Any]]:
+    """UpdateItem arguments that keep the category and tag counts (``/v1/categories``, ``/v1/tags``).
+
+    Call once per stored change (after the conditional write of the signal record succeeded).
+    """
+    deltas: dict[str, int] = {}
+    for signal, step in ((old, -1), (new, 1)):
+        if signal is None:
+            continue
+        deltas[f"cat:{signal.category.value}"] = deltas.get(f"cat:{signal.category.value}", 0) + step
+        for tag in dict.fromkeys(signal.tags):
+            deltas[f"tag:{tag}"] = deltas.get(f"tag:{tag}", 0) + step
+    changed = {name: delta for name, delta in deltas.items() if delta}
+    if not changed:
+        return []
+    names = {f"#a{i}": name for i, name in enumerate(changed)}
+    values = {f":d{i}": {"N": str(delta)} for i, delta in enumerate(changed.values())}
+    return [
+        {
+            "TableName": get_settings().table_name,
+            "Key": {"pk": {"S": COUNTS_PK}, "sk": {"S": COUNTS_SK}},
+            "UpdateExpression": "ADD " + ", ".join(f"#a{i} :d{i}" for i in range(len(changed))),
+            "ExpressionAttributeNames": names,
+            "ExpressionAttributeValues": values,
+        }
+    ]

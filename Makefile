@@ -1,0 +1,59 @@
+# Signals: the two commands a newcomer needs are `make demo` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+# Fake credentials: tests never talk to AWS, and a leak fails loudly instead of reaching an account.
+FAKE_AWS := AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing AWS_SESSION_TOKEN=testing \
+	AWS_DEFAULT_REGION=us-east-1 AWS_REGION=us-east-1 AWS_PROFILE= AWS_ENDPOINT_URL=
+
+.PHONY: help install demo demo-once test lint unit integration e2e bench build openapi clean
+
+help:
+	@echo "make demo       run Signals locally at http://127.0.0.1:3000 (moto, bundled feeds)"
+	@echo "make test       ruff + cfn-lint + pytest (unit, integration, e2e)"
+	@echo "make bench      benchmarks (import time, ingest, scoring, API)"
+	@echo "make build      sam build (needs PYENV_VERSION=3.13.0 or a python3.13 on PATH)"
+
+$(STAMP): pyproject.toml shared/requirements.txt
+	$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11+ needed"'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+demo: $(STAMP)
+	$(BIN)/signals demo
+
+demo-once: $(STAMP)
+	$(BIN)/signals demo --once
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/cfn-lint template.yaml
+
+test: lint
+	$(FAKE_AWS) $(BIN)/pytest
+
+unit: $(STAMP)
+	$(FAKE_AWS) $(BIN)/pytest tests/unit
+
+integration: $(STAMP)
+	$(FAKE_AWS) $(BIN)/pytest tests/integration
+
+e2e: $(STAMP)
+	$(FAKE_AWS) $(BIN)/pytest tests/e2e
+
+bench: $(STAMP)
+	@for script in tests/bench/bench_*.py; do echo "== $$script"; $(FAKE_AWS) $(BIN)/python $$script || exit 1; done
+
+openapi: $(STAMP)
+	$(BIN)/python -m signals.api.openapi > docs/openapi.json
+
+build:
+	PYENV_VERSION=3.13.0 sam build
+
+clean:
+	rm -rf $(VENV) .aws-sam .pytest_cache .ruff_cache
