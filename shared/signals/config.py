@@ -7,6 +7,7 @@ template injects without prefix). Code asks ``get_settings()``; nothing else rea
 from __future__ import annotations
 
 from functools import lru_cache
+from typing import Literal
 
 from pydantic import AliasChoices, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -47,6 +48,7 @@ class Settings(BaseSettings):
     fetch_max_body_bytes: int = 5 * 1024 * 1024  # counted after decompression
     fetch_max_redirects: int = 5
     fetch_concurrency: int = 8
+    fetch_allow_loopback: bool = False  # the local demo and loopback tests fetch from 127.0.0.1
     fetch_min_interval_s: int = 15 * 60
     backoff_base_s: int = 15 * 60
     backoff_ceiling_s: int = 24 * 3600
@@ -62,6 +64,22 @@ class Settings(BaseSettings):
     signal_summary_max_chars: int = 300
     story_window_days: int = 7  # items further apart than this are never the same story
 
+    # --- model analyst (Amazon Bedrock, issue 8; off unless enricher == "bedrock") ---
+    enricher: Literal["rules", "bedrock"] = "rules"  # which analyst scores items
+    bedrock_model_id: str = "amazon.nova-pro-v1:0"  # on-demand foundation model with tool use
+    bedrock_min_score: int = 6  # only items the rules score at or above this go to the model
+    bedrock_score_band: int = 2  # the model may move the final score at most this far from the rules'
+    bedrock_prompt_version: str = "analyst-v1"  # part of the cache key: bump when the prompt changes
+    bedrock_daily_token_budget: int = 2_000_000  # input + output tokens per UTC day, then rules only
+    bedrock_daily_usd_budget: float = 5.0  # estimated dollars per UTC day, then rules only
+    bedrock_usd_per_1k_input_tokens: float = 0.0008  # Nova Pro on-demand list price (us-east-1)
+    bedrock_usd_per_1k_output_tokens: float = 0.0032
+    bedrock_timeout_s: float = 20.0  # read timeout of one Converse call
+    bedrock_max_attempts: int = 2  # botocore attempts per call (a throttle then falls back)
+    bedrock_max_tokens: int = 1024  # output cap per call (also the budget reservation for output)
+    bedrock_max_input_chars: int = 4000  # item summary text sent to the model is cut here
+    bedrock_cache_ttl_days: int = 90  # cached model answers expire (DynamoDB TTL) after this
+
     # --- API ---
     page_limit_default: int = 20
     page_limit_max: int = 100
@@ -69,6 +87,13 @@ class Settings(BaseSettings):
     cursor_max_age_s: int = 24 * 3600
     public_base_url: str = ""  # absolute links in feeds; derived from the request when empty
     cache_max_age_s: int = 60
+    page_cache_max_age_s: int = 300  # signal pages and OpenAPI change rarely
+    hot_half_life_h: float = 24.0  # sort=hot: significance halves every this many hours of age
+    hot_window_days: int = 7  # sort=hot ranks signals published in this window only
+    hot_max_candidates: int = 500  # sort=hot reads at most this many signals per page
+    tags_list_max: int = 500  # /v1/tags returns at most this many tags (by count)
+    query_param_max_chars: int = 200  # tag/source filter values longer than this are rejected
+    cursor_max_chars: int = 4096
 
     # --- webhooks ---
     local_mode: bool = False  # allows http:// to loopback for webhook URLs (the demo)
@@ -80,6 +105,21 @@ class Settings(BaseSettings):
     delivery_disable_after_s: int = 5 * 24 * 3600
     secret_rotation_overlap_s: int = 24 * 3600
     sqs_max_delay_s: int = 900  # SQS hard limit; longer waits hop
+    webhook_allowed_ports: list[int] = [443, 8443]  # subscription URLs (loopback in local mode: any)
+    delivery_concurrency: int = 8  # deliveries in flight at once within one batch
+    delivery_lease_s: int = 60  # an attempt claimed but not recorded may be re-made after this
+    delivery_max_attempts_logged: int = 100  # manual retries stop here (keeps the log item small)
+    fanout_page_size: int = 500  # index rows read per fan-out step; the rest continues in a new message
+    subscriptions_per_key_max: int = 100
+    demo_api_key: str | None = None  # SIGNALS_DEMO_API_KEY: the key `signals demo` creates
+
+    # --- operations (stats, health, redrive) ---
+    stats_shards: int = 4  # STATS#<day>#<n> partitions the writers spread their ADDs over (hot-key guard)
+    stats_days_default: int = 7  # days /v1/stats and /ops show when not asked
+    stats_days_max: int = 31  # most days one /v1/stats request may read (days x shards GetItems)
+    health_check_timeout_s: float = 3.0  # each reachability probe of /v1/health gives up after this
+    redrive_max_default: int = 1000  # `signals redrive` moves at most this many messages unless --max
+    redrive_visibility_s: int = 60  # DLQ messages in flight during a redrive stay hidden this long
 
     # --- telemetry ---
     metrics_namespace: str = Field(

@@ -9,10 +9,10 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from signals.config import get_settings
 from signals.models import Signal
 from signals.storage import keys
 from signals.storage.aws import client
-from signals.config import get_settings
 
 SIGNAL_SK = "SIGNAL"
 

@@ -64,7 +64,9 @@ def validate_endpoint_url(
     try:
         check_host(host, allow_loopback=loopback, resolver=resolver)
     except BlockedDestination as exc:
-        raise InvalidEndpoint("blocked_destination", f"the URL's host is not a public address: {exc}") from exc
+        raise InvalidEndpoint(
+            "blocked_destination", f"the URL's host is not a public address: {exc}"
+        ) from exc
     except FetchError as exc:
         raise InvalidEndpoint("unresolvable_host", f"the URL's host cannot be resolved: {exc}") from exc
     return url

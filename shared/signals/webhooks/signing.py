@@ -15,7 +15,7 @@ import secrets
 import time
 from collections.abc import Iterable, Mapping
 
-SECRET_PREFIX = "whsec_"
+SECRET_PREFIX = "whsec_"  # noqa: S105 - a prefix, not a secret
 SECRET_BYTES = 32  # spec: 24-64 random bytes; R-03 asks for at least 32
 TOLERANCE_S = 300  # the reference libraries' window, both into the past and the future
 

@@ -20,8 +20,22 @@ TEST_EVENT_TYPE = "webhook.test"
 
 #: Properties a subscriber may never set: the service owns them (R-26).
 READ_ONLY_PROPERTIES = frozenset(
-    {"id", "status", "disabled", "disabled_reason", "disabled_at", "failure_count", "owner", "version",
-     "secret", "secrets", "created_at", "updated_at", "last_success_at", "failing_since"}
+    {
+        "id",
+        "status",
+        "disabled",
+        "disabled_reason",
+        "disabled_at",
+        "failure_count",
+        "owner",
+        "version",
+        "secret",
+        "secrets",
+        "created_at",
+        "updated_at",
+        "last_success_at",
+        "failing_since",
+    }
 )
 
 MAX_FILTER_VALUES = 50
@@ -137,8 +151,8 @@ class Subscription(BaseModel):
 
     def wants(self, event_type: str, signal: Signal) -> bool:
         """True when this subscription should receive ``event_type`` for ``signal``."""
-        return self.status == "active" and event_type in self.event_types and filters_match(
-            self.filters, signal
+        return (
+            self.status == "active" and event_type in self.event_types and filters_match(self.filters, signal)
         )
 
 
@@ -192,7 +206,9 @@ def new_subscription_id() -> str:
     return "sub_" + _random.token_hex(12)
 
 
-def new_subscription(owner: str, request: SubscriptionCreate, secret: str, now: datetime | None = None) -> Subscription:
+def new_subscription(
+    owner: str, request: SubscriptionCreate, secret: str, now: datetime | None = None
+) -> Subscription:
     """A fresh active subscription from a create request (the URL already checked)."""
     at = as_utc(now or utcnow())
     return Subscription(
@@ -212,7 +228,9 @@ def rotated(subscription: Subscription, new_secret: str, overlap_s: int, now: da
     """The subscription with ``new_secret`` first; the previous current secret signs ``overlap_s`` more."""
     at = as_utc(now)
     keep = [
-        s if s.expires_at is not None else s.model_copy(update={"expires_at": at + timedelta(seconds=overlap_s)})
+        s
+        if s.expires_at is not None
+        else s.model_copy(update={"expires_at": at + timedelta(seconds=overlap_s)})
         for s in subscription.secrets
         if s.expires_at is None or as_utc(s.expires_at) > at
     ]

@@ -5,7 +5,6 @@ from __future__ import annotations
 import ipaddress
 
 import pytest
-
 from signals.http import BlockedDestination, ConnectError, check_host, is_public, parse_ip_literal
 
 PUBLIC = ["93.184.216.34"]

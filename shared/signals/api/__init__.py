@@ -1,0 +1,1 @@
+"""The HTTP API: JSON feed, RSS/Atom/JSON Feed, pages, OpenAPI (``signals.api.app``)."""

@@ -1,0 +1,106 @@
+"""Errors as RFC 9457 problem details, mapped from domain errors in this one place.
+
+Every error body has a stable ``code`` a program can switch on, a ``title`` and a ``detail`` a
+person can act on, the HTTP ``status`` and the ``request_id``; never a stack trace.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+from signals.api.cursor import CursorError
+
+PROBLEM_JSON = "application/problem+json"
+
+
+class ParameterError(BaseModel):
+    parameter: str
+    message: str
+
+
+class Problem(BaseModel):
+    """RFC 9457 problem details, with a stable ``code``."""
+
+    type: str = Field("about:blank", description="RFC 9457 problem type")
+    title: str
+    status: int
+    detail: str
+    code: str = Field(description="stable, machine-readable error code")
+    request_id: str | None = None
+    errors: list[ParameterError] | None = None
+
+
+class ApiError(Exception):
+    """A client error with a stable code, raised anywhere below the routes."""
+
+    def __init__(
+        self, status: int, code: str, title: str, detail: str, headers: dict[str, str] | None = None
+    ):
+        super().__init__(detail)
+        self.status, self.code, self.title, self.detail = status, code, title, detail
+        self.headers = headers or {}
+
+
+def not_found(detail: str = "Nothing lives at this address.") -> ApiError:
+    return ApiError(404, "not_found", "Not found", detail)
+
+
+PROBLEM_RESPONSES: dict[int | str, Any] = {
+    304: {"description": "Not modified: the representation matches If-None-Match."},
+    400: {
+        "description": "Bad request: an unknown, malformed or out-of-range parameter, or a bad cursor.",
+        "content": {PROBLEM_JSON: {"model": Problem}},
+    },
+    404: {"description": "Not found.", "content": {PROBLEM_JSON: {"model": Problem}}},
+}
+
+
+def _parameter_errors(errors: list[dict[str, Any]]) -> list[ParameterError]:
+    out = []
+    for error in errors:
+        loc = [str(part) for part in error.get("loc", ()) if part not in ("query", "path", "header", "body")]
+        out.append(
+            ParameterError(parameter=".".join(loc) or "request", message=str(error.get("msg", "invalid")))
+        )
+    return out
+
+
+def problem_for(exc: Exception) -> tuple[Problem, dict[str, str]]:
+    """The problem (and extra headers) for an exception: the single map of domain errors to HTTP."""
+    from aws_lambda_powertools.event_handler.exceptions import NotFoundError
+    from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
+
+    if isinstance(exc, ApiError):
+        return Problem(title=exc.title, status=exc.status, detail=exc.detail, code=exc.code), exc.headers
+    if isinstance(exc, CursorError):
+        return Problem(title="Bad cursor", status=400, detail=exc.detail, code=exc.code), {}
+    if isinstance(exc, RequestValidationError):
+        errors = _parameter_errors(list(exc.errors()))
+        names = {e.parameter for e in errors}
+        if "limit" in names:
+            code, detail = "limit_out_of_range", "limit must be an integer within the documented range."
+        else:
+            code = "invalid_parameter"
+            detail = "; ".join(f"{e.parameter}: {e.message}" for e in errors) or "Invalid request."
+        return Problem(title="Invalid parameter", status=400, detail=detail, code=code, errors=errors), {}
+    if isinstance(exc, NotFoundError):
+        return Problem(
+            title="Not found", status=404, detail="Nothing lives at this address.", code="not_found"
+        ), {}
+    return (
+        Problem(
+            title="Internal error",
+            status=500,
+            detail="Something failed on our side; try again later.",
+            code="internal_error",
+        ),
+        {},
+    )
+
+
+def problem_body(problem: Problem, request_id: str | None) -> str:
+    data = problem.model_copy(update={"request_id": request_id}).model_dump(mode="json", exclude_none=True)
+    return json.dumps(data, separators=(",", ":"))

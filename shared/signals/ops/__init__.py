@@ -1,0 +1,1 @@
+"""Operations: pipeline figures (stats), health probes, source health, SVG charts, DLQ redrive."""

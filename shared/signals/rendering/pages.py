@@ -1,0 +1,66 @@
+"""Server-rendered HTML pages (Jinja2, autoescaped): the feed and one signal. No JavaScript."""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from signals.models import Category, Signal
+from signals.rendering.display import category_label, display_score, display_time
+
+TEMPLATES = Path(__file__).parent / "templates"
+STYLESHEET_PATH = "/assets/signals.css"
+MIN_SCORE_LINKS = (1, 5, 7, 9)
+
+
+@cache
+def _environment() -> Any:
+    from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+
+    env = Environment(
+        loader=FileSystemLoader(TEMPLATES),
+        autoescape=select_autoescape(["html"], default=True),
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters.update(when=display_time, score=display_score, label=category_label)
+    env.globals.update(stylesheet=STYLESHEET_PATH)
+    return env
+
+
+def stylesheet() -> str:
+    """The site's CSS (served from a route so the CSP needs no inline styles)."""
+    return (TEMPLATES / "signals.css").read_text(encoding="utf-8")
+
+
+def feed_page(
+    signals: list[Signal],
+    *,
+    categories: tuple[Category, ...],
+    min_score: int,
+    next_url: str | None,
+) -> str:
+    """The feed: one card per signal, filter links, a link to the next page."""
+    return (
+        _environment()
+        .get_template("feed.html")
+        .render(
+            signals=signals,
+            all_categories=[c for c in Category if c is not Category.OFF_TOPIC],
+            selected=set(categories),
+            min_score=min_score,
+            min_score_links=MIN_SCORE_LINKS,
+            next_url=next_url,
+        )
+    )
+
+
+def signal_page(signal: Signal) -> str:
+    """One signal: score · category · time, headline, summary, analysis, tags, sources, link back."""
+    return _environment().get_template("signal.html").render(signal=signal)
+
+
+def not_found_page() -> str:
+    return _environment().get_template("not_found.html").render()

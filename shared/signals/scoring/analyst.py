@@ -1,0 +1,407 @@
+"""The offline rule-based analyst: category, significance (with factors), tags, entities,
+summary and rationale for one item, from the rubric in ``rubric/*.yaml`` (SCORING.md as data).
+
+Pure domain code: no I/O after the rubric is loaded, no boto3. Any other analyst (a model
+analyst, say) implements :class:`Analyst` and plugs into the same pipeline.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from dataclasses import dataclass
+from typing import Protocol, runtime_checkable
+
+from signals.models import Category, Enrichment, FactorScore, Item, ScoreBreakdown
+from signals.scoring.rubric import EventType, Rubric, load_rubric
+
+
+@runtime_checkable
+class Analyst(Protocol):
+    """Turns an item into an enrichment; ``corroboration`` is the story's independent sources."""
+
+    name: str
+
+    def enrich(self, item: Item, *, corroboration: int = 1) -> Enrichment: ...
+
+
+_MONEY = re.compile(
+    r"(?:(?P<cur>[$€£])\s?(?P<n1>\d[\d,]*(?:\.\d+)?)\s?(?P<u1>trillion|billion|million|thousand|bn|[tbmk])?(?![a-z])"
+    r"|(?P<n2>\d[\d,]*(?:\.\d+)?)\s?(?P<u2>trillion|billion|million|bn)\s?(?:dollars|euros|pounds|usd|eur|gbp)?)",
+    re.IGNORECASE,
+)
+_UNITS = {"trillion": 1e12, "t": 1e12, "billion": 1e9, "bn": 1e9, "b": 1e9, "million": 1e6, "m": 1e6,
+          "thousand": 1e3, "k": 1e3}
+_NUMBER = re.compile(r"(?<![\w.-])\d[\d,]*(?:\.\d+)?\s?(?:%|percent|x\b|times\b|[kmb]\b)?", re.IGNORECASE)
+_DATE = re.compile(
+    r"\b(?:(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.? \d{1,2}(?:st|nd|rd|th)?\b"
+    r"|\d{1,2} (?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\b|\b(?:19|20)\d{2}-\d{2}-\d{2}\b"
+    r"|\b(?:by|in|from|until|since) (?:19|20)\d{2}\b|\bQ[1-4] (?:19|20)\d{2}\b)",
+    re.IGNORECASE,
+)
+_TAG_CLEAN = re.compile(r"[^a-z0-9]+")
+_SPACE = re.compile(r"\s+")
+_HTML_TAG = re.compile(r"<[^>]+>")
+# feed categories that say nothing about the item (aggregator names, dates, catch-alls)
+_GENERIC_FEED_TAGS = frozenset({"news", "general", "announcements", "uncategorized", "blog", "hacker-news", "tc",
+                                "digg-ai-from-x", "other", "misc", "updates", "post", "posts", "article"})
+_DATE_LIKE = re.compile(r"^(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*-\d|^\d{4}-\d{2}")
+MAX_TAGS = 12
+
+
+def money_amount(text: str) -> float:
+    """The largest amount of money named in ``text`` (in units of the currency), or 0."""
+    best = 0.0
+    for m in _MONEY.finditer(text):
+        digits = (m.group("n1") or m.group("n2") or "").replace(",", "")
+        unit = (m.group("u1") or m.group("u2") or "").lower()
+        if not digits:
+            continue
+        try:
+            value = float(digits) * _UNITS.get(unit, 1.0)
+        except ValueError:
+            continue
+        best = max(best, value)
+    return best
+
+
+def normalise_tag(term: str) -> str:
+    """A feed category as a tag: lower-case, words joined by hyphens."""
+    return _TAG_CLEAN.sub("-", term.lower()).strip("-")
+
+
+def plain_summary(item: Item, limit: int) -> str:
+    """Plain text of at most ``limit`` characters, cut at a sentence or word boundary."""
+    text = _SPACE.sub(" ", html.unescape(_HTML_TAG.sub(" ", item.summary or ""))).strip()
+    if not text:
+        text = item.title.strip()
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1]
+    sentence_end = max(cut.rfind(". "), cut.rfind("! "), cut.rfind("? "))
+    if sentence_end >= limit // 2:
+        return cut[: sentence_end + 1]
+    space = cut.rfind(" ")
+    return (cut[:space] if space > limit // 2 else cut).rstrip(",;:- ") + "…"
+
+
+@dataclass
+class _Found:
+    entities: list[str]
+    tags: list[str]
+    kinds_in_title: set[str]
+    leading_in_title: list[str]
+    leading_in_summary: list[str]
+
+
+class RuleAnalyst:
+    """The deterministic, offline analyst: rules from the rubric files, no model service."""
+
+    name = "rules"
+
+    def __init__(self, rubric: Rubric | None = None, *, summary_max_chars: int = 300):
+        self.rubric = rubric or load_rubric()
+        self.summary_max_chars = summary_max_chars
+
+    # ------------------------------------------------------------------ public
+
+    def enrich(self, item: Item, *, corroboration: int = 1) -> Enrichment:
+        """Category, score with factors, tags, entities, summary and rationale for ``item``."""
+        r = self.rubric
+        title = _SPACE.sub(" ", item.title).strip()
+        summary = _SPACE.sub(" ", html.unescape(_HTML_TAG.sub(" ", item.summary or ""))).strip()
+        text = f"{title}\n{summary}"
+        found = self._vocabulary(title, summary)
+        feed_tags = [t for t in (normalise_tag(c) for c in item.categories) if t and t not in _GENERIC_FEED_TAGS
+                     and not _DATE_LIKE.match(t)]
+        on_topic = self._on_topic(item, text, found)
+
+        if not on_topic:
+            category = Category.OFF_TOPIC
+            event, event_where = r.default_event, "none"
+        else:
+            event, event_where = self._event(title, summary, found)
+            category = self._category(item, title, summary, feed_tags, event, event_where)
+
+        factors, base = self._factors(item, title, summary, text, found, event, event_where, on_topic,
+                                      corroboration)
+        raw = base + sum(f.contribution for f in factors)
+        cap = event.cap if (event.cap is not None and event_where == "title") else None
+        if cap is not None:
+            raw = min(raw, cap)
+        if not on_topic:
+            raw = min(raw, 2.0)
+        score = max(1, min(10, int(raw + 0.5)))
+
+        tags = self._tags(text, found, feed_tags, category)
+        breakdown = ScoreBreakdown(
+            rubric_version=r.version,
+            analyst=self.name,
+            base=round(base, 2),
+            factors=factors,
+            raw=round(raw, 3),
+            corroboration=max(1, corroboration),
+        )
+        return Enrichment(
+            category=category,
+            score=score,
+            tags=tags,
+            entities=found.entities,
+            summary=plain_summary(item, self.summary_max_chars),
+            rationale=_rationale(score, category, event, factors, cap is not None and raw >= cap),
+            score_breakdown=breakdown,
+        )
+
+    # ------------------------------------------------------------------ steps
+
+    def _vocabulary(self, title: str, summary: str) -> _Found:
+        r = self.rubric
+        entities: list[str] = []
+        tags: list[str] = []
+        kinds_in_title: set[str] = set()
+        leading_title: list[str] = []
+        leading_summary: list[str] = []
+        for where, text in (("title", title), ("summary", summary)):
+            for m in r.vocabulary_pattern.finditer(text):
+                entry = r.vocabulary[m.lastgroup or ""]
+                if entry.name not in entities:
+                    entities.append(entry.name)
+                if entry.tag and entry.tag not in tags:
+                    tags.append(entry.tag)
+                if where == "title":
+                    kinds_in_title.add(entry.kind)
+                    if entry.kind == "frontier_model":
+                        kinds_in_title.add("model")
+                if entry.leading:
+                    (leading_title if where == "title" else leading_summary).append(entry.name)
+        return _Found(entities, tags, kinds_in_title, leading_title, leading_summary)
+
+    def _on_topic(self, item: Item, text: str, found: _Found) -> bool:
+        r = self.rubric
+        if r.ai_sources.search(item.source_name):
+            return True
+        if found.kinds_in_title & {"model", "frontier_model"}:
+            return True
+        return bool(r.ai_terms.search(text))
+
+    def _tags(self, text: str, found: _Found, feed_tags: list[str], category: Category) -> list[str]:
+        tags: list[str] = []
+        if category is not Category.OFF_TOPIC:
+            tags.extend(tag for tag, pattern in self.rubric.topic_patterns if pattern.search(text))
+        for tag in [*found.tags, *feed_tags]:
+            if tag not in tags:
+                tags.append(tag)
+        return tags[:MAX_TAGS]
+
+    def _event(self, title: str, summary: str, found: _Found) -> tuple[EventType, str]:
+        """The strongest event type whose cues match (its base decides), and where it matched."""
+        r = self.rubric
+        best, best_where, best_base = r.default_event, "none", r.default_event.base
+        form, form_where = None, "none"
+        for event in r.events:
+            if event.requires_entity_kind and event.requires_entity_kind not in found.kinds_in_title:
+                continue
+            where = "title" if event.pattern.search(title) else None
+            if where is None and summary and event.pattern.search(summary):
+                where = "summary"
+            if where is None:
+                continue
+            if event.cap is not None:  # a low-value form (tutorial, recap...): first one found wins
+                if form is None or (form_where == "summary" and where == "title"):
+                    form, form_where = event, where
+                continue
+            effective = event.base
+            if where == "summary" and event.title_only:
+                effective = r.default_event.base + (event.base - r.default_event.base) * r.summary_only_discount
+            if effective > best_base:
+                best, best_where, best_base = event, where, effective
+        if form is not None and form_where == "title":
+            return form, "title"
+        if best is r.default_event and form is not None:
+            return form, form_where
+        return best, best_where
+
+    def _category(self, item: Item, title: str, summary: str, feed_tags: list[str], event: EventType,
+                  event_where: str) -> Category:
+        r = self.rubric
+        evidence: dict[str, float] = dict.fromkeys(r.precedence, 0.0)
+        for cat, cues in r.category_cues.items():
+            total = 0.0
+            for weight, pattern in cues.tiers:
+                in_title = {m.lower() for m in pattern.findall(title)}
+                in_summary = {m.lower() for m in pattern.findall(summary)} - in_title if summary else set()
+                # distinct hits, at most two per tier and field: long summaries full of generic words
+                # must not outvote a specific cue
+                total += weight * (r.title_weight * min(2, len(in_title)) + r.summary_weight * min(2, len(in_summary)))
+            evidence[cat] = total
+        if event.category and event_where != "none":
+            evidence[event.category] += 3.0 if event_where == "title" else 1.5
+        source = f"{item.source_name}"
+        for pattern, cat in r.source_priors:
+            if pattern.search(source):
+                evidence[cat] += r.source_prior_weight
+                break
+        for tag in feed_tags:
+            cat = r.feed_categories.get(tag.replace("-", " "))
+            if cat:
+                evidence[cat] += r.feed_category_weight
+        best = max(evidence.values())
+        if best < r.min_evidence:
+            return Category(r.fallback)
+        # Evidence is compared on a log-like scale: a category "fits" when close to the best.
+        threshold = best - max(r.tie_margin, best * r.tie_fraction)
+        for cat in r.precedence:
+            if evidence[cat] >= threshold:
+                return Category(cat)
+        return Category(r.fallback)
+
+    def _factors(self, item: Item, title: str, summary: str, text: str, found: _Found, event: EventType,
+                 event_where: str, on_topic: bool, corroboration: int) -> tuple[list[FactorScore], float]:
+        r = self.rubric
+        spec = r.factors
+        factors: list[FactorScore] = []
+
+        def add(name: str, value: float, weight: float, evidence: list[str]) -> None:
+            factors.append(FactorScore(name=name, value=round(value, 3), weight=weight,
+                                       contribution=round(value * weight, 3), evidence=evidence[:5]))
+
+        if not on_topic:
+            return [FactorScore(name="event", value=0.0, weight=0.0, contribution=0.0, evidence=["off-topic"])], \
+                r.off_topic_base
+
+        base = event.base
+        if event_where == "summary" and event.title_only:
+            base = r.default_event.base + (event.base - r.default_event.base) * r.summary_only_discount
+        money = money_amount(text)
+        if money and event.id in r.money_events:
+            for minimum, tier_base in r.money_tiers:
+                if money >= minimum:
+                    if event.id in r.money_sets_base:
+                        base = tier_base
+                    else:
+                        base = max(base, tier_base if event.id != "general" else tier_base - 0.5)
+                    break
+        add("event", 1.0, 0.0, [event.id] + ([f"money {money:,.0f}"] if money else []))
+
+        # scale: leading organisations named, and words of reach
+        scale_value = 0.0
+        scale_evidence: list[str] = []
+        sc = spec["scale"]
+        if found.leading_in_title:
+            scale_value += sc["leading_org_title"]
+            scale_evidence += found.leading_in_title[:2]
+        elif found.leading_in_summary:
+            scale_value += sc["leading_org_summary"]
+            scale_evidence += found.leading_in_summary[:2]
+        reach = {m.lower() for m in r.factor_patterns["scale"].findall(text)}
+        if reach:
+            scale_value += min(2, len(reach)) * sc["cue_value"]
+            scale_evidence += sorted(reach)[:3]
+        add("scale", scale_value, sc["weight"], scale_evidence)
+
+        for name in ("immediacy", "novelty"):
+            hits = {m.lower() for m in r.factor_patterns[name].findall(title)}
+            value = 1.0 if hits else (0.5 if r.factor_patterns[name].search(summary) else 0.0)
+            add(name, value, spec[name]["weight"], sorted(hits))
+
+        add("primary_source", item.authority - 1.0, spec["primary_source"]["weight"], [item.source_name])
+
+        facts: list[str] = []
+        if money:
+            facts.append("money")
+        if _NUMBER.search(_strip_versions(text, r)):
+            facts.append("numbers")
+        if _DATE.search(text):
+            facts.append("dates")
+        if found.entities:
+            facts.append("named parties")
+        cf = spec["concrete_facts"]
+        add("concrete_facts", min(len(facts) * cf["weight"], cf["max_points"]), 1.0, facts)
+
+        co = spec["corroboration"]
+        extra = max(0, corroboration - 1)
+        add("corroboration", min(extra * co["per_source"], co["max_points"]), 1.0,
+            [f"{corroboration} independent sources"] if extra else [])
+
+        for name, (weight, pattern) in r.penalties.items():
+            hits = {m.lower() for m in pattern.findall(text)}
+            if hits:
+                add(name, 1.0, weight, sorted(hits))
+        if event.cap is not None and event_where == "title":
+            add("low_value_form", 1.0, 0.0, [event.id])
+        return factors, base
+
+
+def _strip_versions(text: str, rubric: Rubric) -> str:
+    """Text without model names, so that 'GPT-5' does not count as a concrete number."""
+    return rubric.vocabulary_pattern.sub(" ", text)
+
+
+_FACTOR_WORDS = {
+    "scale": "scale",
+    "immediacy": "immediacy",
+    "novelty": "novelty",
+    "primary_source": "a primary source",
+    "concrete_facts": "concrete facts",
+    "corroboration": "corroboration",
+    "vagueness": "vagueness",
+    "speculation": "speculation",
+    "hype": "hype",
+    "self_promotion": "self-promotion",
+}
+
+
+def _rationale(score: int, category: Category, event: EventType, factors: list[FactorScore], capped: bool) -> str:
+    """One or two sentences naming what drove the score."""
+    if category is Category.OFF_TOPIC:
+        return f"{score}/10: not about AI (no AI subject in the title or summary)."
+    kind = event.id.replace("-", " ")
+    ups = sorted((f for f in factors if f.contribution > 0.05), key=lambda f: -f.contribution)[:3]
+    downs = sorted((f for f in factors if f.contribution < -0.05), key=lambda f: f.contribution)[:2]
+    first = f"{score}/10 {category.label}: {kind}"
+    if ups:
+        parts = []
+        for f in ups:
+            words = _FACTOR_WORDS.get(f.name, f.name)
+            parts.append(f"{words} ({', '.join(f.evidence[:2])})" if f.evidence else words)
+        first += ", raised by " + ", ".join(parts)
+    first += "."
+    if downs or capped:
+        reasons = [_FACTOR_WORDS.get(f.name, f.name) for f in downs]
+        if capped:
+            reasons.append(f"being a {kind}")
+        return f"{first} Lowered by {', '.join(reasons)}."
+    return first
+
+
+def corroborated(enrichment: Enrichment, corroboration: int, rubric: Rubric | None = None) -> Enrichment:
+    """The same enrichment re-scored for a story now reported by ``corroboration`` independent sources."""
+    r = rubric or load_rubric()
+    co = r.factors["corroboration"]
+    breakdown = enrichment.score_breakdown
+    extra = max(0, corroboration - 1)
+    new_points = round(min(extra * co["per_source"], co["max_points"]), 3)
+    old_points = 0.0
+    factors: list[FactorScore] = []
+    for f in breakdown.factors:
+        if f.name == "corroboration":
+            old_points = f.contribution
+            f = f.model_copy(update={"value": new_points, "contribution": new_points,
+                                     "evidence": [f"{corroboration} independent sources"] if extra else []})
+        factors.append(f)
+    if not any(f.name == "corroboration" for f in factors):
+        factors.append(FactorScore(name="corroboration", value=new_points, weight=1.0, contribution=new_points,
+                                   evidence=[f"{corroboration} independent sources"]))
+    raw = breakdown.raw - old_points + new_points
+    if enrichment.category is Category.OFF_TOPIC:
+        raw = min(raw, 2.0)
+    score = max(1, min(10, int(raw + 0.5)))
+    rationale = enrichment.rationale
+    if extra and "independent sources" not in rationale:
+        rationale = f"{rationale} Reported by {corroboration} independent sources."
+    return enrichment.model_copy(update={
+        "score": score,
+        "rationale": rationale,
+        "score_breakdown": breakdown.model_copy(update={"factors": factors, "raw": round(raw, 3),
+                                                        "corroboration": max(1, corroboration)}),
+    })

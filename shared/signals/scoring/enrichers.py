@@ -1,0 +1,58 @@
+"""Which analyst enriches items: the offline rules (default) or the Bedrock model analyst.
+
+Chosen by ``settings.enricher`` (``SIGNALS_ENRICHER``). The model analyst always wraps the rule
+analyst: rules run first, and the model only writes notes for items the rules find significant.
+Also here, because the pipeline needs it whichever analyst ran: re-scoring a stored enrichment
+for new corroboration without losing the model's bounded adjustment. Pure: no boto3 at import.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from signals.config import Settings, get_settings
+from signals.models import Enrichment
+from signals.scoring.analyst import Analyst, RuleAnalyst
+from signals.scoring.analyst import corroborated as rules_corroborated
+
+
+def build_analyst(
+    settings: Settings | None = None, *, enricher: str | None = None, store: Any = None
+) -> Analyst:
+    """The analyst ``enricher`` (default ``settings.enricher``) names: ``rules`` or ``bedrock``.
+
+    ``store``: the model analyst's cache and budget (default DynamoDB, ``signals.storage.analyses``;
+    ``analyses.InMemoryAnalyses()`` for runs without the table, such as ``signals eval``).
+    """
+    settings = settings or get_settings()
+    choice = enricher or settings.enricher
+    rules = RuleAnalyst(summary_max_chars=settings.signal_summary_max_chars)
+    if choice == "rules":
+        return rules
+    if choice == "bedrock":
+        from signals.scoring.bedrock import BedrockAnalyst  # only functions that use it pay the import
+
+        return BedrockAnalyst(rules, settings=settings, store=store)
+    raise ValueError(f"unknown enricher {choice!r}: expected 'rules' or 'bedrock'")
+
+
+def bound_score(rules_score: int, model_score: int, band: int) -> int:
+    """The final score: the model's, moved at most ``band`` from the rules' (and within 1..10)."""
+    return max(1, min(10, rules_score + band, max(rules_score - band, model_score)))
+
+
+def corroborated(enrichment: Enrichment, corroboration: int) -> Enrichment:
+    """``signals.scoring.analyst.corroborated`` for any analyst's result: when a model wrote it, the
+    new rule score is bounded again by the model's score (notes kept, no new model call)."""
+    rescored = rules_corroborated(enrichment, corroboration)
+    details = enrichment.score_breakdown.model
+    if not details or details.get("status") != "ok":
+        return rescored
+    rules_score = rescored.score  # the rule score of the story with its new corroboration
+    final = bound_score(rules_score, int(details["model_score"]), int(details["score_band"]))
+    new_details = {**details, "rules_score": rules_score, "final_score": final,
+                   "clamped": final != details["model_score"]}
+    return rescored.model_copy(update={
+        "score": final,
+        "score_breakdown": rescored.score_breakdown.model_copy(update={"model": new_details}),
+    })

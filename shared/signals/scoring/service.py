@@ -1,0 +1,299 @@
+"""The scoring pipeline over storage: archived item -> story -> signal -> delivery event.
+
+A :class:`ScoringSession` handles one SQS batch. ``prepare`` reads what the whole batch needs
+(items from S3, then ONE BatchGetItem for item-seen records and candidate keys, ONE for the
+candidate signals); ``score`` then handles each request in order (so two reports of one story in
+the same batch merge), writing each with one TransactWriteItems; ``flush_events`` sends the
+``signal.created`` / ``signal.updated`` events in batches of ten. Steady state: one S3 read and
+one transaction per item, plus three calls per batch.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Literal
+
+from signals.config import Settings, get_settings
+from signals.models import Enrichment, Item, ScoreRequest, Signal, SignalEvent, SourceRef, utcnow
+from signals.scoring.analyst import Analyst, RuleAnalyst, corroborated
+from signals.scoring.stories import (
+    StoryFingerprint,
+    canonical_url,
+    fingerprint,
+    independent_source,
+    lookup_keys,
+    same_story,
+    write_keys,
+)
+from signals.storage import archive
+from signals.storage import stories as story_store
+from signals.storage.queues import OutgoingMessage, send_messages
+
+MAX_VERSION_RETRIES = 3
+
+Action = Literal["created", "merged", "updated", "duplicate"]
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What scoring one request did."""
+
+    action: Action
+    item: Item
+    signal: Signal | None = None
+    score_changed: bool = False
+    event: SignalEvent | None = None
+
+
+def event_id(signal_id: str, version: int) -> str:
+    """Deterministic event id per (signal, version): redelivery cannot mint a second one."""
+    return "evt_" + hashlib.sha256(f"{signal_id}:{version}".encode()).hexdigest()[:24]
+
+
+def corroboration_of(sources: Sequence[SourceRef]) -> int:
+    """Independent sources of a story: distinct publishers (registrable domains) among its reports."""
+    return max(1, len({independent_source(s.url) for s in sources}))
+
+
+def _enrichment_of(signal: Signal) -> Enrichment:
+    return Enrichment(
+        category=signal.category, score=signal.score, tags=signal.tags, entities=signal.entities,
+        summary=signal.summary, rationale=signal.rationale, score_breakdown=signal.score_breakdown,
+        analysis=signal.analysis,
+    )
+
+
+def _source_ref(item: Item) -> SourceRef:
+    return SourceRef(item_id=item.id, source_id=item.source_id, name=item.source_name, url=item.url,
+                     published_at=item.published_at)
+
+
+@dataclass
+class ScoringSession:
+    """Scores one batch of requests against storage (see the module docstring)."""
+
+    analyst: Analyst = field(default_factory=RuleAnalyst)
+    settings: Settings = field(default_factory=get_settings)
+    clock: Callable[[], datetime] = utcnow
+    items: dict[str, Item | Exception] = field(default_factory=dict)
+    state: story_store.StoryState = field(default_factory=story_store.StoryState)
+    events: list[SignalEvent] = field(default_factory=list)
+
+    # ------------------------------------------------------------------ batch reads
+
+    def prepare(self, requests: Sequence[ScoreRequest]) -> None:
+        """Read the batch's items and the story state they need (errors are kept per item)."""
+        fingerprints: dict[str, StoryFingerprint] = {}
+        for request in requests:
+            if request.item_key in self.items:
+                continue
+            try:
+                item = archive.read_item(request.item_key)
+            except Exception as exc:
+                self.items[request.item_key] = exc
+                continue
+            self.items[request.item_key] = item
+            fingerprints[item.id] = self._fingerprint(item)
+        window = self.settings.story_window_days
+        story_keys = [k for fp in fingerprints.values() for k in lookup_keys(fp, window)]
+        if not fingerprints:
+            return
+        self.state = story_store.read_state(fingerprints.keys(), story_keys)
+        wanted = {sid for ids in self.state.stories_by_key.values() for sid in ids}
+        wanted |= {seen.story_id for seen in self.state.seen.values()}
+        self.state.signals.update(story_store.read_signals(wanted))
+
+    # ------------------------------------------------------------------ one request
+
+    def score(self, request: ScoreRequest) -> Outcome:
+        """Create, join or update the story of one request's item; idempotent."""
+        item = self._item(request)
+        for _ in range(MAX_VERSION_RETRIES):
+            try:
+                return self._score_once(item)
+            except story_store.VersionConflict:
+                # someone else updated the story: re-read it and try again
+                self.state.signals.update(story_store.read_signals(self.state.signals.keys()))
+        raise story_store.VersionConflict()
+
+    def _item(self, request: ScoreRequest) -> Item:
+        if request.item_key not in self.items:
+            self.prepare([request])
+        got = self.items[request.item_key]
+        if isinstance(got, Exception):
+            raise got
+        if got.id != request.item_id:
+            raise ValueError(f"archived item {got.id} does not match request {request.item_id}")
+        return got
+
+    def _fingerprint(self, item: Item) -> StoryFingerprint:
+        return fingerprint(item.title, item.url, item.published_at)
+
+    def _score_once(self, item: Item) -> Outcome:
+        seen = self.state.seen.get(item.id)
+        if seen is not None and seen.content_hash == item.content_hash:
+            return Outcome("duplicate", item)
+        if seen is not None and seen.story_id in self.state.signals:
+            return self._update(item, self.state.signals[seen.story_id])
+        fp = self._fingerprint(item)
+        story = self._find_story(fp)
+        if story is None:
+            return self._create(item, fp)
+        return self._join(item, fp, story)
+
+    def _find_story(self, fp: StoryFingerprint) -> Signal | None:
+        window = self.settings.story_window_days
+        candidate_ids: set[str] = set()
+        for key in lookup_keys(fp, window):
+            candidate_ids |= self.state.stories_by_key.get(key, set())
+        missing = [sid for sid in candidate_ids if sid not in self.state.signals]
+        if missing:
+            self.state.signals.update(story_store.read_signals(missing))
+        best: Signal | None = None
+        for sid in sorted(candidate_ids):
+            signal = self.state.signals.get(sid)
+            if signal is None:
+                continue
+            lead = fingerprint(signal.title, signal.url, signal.published_at)
+            urls = {canonical_url(s.url) for s in signal.sources}
+            if fp.url in urls or same_story(fp, lead, window):
+                if best is None or signal.published_at < best.published_at:
+                    best = signal
+        return best
+
+    # ------------------------------------------------------------------ writes
+
+    def _create(self, item: Item, fp: StoryFingerprint) -> Outcome:
+        now = self.clock()
+        enrichment = self.analyst.enrich(item, corroboration=1)
+        signal = Signal(
+            id=item.id, title=item.title, url=item.url, published_at=item.published_at, scored_at=now,
+            updated_at=now, score=enrichment.score, category=enrichment.category, tags=enrichment.tags,
+            entities=enrichment.entities, summary=enrichment.summary, rationale=enrichment.rationale,
+            score_breakdown=enrichment.score_breakdown, sources=[_source_ref(item)], analysis=enrichment.analysis,
+            version=1,
+        )
+        return self._write(item, signal, None, write_keys(fp, self.settings.story_window_days), "created")
+
+    def _join(self, item: Item, fp: StoryFingerprint, story: Signal) -> Outcome:
+        sources = [s for s in story.sources if s.item_id != item.id] + [_source_ref(item)]
+        sources.sort(key=lambda s: s.published_at)
+        return self._rescored(item, story, sources, write_keys(fp, self.settings.story_window_days), "merged")
+
+    def _update(self, item: Item, story: Signal) -> Outcome:
+        """A publisher edited an item already in a story: refresh its report (and the lead's text)."""
+        sources = [_source_ref(item) if s.item_id == item.id else s for s in story.sources]
+        if item.id == story.id:
+            enrichment = self.analyst.enrich(item, corroboration=corroboration_of(sources))
+            now = self.clock()
+            signal = story.model_copy(update={
+                "title": item.title, "url": item.url, "published_at": item.published_at, "updated_at": now,
+                "scored_at": now, "score": enrichment.score, "category": enrichment.category,
+                "tags": enrichment.tags, "entities": enrichment.entities, "summary": enrichment.summary,
+                "rationale": enrichment.rationale, "score_breakdown": enrichment.score_breakdown,
+                "sources": sources, "version": story.version + 1,
+            })
+            keys = write_keys(self._fingerprint(item), self.settings.story_window_days)
+            return self._write(item, signal, story, keys, "updated")
+        return self._rescored(item, story, sources, [], "updated")
+
+    def _rescored(self, item: Item, story: Signal, sources: list[SourceRef], keys: list[str],
+                  action: Action) -> Outcome:
+        enrichment = corroborated(_enrichment_of(story), corroboration_of(sources))
+        now = self.clock()
+        signal = story.model_copy(update={
+            "score": enrichment.score, "rationale": enrichment.rationale,
+            "score_breakdown": enrichment.score_breakdown, "sources": sources, "updated_at": now,
+            "scored_at": now, "version": story.version + 1,
+        })
+        return self._write(item, signal, story, keys, action)
+
+    def _write(self, item: Item, signal: Signal, previous: Signal | None, keys: list[str],
+               action: Action) -> Outcome:
+        try:
+            story_store.write_story(item_id=item.id, content_hash=item.content_hash, signal=signal,
+                                    previous=previous, story_keys=keys)
+        except story_store.DuplicateItem:
+            return Outcome("duplicate", item)
+        # keep the batch's view current so later requests in this batch see this write
+        self.state.signals[signal.id] = signal
+        self.state.seen[item.id] = story_store.SeenItem(item.id, signal.id, item.content_hash)
+        for key in keys:
+            self.state.stories_by_key.setdefault(key, set()).add(signal.id)
+        changed = previous is None or previous.score != signal.score
+        event = None
+        if changed:
+            event = SignalEvent(
+                type="signal.created" if previous is None else "signal.updated",
+                event_id=event_id(signal.id, signal.version), signal_id=signal.id,
+                signal_version=signal.version, occurred_at=self.clock(),
+            )
+            self.events.append(event)
+        return Outcome(action, item, signal, changed, event)
+
+    # ------------------------------------------------------------------ events
+
+    def flush_events(self) -> int:
+        """Send the batch's events to the delivery queue; returns the number of SQS calls."""
+        if not self.events:
+            return 0
+        messages = [OutgoingMessage(id=e.event_id, body=e.model_dump_json()) for e in self.events]
+        calls = send_messages(self.settings.delivery_queue_url, messages)
+        self.events.clear()
+        return calls
+
+
+def score_batch(requests: Sequence[ScoreRequest], analyst: Analyst | None = None) -> list[Outcome]:
+    """Score a batch (no partial-failure handling: the handler does that) and send its events."""
+    session = ScoringSession(analyst=analyst or RuleAnalyst())
+    session.prepare(requests)
+    outcomes = [session.score(r) for r in requests]
+    session.flush_events()
+    return outcomes
+
+
+# --------------------------------------------------------------------------- SQS edge
+
+
+def parse_request(body: str) -> ScoreRequest:
+    """One score-queue message body (raises on bad JSON or an invalid request)."""
+    return ScoreRequest.model_validate_json(body)
+
+
+def valid_requests(bodies: Sequence[str]) -> list[ScoreRequest]:
+    """The requests among message bodies that parse (poison bodies fail later, on their own)."""
+    out: list[ScoreRequest] = []
+    for body in bodies:
+        try:
+            out.append(parse_request(body))
+        except ValueError:
+            continue
+    return out
+
+
+def report_outcome(outcome: Outcome, now: datetime | None = None) -> None:
+    """Log one outcome with its correlation ids and emit its metrics."""
+    from signals.telemetry import MetricUnit, logger, metrics
+
+    now = now or utcnow()
+    item = outcome.item
+    extra = {"item_id": item.id, "source_id": item.source_id, "action": outcome.action}
+    if outcome.signal is not None:
+        extra |= {"story_id": outcome.signal.id, "score": outcome.signal.score,
+                  "category": outcome.signal.category.value, "version": outcome.signal.version}
+    logger.info("item scored", extra=extra)
+    if outcome.action == "duplicate":
+        metrics.add_metric(name="ItemsDuplicate", unit=MetricUnit.Count, value=1)
+        return
+    metrics.add_metric(name="ItemsScored", unit=MetricUnit.Count, value=1)
+    if outcome.action == "merged":
+        metrics.add_metric(name="ItemsMergedIntoStories", unit=MetricUnit.Count, value=1)
+    if outcome.signal is not None:
+        metrics.add_metric(name="SignalScore", unit=MetricUnit.NoUnit, value=outcome.signal.score)
+    metrics.add_metric(name="LagPublishedToScored", unit=MetricUnit.Seconds,
+                       value=max(0.0, (now - item.published_at).total_seconds()))
+    metrics.add_metric(name="LagFetchedToScored", unit=MetricUnit.Seconds,
+                       value=max(0.0, (now - item.fetched_at).total_seconds()))

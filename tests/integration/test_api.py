@@ -1,0 +1,405 @@
+"""The feed API in-process against moto: filters, orders, cursors, errors, caching, feeds, call counts."""
+
+from __future__ import annotations
+
+import base64
+import json
+import sys
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import feedparser
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "unit" / "api"))
+from fabricate import body, event, make_signal, store  # noqa: E402
+
+from signals.models import Category, Signal  # noqa: E402
+
+N = 150  # 7 h apart: about six weeks, three month partitions
+
+
+@pytest.fixture
+def api(aws: Any) -> Any:
+    """The resolver with N fabricated signals stored the way the scorer stores them."""
+    from signals.api.app import app
+
+    signals = [make_signal(n) for n in range(N)]
+    store(aws.dynamodb, aws.table_name, signals)
+    app.signals = signals  # type: ignore[attr-defined]
+    return app
+
+
+def get(app: Any, path: str, params: Any = None, **kwargs: Any) -> dict[str, Any]:
+    return app.resolve(event(path, params, **kwargs), None)
+
+
+def newest_first(signals: list[Signal]) -> list[str]:
+    return [s.id for s in sorted(signals, key=lambda s: (s.published_at, s.id), reverse=True)]
+
+
+def walk(app: Any, params: dict[str, Any], between_pages: Any = None) -> list[str]:
+    """Follow next_cursor to the end; ids in the order served."""
+    ids: list[str] = []
+    cursor = None
+    for _ in range(200):
+        response = get(app, "/v1/signals", {**params, **({"cursor": cursor} if cursor else {})})
+        assert response["statusCode"] == 200, response["body"]
+        page = body(response)
+        ids += [item["id"] for item in page["items"]]
+        cursor = page["next_cursor"]
+        if not cursor:
+            return ids
+        if between_pages:
+            between_pages()
+    raise AssertionError("pagination did not end")
+
+
+class DynamoCalls:
+    """Counts DynamoDB calls and items read, through botocore event hooks on the shared client."""
+
+    def __init__(self) -> None:
+        from signals.storage.aws import client
+
+        self.calls: list[tuple[str, dict[str, Any]]] = []
+        self.read = 0
+        events = client("dynamodb").meta.events
+        events.register("before-parameter-build.dynamodb", self._before)
+        events.register("after-call.dynamodb", self._after)
+
+    def _before(self, model: Any, params: dict[str, Any], **_: Any) -> None:
+        self.calls.append((model.name, params))
+
+    def _after(self, http_response: Any, parsed: dict[str, Any], model: Any, **_: Any) -> None:
+        if model.name == "Query":
+            self.read += parsed.get("ScannedCount", parsed.get("Count", 0))
+
+    def partitions(self) -> list[str]:
+        return [
+            f"{p.get('IndexName', 'table')}:{p['ExpressionAttributeValues'][':pk']['S']}"
+            for op, p in self.calls
+            if op == "Query"
+        ]
+
+
+# --------------------------------------------------------------------------- filters and orders
+
+
+def test_default_page_is_newest_first_with_default_limit(api: Any) -> None:
+    page = body(get(api, "/v1/signals"))
+    assert [i["id"] for i in page["items"]] == newest_first(api.signals)[:20]
+    assert page["limit"] == 20 and page["next_cursor"]
+
+
+@pytest.mark.parametrize(
+    ("params", "keep"),
+    [
+        ({"min_score": 7}, lambda s: s.score >= 7),
+        ({"category": "safety-policy"}, lambda s: s.category is Category.SAFETY_POLICY),
+        (
+            [("category", "security"), ("category", "business"), ("min_score", 5)],
+            lambda s: s.category in (Category.SECURITY, Category.BUSINESS) and s.score >= 5,
+        ),
+        ({"tag": "regulation"}, lambda s: "regulation" in s.tags),
+        ({"source": "src2"}, lambda s: any(r.source_id == "src2" for r in s.sources)),
+        ({"tag": "policy", "min_score": 6}, lambda s: "policy" in s.tags and s.score >= 6),
+        (
+            {"since": "2026-05-01T00:00:00Z", "until": "2026-05-20T12:00:00Z"},
+            lambda s: datetime(2026, 5, 1, tzinfo=UTC) <= s.published_at <= datetime(2026, 5, 20, 12, tzinfo=UTC),
+        ),
+    ],
+)
+def test_filters_select_exactly_the_matching_signals(api: Any, params: Any, keep: Any) -> None:
+    pairs = list(params.items()) if isinstance(params, dict) else params
+    ids = walk(api, dict(pairs) if isinstance(params, dict) else {}) if isinstance(params, dict) else None
+    if ids is None:  # repeated parameter: walk by hand
+        ids, cursor = [], None
+        while True:
+            page = body(get(api, "/v1/signals", pairs + ([("cursor", cursor)] if cursor else [])))
+            ids += [i["id"] for i in page["items"]]
+            cursor = page["next_cursor"]
+            if not cursor:
+                break
+    expected = newest_first([s for s in api.signals if keep(s)])
+    assert expected and ids == expected
+
+
+def test_score_order_is_global_across_months(api: Any) -> None:
+    ids = walk(api, {"sort": "score", "limit": 17})
+    by_id = {s.id: s for s in api.signals}
+    expected = sorted(api.signals, key=lambda s: (s.score, s.published_at, s.id), reverse=True)
+    assert ids == [s.id for s in expected]
+    assert by_id[ids[0]].score == 10
+
+
+def test_hot_order_prefers_recent_significant_signals(aws: Any) -> None:
+    from signals.api.app import app
+
+    now = datetime.now(UTC)
+    fresh_high = make_signal(1, published=now - timedelta(hours=1), score=8)
+    old_higher = make_signal(2, published=now - timedelta(days=3), score=10)
+    fresh_low = make_signal(3, published=now - timedelta(hours=2), score=2)
+    ancient = make_signal(4, published=now - timedelta(days=30), score=10)  # outside the hot window
+    store(aws.dynamodb, aws.table_name, [fresh_high, old_higher, fresh_low, ancient])
+    first = body(get(app, "/v1/signals", {"sort": "hot", "limit": 2}))
+    assert [i["id"] for i in first["items"]] == ["sig00001", "sig00003"]  # 8*~0.97 > 2*~0.94 > 10*0.125
+    rest = body(get(app, "/v1/signals", {"sort": "hot", "limit": 2, "cursor": first["next_cursor"]}))
+    assert [i["id"] for i in rest["items"]] == ["sig00002"] and rest["next_cursor"] is None
+
+
+def test_pagination_neither_repeats_nor_skips_while_new_signals_arrive(api: Any, aws: Any) -> None:
+    expected = newest_first([s for s in api.signals if s.score >= 4])
+    arrivals = iter(range(1000, 1100))
+
+    def publish_one() -> None:  # newer than everything served so far
+        n = next(arrivals)
+        store(aws.dynamodb, aws.table_name, [make_signal(n, published=datetime.now(UTC), score=9)])
+
+    assert walk(api, {"min_score": 4, "limit": 9}, between_pages=publish_one) == expected
+    assert walk(api, {"limit": 13}, between_pages=publish_one)[-5:] == newest_first(api.signals)[-5:]
+
+
+# --------------------------------------------------------------------------- cursors and errors
+
+
+def _problem(response: dict[str, Any], status: int, code: str) -> dict[str, Any]:
+    assert response["statusCode"] == status, response["body"]
+    assert response["headers"]["Content-Type"] == "application/problem+json"
+    problem = body(response)
+    assert problem["code"] == code and problem["status"] == status and problem["title"] and problem["detail"]
+    assert problem["request_id"] == "req-123"
+    assert "Traceback" not in response["body"]
+    return problem
+
+
+def test_tampered_cursor_is_rejected(api: Any) -> None:
+    cursor = body(get(api, "/v1/signals", {"limit": 5}))["next_cursor"]
+    payload, signature = cursor.split(".")
+    raw = bytearray(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+    raw[raw.index(b'"p"') + 6] ^= 0x01
+    forged = base64.urlsafe_b64encode(bytes(raw)).rstrip(b"=").decode() + "." + signature
+    for bad in (forged, cursor[:-2] + ("AA" if cursor[-2:] != "AA" else "BB"), "garbage", "a.b.c"):
+        _problem(get(api, "/v1/signals", {"limit": 5, "cursor": bad}), 400, "invalid_cursor")
+
+
+def test_cursor_bound_to_its_filters_and_expiring(api: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    cursor = body(get(api, "/v1/signals", {"min_score": 5, "limit": 5}))["next_cursor"]
+    _problem(get(api, "/v1/signals", {"min_score": 6, "limit": 5, "cursor": cursor}), 400, "cursor_mismatch")
+    assert get(api, "/v1/signals", {"min_score": 5, "limit": 3, "cursor": cursor})["statusCode"] == 200
+    later = time.time() + 24 * 3600 + 5
+    monkeypatch.setattr(time, "time", lambda: later)
+    _problem(get(api, "/v1/signals", {"min_score": 5, "limit": 5, "cursor": cursor}), 400, "cursor_expired")
+
+
+@pytest.mark.parametrize(
+    ("params", "code"),
+    [
+        ({"limit": 0}, "limit_out_of_range"),
+        ({"limit": 101}, "limit_out_of_range"),
+        ({"limit": "ten"}, "limit_out_of_range"),
+        ({"min_score": 11}, "invalid_parameter"),
+        ({"category": "cooking"}, "invalid_parameter"),
+        ({"sort": "random"}, "invalid_parameter"),
+        ({"since": "yesterday"}, "invalid_parameter"),
+        ({"since": "2026-06-02T00:00:00Z", "until": "2026-06-01T00:00:00Z"}, "invalid_parameter"),
+        ({"colour": "blue"}, "unknown_parameter"),
+    ],
+)
+def test_bad_parameters_get_400_problems(api: Any, params: dict[str, Any], code: str) -> None:
+    _problem(get(api, "/v1/signals", params), 400, code)
+
+
+def test_unknown_id_route_and_method(api: Any) -> None:
+    _problem(get(api, "/v1/signals/doesnotexist"), 404, "signal_not_found")
+    _problem(get(api, "/v1/nothing-here"), 404, "not_found")
+    response = get(api, "/v1/signals", method="DELETE")
+    _problem(response, 405, "method_not_allowed")
+    assert response["headers"]["Allow"] == "GET"
+
+
+# --------------------------------------------------------------------------- one signal, counts
+
+
+def test_one_signal_has_everything(api: Any) -> None:
+    data = body(get(api, "/v1/signals/sig00002"))
+    assert Signal.model_validate(data) == api.signals[2]
+    assert data["analysis"]["why_it_matters"] == "WIM text" and len(data["sources"]) == 2
+
+
+def test_categories_and_tags_have_counts(api: Any) -> None:
+    categories = {c["id"]: c for c in body(get(api, "/v1/categories"))["items"]}
+    assert categories["safety-policy"]["label"] == "Safety & Policy"
+    assert categories["safety-policy"]["count"] == sum(s.category is Category.SAFETY_POLICY for s in api.signals)
+    assert categories["off-topic"]["count"] == 0
+    tags = body(get(api, "/v1/tags"))["items"]
+    assert tags[0] == {"tag": "frontier-models", "count": sum("frontier-models" in s.tags for s in api.signals)}
+
+
+# --------------------------------------------------------------------------- HTTP caching, CORS, headers
+
+
+def test_etag_and_304(api: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    frozen = time.time()
+    monkeypatch.setattr(time, "time", lambda: frozen)
+    first = get(api, "/v1/signals", {"limit": 5})
+    etag = first["headers"]["ETag"]
+    assert etag.startswith('"') and "max-age" in first["headers"]["Cache-Control"]
+    again = get(api, "/v1/signals", {"limit": 5}, headers={"if-none-match": etag})
+    assert again["statusCode"] == 304 and again["body"] == "" and again["headers"]["ETag"] == etag
+    other = get(api, "/v1/signals", {"limit": 6}, headers={"if-none-match": etag})
+    assert other["statusCode"] == 200
+    page = get(api, "/signals/sig00001")
+    assert get(api, "/signals/sig00001", headers={"if-none-match": page["headers"]["ETag"]})["statusCode"] == 304
+
+
+def test_cors_open_for_public_gets_only(api: Any) -> None:
+    from signals.api.app import app
+
+    for path in ("/v1/signals", "/v1/signals/sig00001", "/v1/feed.rss", "/v1/categories"):
+        headers = get(api, path)["headers"]
+        assert headers["Access-Control-Allow-Origin"] == "*"
+        assert "Access-Control-Allow-Credentials" not in headers
+    preflight = get(api, "/v1/signals", method="OPTIONS", headers={"origin": "https://x.example"})
+    assert preflight["statusCode"] == 204 and preflight["headers"]["Access-Control-Allow-Origin"] == "*"
+
+    if not any(r.path == "/v1/_admin_probe" for r in app._static_routes):
+
+        @app.get("/v1/_admin_probe", include_in_schema=False)
+        def _admin_probe() -> dict[str, str]:  # stands for a subscriptions/ops route added by a Router
+            return {"ok": "yes"}
+
+    admin = get(api, "/v1/_admin_probe")
+    assert admin["statusCode"] == 200 and "Access-Control-Allow-Origin" not in admin["headers"]
+
+
+def test_pages_carry_security_headers(api: Any) -> None:
+    for path in ("/", "/signals/sig00001"):
+        headers = get(api, path)["headers"]
+        csp = headers["Content-Security-Policy"]
+        assert "unsafe-inline" not in csp and "frame-ancestors 'none'" in csp and "script-src" not in csp
+        assert headers["X-Content-Type-Options"] == "nosniff" and headers["Referrer-Policy"]
+
+
+def test_signal_page_shows_what_a_reader_needs(api: Any) -> None:
+    html = get(api, "/signals/sig00002")["body"]
+    signal = api.signals[2]
+    assert f"{signal.score}/10" in html and signal.category.label.replace("&", "&amp;") in html
+    assert "Technical Impact" in html and "What to Watch Next" in html and 'href="/"' in html
+    assert "<b>&amp;amp; co</b>" not in html and "&lt;b&gt;" in html  # autoescaped headline
+    assert "Technical Impact" not in get(api, "/signals/sig00001")["body"]  # no analysis, no sections
+    missing = get(api, "/signals/nope")
+    assert missing["statusCode"] == 404 and "Back to the feed" in missing["body"]
+
+
+# --------------------------------------------------------------------------- DynamoDB cost
+
+
+@pytest.mark.parametrize(
+    "params",
+    [{}, {"min_score": 7}, {"category": "security"}, {"category": "security", "min_score": 5}, {"tag": "policy"}],
+)
+def test_page_costs_one_query_per_partition_and_reads_only_what_it_returns(api: Any, params: Any) -> None:
+    first = body(get(api, "/v1/signals", {**params, "limit": 20}))
+    counter = DynamoCalls()
+    page = body(get(api, "/v1/signals", {**params, "limit": 20, "cursor": first["next_cursor"]}))
+    returned = len(page["items"])
+    ops = [op for op, _ in counter.calls]
+    assert set(ops) == {"Query"}, ops  # no Scan, no GetItem
+    partitions = counter.partitions()
+    assert len(partitions) == len(set(partitions)), partitions  # one Query per partition touched
+    assert returned == 20 and counter.read <= 1.5 * returned, (counter.read, returned)
+
+
+def test_first_page_adds_only_the_month_registry_query(api: Any) -> None:
+    counter = DynamoCalls()
+    body(get(api, "/v1/signals", {"min_score": 8}))
+    partitions = counter.partitions()
+    assert partitions[0] == "table:MONTHS" and len(partitions) == len(set(partitions))
+
+
+def test_signal_page_costs_at_most_two_calls(api: Any) -> None:
+    counter = DynamoCalls()
+    assert get(api, "/signals/sig00003")["statusCode"] == 200
+    assert get(api, "/v1/signals/sig00003")["statusCode"] == 200
+    assert len(counter.calls) <= 4 and {op for op, _ in counter.calls} == {"GetItem"}
+
+
+# --------------------------------------------------------------------------- feeds for readers
+
+
+def test_feedparser_reads_rss_and_atom_like_the_json_api(api: Any) -> None:
+    params = {"category": "safety-policy", "min_score": 3, "limit": 10}
+    expected = [i["id"] for i in body(get(api, "/v1/signals", params))["items"]]
+    for path in ("/v1/feed.rss", "/v1/feed.atom"):
+        parsed = feedparser.parse(get(api, path, params)["body"].encode())
+        assert parsed.bozo == 0, parsed.get("bozo_exception")
+        links = [entry.link for entry in parsed.entries]
+        assert links == [f"https://api.signals.example/signals/{i}" for i in expected]
+        assert parsed.entries[0].title == "Headline 0 <b>&amp; co</b>" or parsed.entries[0].title.startswith(
+            "Headline"
+        )
+
+
+def test_json_feed_has_every_required_field(api: Any) -> None:
+    response = get(api, "/v1/feed.json", {"limit": 5})
+    assert response["headers"]["Content-Type"].startswith("application/feed+json")
+    feed = body(response)
+    assert feed["version"] == "https://jsonfeed.org/version/1.1" and feed["title"]
+    assert feed["feed_url"].startswith("https://api.signals.example/v1/feed.json")
+    assert len(feed["items"]) == 5
+    for item in feed["items"]:
+        assert isinstance(item["id"], str) and item["id"]
+        assert item.get("content_text") or item.get("content_html")
+        assert item["url"].startswith("https://") and item["date_published"].endswith("Z")
+
+
+def test_public_base_url_wins_over_host(api: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    from signals.config import reset_settings
+
+    monkeypatch.setenv("SIGNALS_PUBLIC_BASE_URL", "https://signals.news/")
+    reset_settings()
+    feed = body(get(api, "/v1/feed.json", {"limit": 1}))
+    assert feed["items"][0]["url"].startswith("https://signals.news/signals/")
+
+
+# --------------------------------------------------------------------------- OpenAPI
+
+
+def test_committed_openapi_matches_the_code() -> None:
+    from signals.api.openapi import document
+
+    committed = Path(__file__).resolve().parents[2] / "docs" / "openapi.json"
+    assert committed.read_text(encoding="utf-8") == document(), (
+        "docs/openapi.json is stale; regenerate: .venv/bin/python -m signals.api.openapi > docs/openapi.json"
+    )
+
+
+def test_openapi_served_and_swagger_ui(api: Any) -> None:
+    spec = body(get(api, "/v1/openapi.json"))
+    assert spec["openapi"].startswith("3.1") and "/v1/signals" in spec["paths"]
+    docs = get(api, "/docs")
+    assert docs["statusCode"] == 200 and "swagger" in docs["body"].lower()
+
+
+def test_handler_function_resolves_sample_events(api: Any) -> None:
+    import importlib.util
+
+    root = Path(__file__).resolve().parents[2]
+    spec = importlib.util.spec_from_file_location("api_function", root / "functions" / "api" / "app.py")
+    module = importlib.util.module_from_spec(spec)
+    assert spec.loader
+    spec.loader.exec_module(module)
+
+    class Context:
+        function_name, memory_limit_in_mb, aws_request_id = "api", 1024, "ctx-1"
+        invoked_function_arn = "arn:aws:lambda:us-east-1:123456789012:function:api"
+
+    sample = json.loads((root / "events" / "http-get-signals.json").read_text())
+    response = module.handler(sample, Context())
+    items = body(response)["items"]
+    assert response["statusCode"] == 200 and items
+    assert all(i["score"] >= 7 and i["category"] in ("safety-policy", "security") for i in items)
+    one = json.loads((root / "events" / "http-get-signal.json").read_text())
+    assert module.handler(one, Context())["statusCode"] == 404

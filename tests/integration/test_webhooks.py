@@ -1,0 +1,849 @@
+"""Webhooks end to end against moto and loopback stub receivers.
+
+Covers the subscription API (auth, isolation, property authz, optimistic locking, SSRF at
+subscription time), fan-out reads, delivery (signatures the official library accepts, status
+handling, retries with a fake clock, exhaustion to the DLQ, auto-disable), SSRF at delivery time
+(DNS rebinding), isolation of slow endpoints, and partial batch responses.
+"""
+
+from __future__ import annotations
+
+import json
+import socket
+import threading
+import time
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+import pytest
+from aws_lambda_powertools.event_handler import APIGatewayHttpResolver
+from signals.config import get_settings, reset_settings
+from signals.models import Category, ScoreBreakdown, Signal, SignalEvent, SourceRef
+from signals.storage import apikeys, deliveries
+from signals.storage import subscriptions as store
+from signals.storage.aws import client
+from signals.storage.signals import to_record
+from signals.webhooks import dispatch, signing
+from signals.webhooks.deliveries import DeliveryTask
+from standardwebhooks import Webhook
+
+PUBLIC_IP = "93.184.216.34"
+
+# ------------------------------------------------------------------ fixtures and helpers
+
+
+class LambdaContext:
+    function_name = "deliver"
+    memory_limit_in_mb = 512
+    invoked_function_arn = "arn:aws:lambda:us-east-1:123456789012:function:deliver"
+    aws_request_id = "req-1"
+
+    def get_remaining_time_in_millis(self) -> int:
+        return 60_000
+
+
+class FakeClock:
+    def __init__(self, start: datetime | None = None):
+        self.now = start or datetime.now(UTC).replace(microsecond=0)
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+@dataclass
+class Hit:
+    path: str
+    headers: dict[str, str]
+    body: bytes
+
+
+@dataclass
+class Stub:
+    """Loopback receiver whose behaviour depends on the path."""
+
+    server: ThreadingHTTPServer
+    hits: list[Hit] = field(default_factory=list)
+    order: list[str] = field(default_factory=list)
+    release: threading.Event = field(default_factory=threading.Event)
+
+    @property
+    def base(self) -> str:
+        return f"http://127.0.0.1:{self.server.server_address[1]}"
+
+
+@pytest.fixture
+def stub():
+    holder: dict[str, Stub] = {}
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self):
+            length = int(self.headers.get("Content-Length") or 0)
+            body = self.rfile.read(length)
+            me = holder["stub"]
+            me.hits.append(Hit(self.path, {k.lower(): v for k, v in self.headers.items()}, body))
+            me.order.append(f"received:{self.path}")
+            kind = self.path.strip("/").split("/")[0]
+            if kind == "hang":
+                me.release.wait(10)
+                return
+            status, headers = {
+                "ok": (200, {}),
+                "moved": (301, {"Location": "/ok/redirect-target"}),
+                "gone": (410, {}),
+                "throttle": (429, {"Retry-After": "120"}),
+                "unavailable": (503, {"Retry-After": "120"}),
+                "error": (500, {}),
+            }.get(kind, (404, {}))
+            self.send_response(status)
+            for name, value in headers.items():
+                self.send_header(name, value)
+            self.send_header("Content-Length", "2")
+            self.end_headers()
+            self.wfile.write(b"ok")
+
+        def log_message(self, *args):
+            return
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    server.daemon_threads = True
+    holder["stub"] = Stub(server)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield holder["stub"]
+    holder["stub"].release.set()
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture
+def local(aws, monkeypatch):
+    """moto + local mode (loopback http allowed) + small timeouts + no SQS delays (fake clock drives)."""
+    for name, value in {
+        "SIGNALS_LOCAL_MODE": "true",
+        "SIGNALS_DELIVERY_TIMEOUT_S": "0.5",
+        "SIGNALS_DELIVERY_CONNECT_TIMEOUT_S": "0.5",
+        "SIGNALS_SQS_MAX_DELAY_S": "0",
+    }.items():
+        monkeypatch.setenv(name, value)
+    reset_settings()
+    return aws
+
+
+def http_event(method: str, path: str, *, key: str | None = None, body: Any = None, headers=None, query=None):
+    all_headers = {"content-type": "application/json", "origin": "https://evil.example", **(headers or {})}
+    if key is not None:
+        all_headers["authorization"] = f"Bearer {key}"
+    return {
+        "version": "2.0",
+        "routeKey": "$default",
+        "rawPath": path,
+        "rawQueryString": "&".join(f"{k}={v}" for k, v in (query or {}).items()),
+        "headers": all_headers,
+        "queryStringParameters": query or None,
+        "requestContext": {
+            "accountId": "123456789012",
+            "apiId": "api",
+            "domainName": "api.example",
+            "domainPrefix": "api",
+            "http": {
+                "method": method,
+                "path": path,
+                "protocol": "HTTP/1.1",
+                "sourceIp": "1.2.3.4",
+                "userAgent": "t",
+            },
+            "requestId": "req-abc",
+            "routeKey": "$default",
+            "stage": "$default",
+            "time": "02/Jun/2026:12:00:00 +0000",
+            "timeEpoch": 0,
+        },
+        "body": body if isinstance(body, str) or body is None else json.dumps(body),
+        "isBase64Encoded": False,
+    }
+
+
+@dataclass
+class Answer:
+    status: int
+    headers: dict[str, str]
+    body: Any
+    raw: str
+
+
+@pytest.fixture
+def api(monkeypatch):
+    from signals.api import subscriptions as routes
+
+    monkeypatch.setattr(routes, "resolver", lambda host: [PUBLIC_IP])
+    app = APIGatewayHttpResolver(cors=None)
+    app.include_router(routes.router)
+
+    def call(method, path, key=None, body=None, headers=None, query=None) -> Answer:
+        out = app.resolve(
+            http_event(method, path, key=key, body=body, headers=headers, query=query), LambdaContext()
+        )
+        raw = out.get("body") or ""
+        try:
+            parsed = json.loads(raw) if raw else None
+        except ValueError:
+            parsed = None
+        return Answer(
+            out["statusCode"], {k.lower(): v for k, v in (out.get("headers") or {}).items()}, parsed, raw
+        )
+
+    return call
+
+
+def make_signal(
+    signal_id="sig-1", score=7, category=Category.SECURITY, tags=("llm",), source="src-a"
+) -> Signal:
+    now = datetime(2026, 6, 2, 12, 0, tzinfo=UTC)
+    return Signal(
+        id=signal_id,
+        title="Model weights leak — “quoted” 日本語",
+        url="https://example.com/a",
+        published_at=now,
+        scored_at=now,
+        updated_at=now,
+        score=score,
+        category=category,
+        tags=list(tags),
+        summary="A summary.",
+        score_breakdown=ScoreBreakdown(rubric_version="1", base=5, raw=float(score)),
+        sources=[
+            SourceRef(item_id="i1", source_id=source, name="A", url="https://example.com/a", published_at=now)
+        ],
+    )
+
+
+def put_signal(aws, signal: Signal) -> SignalEvent:
+    aws.dynamodb.put_item(TableName=aws.table_name, Item=to_record(signal))
+    return SignalEvent(
+        type="signal.created",
+        event_id=f"evt-{signal.id}-v{signal.version}",
+        signal_id=signal.id,
+        signal_version=signal.version,
+        occurred_at=signal.scored_at,
+    )
+
+
+def new_key(name="alice") -> str:
+    text, _ = apikeys.create_key(name)
+    return text
+
+
+def subscribe(api, key, url, **extra) -> dict:
+    answer = api("POST", "/v1/subscriptions", key=key, body={"url": url, **extra})
+    assert answer.status == 201, answer.raw
+    return answer.body
+
+
+def sqs_records(messages: list[dict]) -> dict:
+    return {
+        "Records": [
+            {
+                "messageId": m["MessageId"],
+                "receiptHandle": m["ReceiptHandle"],
+                "body": m["Body"],
+                "attributes": m.get("Attributes", {}),
+                "messageAttributes": {},
+                "md5OfBody": m["MD5OfBody"],
+                "eventSource": "aws:sqs",
+                "eventSourceARN": "arn:aws:sqs:us-east-1:123456789012:signals-DeliveryQueue",
+                "awsRegion": "us-east-1",
+            }
+            for m in messages
+        ]
+    }
+
+
+def _deliver_handler():
+    import importlib.util
+    import sys
+
+    name = "deliver_function_app"
+    if name not in sys.modules:
+        path = Path(__file__).resolve().parents[2] / "functions" / "deliver" / "app.py"
+        spec = importlib.util.spec_from_file_location(name, path)
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        sys.modules[name] = module
+    return sys.modules[name].handler
+
+
+def invoke_deliver(records_event: dict) -> dict:
+    return _deliver_handler()(records_event, LambdaContext())
+
+
+def send_to_queue(aws, body: str) -> None:
+    aws.sqs.send_message(QueueUrl=aws.queue_urls["DeliveryQueue"], MessageBody=body)
+
+
+def pump(aws, clock: FakeClock | None = None, rounds: int = 200) -> list[dict]:
+    """Play the SQS event source: feed delivery-queue batches to the handler until it is empty.
+
+    With a fake clock, a task that is not yet due moves the clock to its ``not_before`` (time passes).
+    Returns every handler response.
+    """
+    responses = []
+    for _ in range(rounds):
+        got = aws.sqs.receive_message(QueueUrl=aws.queue_urls["DeliveryQueue"], MaxNumberOfMessages=10)
+        messages = got.get("Messages", [])
+        if not messages:
+            break
+        if clock is not None:
+            for m in messages:
+                data = json.loads(m["Body"])
+                if data.get("kind") == "delivery" and data.get("not_before"):
+                    due = datetime.fromisoformat(data["not_before"].replace("Z", "+00:00"))
+                    clock.now = max(clock.now, due)
+        response = invoke_deliver(sqs_records(messages))
+        responses.append(response)
+        failed = {f["itemIdentifier"] for f in response.get("batchItemFailures", [])}
+        for m in messages:
+            if m["MessageId"] not in failed:
+                aws.sqs.delete_message(
+                    QueueUrl=aws.queue_urls["DeliveryQueue"], ReceiptHandle=m["ReceiptHandle"]
+                )
+    return responses
+
+
+@pytest.fixture
+def clock(monkeypatch):
+    fake = FakeClock()
+    monkeypatch.setattr(dispatch, "default_context", lambda: dispatch.DeliveryContext(clock=fake))
+    return fake
+
+
+# ------------------------------------------------------------------ API: auth, isolation, properties
+
+
+def test_create_shows_secret_once_and_never_again_nor_in_logs(local, api, capsys, caplog):
+    key = new_key()
+    created = subscribe(api, key, "http://127.0.0.1:9/hook", filters={"min_score": 6})
+    secret = created["secret"]
+    assert secret.startswith("whsec_") and created["status"] == "active" and created["version"] == 1
+    one = api("GET", f"/v1/subscriptions/{created['id']}", key=key)
+    listed = api("GET", "/v1/subscriptions", key=key)
+    assert one.status == 200 and listed.status == 200
+    assert [s["id"] for s in listed.body["items"]] == [created["id"]]
+    for answer in (one, listed):
+        assert secret not in answer.raw and "whsec_" not in answer.raw and "secret" not in answer.raw
+    rotated = api("POST", f"/v1/subscriptions/{created['id']}/rotate-secret", key=key)
+    assert rotated.status == 200 and rotated.body["secret"] != secret
+    logs = capsys.readouterr().out + capsys.readouterr().err + caplog.text
+    assert secret not in logs and rotated.body["secret"] not in logs
+
+
+def test_missing_or_wrong_key_is_401(local, api):
+    new_key()
+    for key in (None, "sig_wrong", ""):
+        answer = api("GET", "/v1/subscriptions", key=key)
+        assert answer.status == 401
+        assert answer.body["code"] == "unauthorized"
+    assert api("GET", "/v1/subscriptions", headers={"authorization": "Basic abc"}).status == 401
+
+
+def test_another_keys_subscription_answers_404(local, api):
+    alice, bob = new_key("alice"), new_key("bob")
+    sub = subscribe(api, alice, "http://127.0.0.1:9/hook")
+    base = f"/v1/subscriptions/{sub['id']}"
+    for method, path, body in (
+        ("GET", base, None),
+        ("PATCH", base, {"description": "mine now"}),
+        ("DELETE", base, None),
+        ("POST", f"{base}/rotate-secret", None),
+        ("POST", f"{base}/test", None),
+        ("GET", f"{base}/deliveries", None),
+    ):
+        answer = api(method, path, key=bob, body=body)
+        assert answer.status == 404, (method, path)
+    assert api("GET", "/v1/subscriptions", key=bob).body["items"] == []
+    assert api("GET", base, key=alice).body["description"] == ""  # untouched
+
+
+@pytest.mark.parametrize("field", ["status", "disabled", "failure_count", "owner"])
+def test_patch_of_read_only_property_is_400(local, api, field):
+    key = new_key()
+    sub = subscribe(api, key, "http://127.0.0.1:9/hook")
+    answer = api("PATCH", f"/v1/subscriptions/{sub['id']}", key=key, body={field: "x", "description": "d"})
+    assert answer.status == 400
+    assert answer.body["code"] == "read_only_property"
+    assert api("GET", f"/v1/subscriptions/{sub['id']}", key=key).body["version"] == 1
+
+
+def test_bad_bodies_are_400(local, api):
+    key = new_key()
+    assert api("POST", "/v1/subscriptions", key=key, body="{not json").body["code"] == "invalid_json"
+    assert api("POST", "/v1/subscriptions", key=key, body=[1]).status == 400
+    bad = api(
+        "POST", "/v1/subscriptions", key=key, body={"url": "https://a.example", "filters": {"min_score": 11}}
+    )
+    assert bad.status == 400
+
+
+def test_optimistic_locking_one_of_two_same_version_patches_wins(local, api):
+    key = new_key()
+    sub = subscribe(api, key, "http://127.0.0.1:9/hook")
+    path = f"/v1/subscriptions/{sub['id']}"
+    first = api("PATCH", path, key=key, body={"description": "a"}, headers={"if-match": '"1"'})
+    second = api("PATCH", path, key=key, body={"description": "b", "expected_version": 1})
+    assert (first.status, second.status) == (200, 409)
+    assert second.body["code"] == "version_conflict"
+    stored = api("GET", path, key=key).body
+    assert stored["version"] == 2 and stored["description"] == "a"
+
+    # the race itself, interleaved deterministically: both writers read version 2, then both write
+    # (moto does not serialise concurrent transactions the way DynamoDB does, so no threads here)
+    reader_a, reader_b = store.get(sub["id"]), store.get(sub["id"])
+    store.replace(reader_a, reader_a.model_copy(update={"description": "x"}))
+    with pytest.raises(store.VersionConflict):
+        store.replace(reader_b, reader_b.model_copy(update={"description": "y"}))
+    after = store.get(sub["id"])
+    assert after.version == 3 and after.description == "x"
+
+
+R08 = [
+    "http://example.com/hook",
+    "https://user:pass@example.com/hook",
+    "https://example.com:8080/hook",
+    "https://127.0.0.1/",
+    "https://localhost/",
+    "https://169.254.169.254/",
+    "https://2852039166/",
+    "https://0xa9fea9fe/",
+    "https://[::1]/",
+    "https://[::ffff:169.254.169.254]/",
+    "https://[64:ff9b::a9fe:a9fe]/",
+    "https://[fd00:ec2::254]/",
+    "https://10.0.0.1/",
+    "https://100.64.0.1/",
+    "https://192.168.1.1/",
+    "https://0.0.0.0/",
+]
+
+
+@pytest.mark.parametrize("url", R08)
+def test_ssrf_attack_list_rejected_at_subscription_time(aws, api, url):
+    key = new_key()
+    answer = api("POST", "/v1/subscriptions", key=key, body={"url": url})
+    assert answer.status == 400, answer.raw
+    assert answer.body["code"] in {
+        "https_required",
+        "url_userinfo",
+        "port_not_allowed",
+        "blocked_destination",
+    }
+    assert api("GET", "/v1/subscriptions", key=key).body["items"] == []
+
+
+def test_name_resolving_to_metadata_rejected_and_public_https_accepted(aws, api, monkeypatch):
+    from signals.api import subscriptions as routes
+
+    key = new_key()
+    monkeypatch.setattr(routes, "resolver", lambda host: ["169.254.169.254"])
+    assert api("POST", "/v1/subscriptions", key=key, body={"url": "https://hooks.example/h"}).status == 400
+    monkeypatch.setattr(routes, "resolver", lambda host: [PUBLIC_IP])
+    assert api("POST", "/v1/subscriptions", key=key, body={"url": "https://hooks.example/h"}).status == 201
+
+
+def test_admin_routes_send_no_wildcard_cors(local, api):
+    key = new_key()
+    answers = [
+        api("GET", "/v1/subscriptions", key=key),
+        api("POST", "/v1/subscriptions", key=key, body={"url": "http://127.0.0.1:9/h"}),
+        api("GET", "/v1/subscriptions"),
+    ]
+    for answer in answers:
+        assert answer.headers.get("access-control-allow-origin") != "*"
+
+
+# ------------------------------------------------------------------ delivery
+
+
+def test_delivery_is_signed_the_official_library_accepts_it_and_bytes_match(local, api, stub):
+    key = new_key()
+    sub = subscribe(api, key, f"{stub.base}/ok/a", filters={"min_score": 5})
+    event = put_signal(local, make_signal())
+    send_to_queue(local, event.model_dump_json())
+    pump(local)
+    assert len(stub.hits) == 1
+    hit = stub.hits[0]
+    Webhook(sub["secret"]).verify(hit.body, hit.headers)  # official receiver accepts
+    signing.verify(sub["secret"], hit.body, hit.headers)
+    payload = json.loads(hit.body)
+    assert payload["type"] == "signal.created" and payload["data"]["id"] == "sig-1"
+    assert payload["timestamp"] == "2026-06-02T12:00:00Z"
+    assert "." not in hit.headers["webhook-id"]
+    assert abs(int(hit.headers["webhook-timestamp"]) - time.time()) <= 5
+    log = api("GET", f"/v1/subscriptions/{sub['id']}/deliveries", key=key).body["items"]
+    assert [(d["status"], d["attempts"][0]["status_code"]) for d in log] == [("delivered", 200)]
+    assert log[0]["webhook_id"] == hit.headers["webhook-id"]
+
+
+def test_filters_select_subscribers(local, api, stub):
+    key = new_key()
+    subscribe(api, key, f"{stub.base}/ok/low", filters={"min_score": 3})
+    subscribe(api, key, f"{stub.base}/ok/high", filters={"min_score": 9})
+    subscribe(api, key, f"{stub.base}/ok/cat", filters={"categories": ["business"]})
+    subscribe(api, key, f"{stub.base}/ok/tag", filters={"tags": ["robots"]})
+    subscribe(api, key, f"{stub.base}/ok/src", filters={"sources": ["src-a"]})
+    subscribe(api, key, f"{stub.base}/ok/upd", event_types=["signal.updated"])
+    send_to_queue(local, put_signal(local, make_signal()).model_dump_json())
+    pump(local)
+    assert sorted(h.path for h in stub.hits) == ["/ok/low", "/ok/src"]
+
+
+@pytest.mark.parametrize(
+    ("path", "expect_status", "sub_status", "min_wait"),
+    [
+        ("/ok/x", "delivered", "active", None),
+        ("/moved/x", "pending", "active", 1),
+        ("/gone/x", "failed", "disabled", None),
+        ("/throttle/x", "pending", "active", 120),
+        ("/unavailable/x", "pending", "active", 120),
+        ("/error/x", "pending", "active", 1),
+        ("/hang/x", "pending", "active", 1),
+    ],
+)
+def test_status_handling(local, api, stub, path, expect_status, sub_status, min_wait):
+    key = new_key()
+    sub = subscribe(api, key, f"{stub.base}{path}")
+    event = put_signal(local, make_signal())
+    task = DeliveryTask.first(sub["id"], event)
+    started = datetime.now(UTC)
+    outcome = dispatch.handle_message(task.model_dump_json())
+    record = deliveries.get_delivery(sub["id"], task.delivery_id)
+    assert record.status == expect_status
+    assert store.get(sub["id"]).status == sub_status
+    assert [h.path for h in stub.hits] == [path]  # one POST; a redirect is never followed
+    queued = [json.loads(m["Body"]) for m in local.drain("DeliveryQueue")]
+    if min_wait is None:
+        assert queued == []
+    else:
+        (following,) = queued
+        due = datetime.fromisoformat(following["not_before"].replace("Z", "+00:00"))
+        assert due - started >= timedelta(seconds=min_wait * 0.8 if min_wait < 120 else min_wait)
+        assert following["attempt"] == 2 and following["step"] == 1
+    if path.startswith("/gone"):
+        shown = api("GET", f"/v1/subscriptions/{sub['id']}", key=key).body
+        assert "410" in shown["disabled_reason"]
+    if path.startswith("/hang"):
+        assert record.attempts[0].error.startswith("timeout")
+        assert record.attempts[0].latency_ms < 1000 + 1000  # within the (test) timeout + 1 s
+        assert outcome.kind == "retry_scheduled"
+    if path.startswith("/moved"):
+        assert "redirect" in record.last_error
+
+
+def test_retries_follow_schedule_then_exhaust_to_dlq_and_stay_visible(local, api, stub, clock):
+    key = new_key()
+    sub = subscribe(api, key, f"{stub.base}/error/x")
+    send_to_queue(local, put_signal(local, make_signal()).model_dump_json())
+    start = clock.now
+    pump(local, clock)
+    settings = get_settings()
+    attempts = len(settings.delivery_retry_schedule_s) + 1
+    assert len(stub.hits) == attempts
+    assert len({h.headers["webhook-id"] for h in stub.hits}) == 1  # stable across retries
+    stamps = [int(h.headers["webhook-timestamp"]) for h in stub.hits]
+    assert len(set(stamps)) == attempts  # per attempt
+    offsets = [s - int(start.timestamp()) for s in stamps]
+    expected = 0.0
+    for n, base in enumerate(settings.delivery_retry_schedule_s, start=1):
+        gap = offsets[n] - offsets[n - 1]
+        assert (
+            base * (1 - settings.delivery_jitter_fraction) - 1
+            <= gap
+            <= base * (1 + settings.delivery_jitter_fraction) + 1
+        )
+        expected += base
+    assert offsets[-1] >= 24 * 3600
+    (parked,) = local.drain("DeliveryDLQ")
+    parked_task = json.loads(parked["Body"])
+    assert parked_task["manual"] is True and parked_task["attempt"] == attempts + 1
+    log = api("GET", f"/v1/subscriptions/{sub['id']}/deliveries", key=key).body["items"]
+    assert log[0]["status"] == "failed" and len(log[0]["attempts"]) == attempts
+    assert {a["status_code"] for a in log[0]["attempts"]} == {500}
+
+    # a manual retry (or DLQ redrive) re-sends with the same webhook-id
+    answer = api("POST", f"/v1/subscriptions/{sub['id']}/deliveries/{log[0]['id']}/retry", key=key)
+    assert answer.status == 202
+    pump(local, clock)
+    assert len(stub.hits) == attempts + 1
+    assert stub.hits[-1].headers["webhook-id"] == stub.hits[0].headers["webhook-id"]
+    send_to_queue(local, parked["Body"])  # redrive from the DLQ
+    pump(local, clock)
+    assert stub.hits[-1].headers["webhook-id"] == stub.hits[0].headers["webhook-id"]
+
+
+def test_long_waits_hop_through_the_queue_with_the_maximum_delay(local, monkeypatch):
+    monkeypatch.setenv("SIGNALS_SQS_MAX_DELAY_S", "900")
+    reset_settings()
+    sent = []
+    client("sqs").meta.events.register(
+        "provide-client-params.sqs.SendMessageBatch", lambda params, **kw: sent.extend(params["Entries"])
+    )
+    event = put_signal(local, make_signal())
+    task = DeliveryTask.first("sub_x", event).model_copy(
+        update={"not_before": datetime.now(UTC) + timedelta(seconds=2000)}
+    )
+    outcome = dispatch.handle_message(task.model_dump_json())
+    assert outcome.kind == "deferred"
+    assert [e["DelaySeconds"] for e in sent] == [900]
+    assert json.loads(sent[0]["MessageBody"])["not_before"] == task.model_dump(mode="json")["not_before"]
+
+
+def test_failing_for_the_window_disables_with_reason_until_enabled(local, api, stub, clock, monkeypatch):
+    monkeypatch.setenv("SIGNALS_DELIVERY_DISABLE_AFTER_S", "3600")
+    reset_settings()
+    key = new_key()
+    sub = subscribe(api, key, f"{stub.base}/error/x")
+    send_to_queue(local, put_signal(local, make_signal()).model_dump_json())
+    pump(local, clock)
+    shown = api("GET", f"/v1/subscriptions/{sub['id']}", key=key).body
+    assert shown["status"] == "disabled" and "no successful delivery" in shown["disabled_reason"]
+    hits = len(stub.hits)
+    assert hits < len(get_settings().delivery_retry_schedule_s) + 1  # stopped early
+    send_to_queue(local, put_signal(local, make_signal("sig-2")).model_dump_json())
+    pump(local, clock)
+    assert len(stub.hits) == hits  # no further attempts while disabled
+    enabled = api("POST", f"/v1/subscriptions/{sub['id']}/enable", key=key)
+    assert enabled.status == 200 and enabled.body["status"] == "active" and enabled.body["failure_count"] == 0
+
+
+def test_dead_endpoint_does_not_delay_a_live_one(local, api, stub, monkeypatch):
+    key = new_key()
+    dead = subscribe(api, key, f"{stub.base}/hang/dead")
+    live = subscribe(api, key, f"{stub.base}/ok/live")
+    event = put_signal(local, make_signal())
+    original_close = deliveries.close_attempt
+
+    def close_and_note(task, attempt, status, **kw):
+        stub.order.append(f"closed:{task.subscription_id}:{attempt.error or attempt.status_code}")
+        return original_close(task, attempt, status, **kw)
+
+    monkeypatch.setattr(deliveries, "close_attempt", close_and_note)
+    # the dead endpoint's task comes first in the batch
+    for sub in (dead, live):
+        send_to_queue(local, DeliveryTask.first(sub["id"], event).model_dump_json())
+    messages = local.sqs.receive_message(QueueUrl=local.queue_urls["DeliveryQueue"], MaxNumberOfMessages=10)[
+        "Messages"
+    ]
+    assert len(messages) == 2
+    response = invoke_deliver(sqs_records(messages))
+    assert response["batchItemFailures"] == []
+    live_done = stub.order.index(f"closed:{live['id']}:200")
+    dead_done = next(i for i, e in enumerate(stub.order) if e.startswith(f"closed:{dead['id']}:timeout"))
+    assert live_done < dead_done
+
+
+def test_dns_rebinding_is_blocked_at_delivery_without_connecting(aws, api, monkeypatch):
+    key = new_key()
+    sub = subscribe(api, key, "https://hooks.rebind.example/h")  # resolved to a public IP at subscribe time
+    event = put_signal(aws, make_signal())
+    connects: list[Any] = []
+    real_connect = socket.socket.connect
+
+    def spy(self, address):
+        connects.append(address)
+        return real_connect(self, address)
+
+    monkeypatch.setattr(socket.socket, "connect", spy)
+    for private in ("169.254.169.254", "127.0.0.1"):
+        ctx = dispatch.DeliveryContext(resolver=lambda host, ip=private: [ip])
+        task = DeliveryTask.first(sub["id"], event.model_copy(update={"event_id": f"evt-{private}"}))
+        outcome = dispatch.handle_message(task.model_dump_json(), ctx)
+        assert outcome.kind == "retry_scheduled"
+        record = deliveries.get_delivery(sub["id"], task.delivery_id)
+        assert record.attempts[0].error.startswith("blocked_destination")
+    assert not [a for a in connects if a[0] in ("169.254.169.254", "127.0.0.1") and a[1] == 443]
+
+
+def test_partial_batch_reports_only_failures_and_nothing_is_lost(local, api, stub, monkeypatch):
+    key = new_key()
+    subs = [subscribe(api, key, f"{stub.base}/ok/{n}") for n in range(3)]
+    event = put_signal(local, make_signal())
+    for sub in subs:
+        send_to_queue(local, DeliveryTask.first(sub["id"], event).model_dump_json())
+    send_to_queue(local, '{"poison": true')
+    real_get = store.get
+    broken = subs[1]["id"]
+
+    def flaky_get(subscription_id, **kw):
+        if subscription_id == broken:
+            raise RuntimeError("injected DynamoDB outage")
+        return real_get(subscription_id, **kw)
+
+    monkeypatch.setattr(store, "get", flaky_get)
+    messages = local.sqs.receive_message(QueueUrl=local.queue_urls["DeliveryQueue"], MaxNumberOfMessages=10)[
+        "Messages"
+    ]
+    assert len(messages) == 4
+    response = invoke_deliver(sqs_records(messages))
+    failed_ids = {f["itemIdentifier"] for f in response["batchItemFailures"]}
+    by_body = {m["MessageId"]: m["Body"] for m in messages}
+    assert len(failed_ids) == 2
+    assert any("poison" in by_body[i] for i in failed_ids)
+    assert any(broken in by_body[i] for i in failed_ids)
+    assert sorted(h.path for h in stub.hits) == ["/ok/0", "/ok/2"]
+    # the outage ends; SQS redelivers only the failed ones
+    monkeypatch.setattr(store, "get", real_get)
+    retry = [m for m in messages if m["MessageId"] in failed_ids and "poison" not in m["Body"]]
+    assert invoke_deliver(sqs_records(retry))["batchItemFailures"] == []
+    assert sorted(h.path for h in stub.hits) == ["/ok/0", "/ok/1", "/ok/2"]
+    # and a duplicate of an already-made attempt sends nothing
+    invoke_deliver(sqs_records(retry))
+    assert len(stub.hits) == 3
+
+
+def test_fanout_reads_only_matching_index_rows(local, monkeypatch):
+    key = apikeys.store_key("sig_fanout-key", "fan")
+    from signals.webhooks.subscriptions import SubscriptionCreate, SubscriptionFilters, new_subscription
+
+    categories = [None, "security", "business", "models-research"]
+    made = []
+    for n in range(80):
+        cat = categories[n % 4]
+        filters = SubscriptionFilters(min_score=1 + n % 10, categories=[cat] if cat else [])
+        sub = new_subscription(
+            key.key_id, SubscriptionCreate(url="http://127.0.0.1:9/h", filters=filters), "whsec_eA"
+        )
+        store.create(sub)
+        made.append(sub)
+    signal = make_signal(score=6, category=Category.SECURITY)
+    event = put_signal(local, signal)
+    expected = {s.id for s in made if s.wants("signal.created", signal)}
+
+    calls: list[tuple[str, dict]] = []
+    ddb = client("dynamodb")
+    ddb.meta.events.register(
+        "provide-client-params.dynamodb.*", lambda model, params, **kw: calls.append((model.name, params))
+    )
+    items_read = []
+    ddb.meta.events.register(
+        "after-call.dynamodb.Query", lambda parsed, **kw: items_read.append(parsed.get("ScannedCount", 0))
+    )
+    sent = []
+    client("sqs").meta.events.register(
+        "provide-client-params.sqs.SendMessageBatch", lambda params, **kw: sent.extend(params["Entries"])
+    )
+    outcome = dispatch.handle_message(event.model_dump_json())  # the fan-out step only
+    assert outcome.kind == "fanned_out"
+    fanout_queries = [p for name, p in calls if name == "Query" and "SUBIDX#" in json.dumps(p)]
+    assert {p["ExpressionAttributeValues"][":pk"]["S"] for p in fanout_queries} == {
+        "SUBIDX#security",
+        "SUBIDX#*",
+    }
+    assert not [name for name, _ in calls if name == "Scan"]
+    rows_read = sum(items_read[: len(fanout_queries)])
+    assert rows_read == len(expected)  # every row read is a match: nothing else touched
+    first_tasks = {
+        json.loads(e["MessageBody"])["subscription_id"]
+        for e in sent
+        if json.loads(e["MessageBody"]).get("kind") == "delivery"
+        and json.loads(e["MessageBody"])["attempt"] == 1
+    }
+    assert first_tasks == expected
+
+
+def test_fanout_continues_in_pages(local, monkeypatch):
+    monkeypatch.setenv("SIGNALS_FANOUT_PAGE_SIZE", "4")
+    reset_settings()
+    key = apikeys.store_key("sig_page-key", "page")
+    from signals.webhooks.subscriptions import SubscriptionCreate, new_subscription
+
+    ids = set()
+    for _ in range(10):
+        sub = new_subscription(key.key_id, SubscriptionCreate(url="http://127.0.0.1:9/h"), "whsec_eA")
+        store.create(sub)
+        ids.add(sub.id)
+    event = put_signal(local, make_signal())
+    outcomes = []
+    pending = [event.model_dump_json()]
+    tasks = set()
+    while pending:
+        body = pending.pop()
+        outcomes.append(dispatch.handle_message(body))
+        for m in local.drain("DeliveryQueue"):
+            data = json.loads(m["Body"])
+            if data.get("kind") == "delivery":
+                tasks.add(data["subscription_id"])
+            else:
+                pending.append(m["Body"])
+    assert tasks == ids
+    assert all(o.enqueued <= 5 for o in outcomes) and len(outcomes) >= 3
+
+
+def test_rotation_signs_with_both_secrets_during_overlap(local, api, stub):
+    key = new_key()
+    sub = subscribe(api, key, f"{stub.base}/ok/r")
+    new_secret = api("POST", f"/v1/subscriptions/{sub['id']}/rotate-secret", key=key).body["secret"]
+    send_to_queue(local, put_signal(local, make_signal()).model_dump_json())
+    pump(local)
+    (hit,) = stub.hits
+    assert len(hit.headers["webhook-signature"].split(" ")) == 2
+    Webhook(sub["secret"]).verify(hit.body, hit.headers)
+    Webhook(new_secret).verify(hit.body, hit.headers)
+
+
+def test_test_event_reaches_the_receiver(local, api, stub):
+    key = new_key()
+    sub = subscribe(api, key, f"{stub.base}/ok/t")
+    answer = api("POST", f"/v1/subscriptions/{sub['id']}/test", key=key)
+    assert answer.status == 202
+    pump(local)
+    (hit,) = stub.hits
+    Webhook(sub["secret"]).verify(hit.body, hit.headers)
+    assert json.loads(hit.body)["type"] == "webhook.test"
+
+
+def test_delete_removes_subscription_and_its_index_rows(local, api):
+    key = new_key()
+    sub = subscribe(api, key, "http://127.0.0.1:9/h", filters={"categories": ["security", "business"]})
+    assert api("DELETE", f"/v1/subscriptions/{sub['id']}", key=key).status == 204
+    assert api("GET", f"/v1/subscriptions/{sub['id']}", key=key).status == 404
+    assert list(store.iter_matching_rows("security", 10)) == []
+
+
+# ------------------------------------------------------------------ keys CLI and the local receiver
+
+
+def test_keys_cli_prints_a_key_once_and_stores_only_its_hash(aws, capsys):
+    from signals.cli import main
+
+    assert main(["keys", "create", "--name", "ci"]) == 0
+    printed = capsys.readouterr().out.strip().splitlines()[-1]
+    assert apikeys.authenticate(printed).name == "ci"
+    items = aws.dynamodb.scan(TableName=aws.table_name)["Items"]  # test-only inspection of the table
+    assert printed not in json.dumps(items)
+    assert apikeys.key_hash(printed) in json.dumps(items)
+
+
+def test_local_receiver_and_demo_subscription(local, monkeypatch):
+    from signals.local.receiver import create_demo_subscription, ensure_demo_key, start_receiver
+
+    monkeypatch.setenv("SIGNALS_DEMO_API_KEY", "sig_demo-key-for-scripts")
+    reset_settings()
+    key = ensure_demo_key()
+    assert key == "sig_demo-key-for-scripts" and ensure_demo_key() == key  # idempotent
+    secrets: dict[str, list[str]] = {}
+    receiver = start_receiver(secret_lookup=lambda path: secrets.get(path, []))
+    try:
+        sub_id, secret = create_demo_subscription(key, receiver.url)
+        secrets["/hooks/demo"] = [secret]
+        send_to_queue(local, put_signal(local, make_signal()).model_dump_json())
+        pump(local)
+        (got,) = receiver.received
+        assert got.verified and "signal.created" in receiver.show()
+        assert deliveries.list_deliveries(sub_id, limit=5)[0][0].status == "delivered"
+        secrets["/hooks/demo"] = [signing.generate_secret()]  # a wrong secret is rejected (401)
+        send_to_queue(local, put_signal(local, make_signal("sig-9")).model_dump_json())
+        pump(local, rounds=2)  # fan-out, then the one attempt (its retry stays queued)
+        assert not receiver.received[-1].verified
+    finally:
+        receiver.stop()
