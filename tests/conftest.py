@@ -79,9 +79,11 @@ def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[AwsStack]:
     from moto import mock_aws
 
     from signals.config import reset_settings
+    from signals.local import moto_patches
     from signals.local.template import create_resources
     from signals.storage.aws import reset_clients
 
+    moto_patches.install()
     with mock_aws():
         dynamodb, s3, sqs = (boto3.client(name, region_name="us-east-1") for name in ("dynamodb", "s3", "sqs"))
         resources = create_resources(dynamodb=dynamodb, s3=s3, sqs=sqs, visibility_override=1)

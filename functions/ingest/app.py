@@ -17,7 +17,8 @@ _BUNDLED_SOURCES = Path(__file__).parent / "sources.yaml"
 @logger.inject_lambda_context(clear_state=True)
 @metrics.log_metrics
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    path = _BUNDLED_SOURCES if _BUNDLED_SOURCES.exists() else Path(get_settings().sources_file)
+    configured = get_settings().sources_file  # the local runtime points this at its corpus
+    path = Path(configured) if configured else _BUNDLED_SOURCES
     report = run_ingest(load_sources(path), remaining_ms=context.get_remaining_time_in_millis)
     for name, value, unit in (
         ("SourcesFetched", report.fetched, MetricUnit.Count),

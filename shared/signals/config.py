@@ -37,7 +37,7 @@ class Settings(BaseSettings):
     aws_region: str = Field("us-east-1", validation_alias=AliasChoices("AWS_REGION", "AWS_DEFAULT_REGION"))
 
     # --- sources ---
-    sources_file: str = "sources.yaml"
+    sources_file: str | None = None  # default: the sources.yaml bundled beside the ingest handler
 
     # --- fetching (ingest) ---
     user_agent_name: str = "Signals"

@@ -10,8 +10,6 @@ from collections import Counter
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-import pytest
-
 from signals.models import Item, ScoreRequest, Signal
 from signals.storage.archive import write_item
 from signals.storage.aws import client
@@ -31,8 +29,14 @@ def load_app():
 def make_item(source: str, title: str, url: str, summary: str = "", published: datetime = PUBLISHED) -> Item:
     item_id = hashlib.sha256(f"{source}|{url}".encode()).hexdigest()[:20]
     return Item(
-        id=item_id, source_id=source, source_name=source.title(), feed_url=f"https://{source}.example/feed",
-        url=url, title=title, summary=summary, published_at=published,
+        id=item_id,
+        source_id=source,
+        source_name=source.title(),
+        feed_url=f"https://{source}.example/feed",
+        url=url,
+        title=title,
+        summary=summary,
+        published_at=published,
         fetched_at=published + timedelta(minutes=5),
         content_hash=hashlib.sha256(f"{title}|{summary}|{url}".encode()).hexdigest(),
     )
@@ -40,17 +44,28 @@ def make_item(source: str, title: str, url: str, summary: str = "", published: d
 
 def archived(item: Item, reason: str = "new") -> str:
     key, _ = write_item(item)
-    return ScoreRequest(item_key=key, item_id=item.id, source_id=item.source_id, reason=reason,
-                        enqueued_at=item.fetched_at).model_dump_json()
+    return ScoreRequest(
+        item_key=key, item_id=item.id, source_id=item.source_id, reason=reason, enqueued_at=item.fetched_at
+    ).model_dump_json()
 
 
 def sqs_event(bodies: list[str]) -> dict:
-    return {"Records": [
-        {"messageId": f"m-{n}", "receiptHandle": f"r-{n}", "body": body, "attributes": {"ApproximateReceiveCount": "1"},
-         "messageAttributes": {}, "md5OfBody": "", "eventSource": "aws:sqs",
-         "eventSourceARN": "arn:aws:sqs:us-east-1:123456789012:score", "awsRegion": "us-east-1"}
-        for n, body in enumerate(bodies)
-    ]}
+    return {
+        "Records": [
+            {
+                "messageId": f"m-{n}",
+                "receiptHandle": f"r-{n}",
+                "body": body,
+                "attributes": {"ApproximateReceiveCount": "1"},
+                "messageAttributes": {},
+                "md5OfBody": "",
+                "eventSource": "aws:sqs",
+                "eventSourceARN": "arn:aws:sqs:us-east-1:123456789012:score",
+                "awsRegion": "us-east-1",
+            }
+            for n, body in enumerate(bodies)
+        ]
+    }
 
 
 def invoke(app, bodies: list[str]) -> dict:
@@ -62,16 +77,21 @@ def invoke(app, bodies: list[str]) -> dict:
 def stored_signals(aws) -> list[Signal]:
     # test-only read of the whole (tiny) table
     items = aws.dynamodb.scan(TableName=aws.table_name)["Items"]
-    return [Signal.model_validate_json(i["body"]["S"]) for i in items if i["pk"]["S"].startswith("SIGNAL#")
-            and i["sk"]["S"] == "SIGNAL"]
+    return [
+        Signal.model_validate_json(i["body"]["S"])
+        for i in items
+        if i["pk"]["S"].startswith("SIGNAL#") and i["sk"]["S"] == "SIGNAL"
+    ]
 
 
 def events_on_delivery_queue(aws) -> list[dict]:
     return [json.loads(m["Body"]) for m in aws.drain("DeliveryQueue")]
 
 
-EO = ("Trump signs narrower AI executive order shifting to voluntary prerelease model reviews",
-      "https://policywire.example/2026/08/ai-executive-order")
+EO = (
+    "Trump signs narrower AI executive order shifting to voluntary prerelease model reviews",
+    "https://policywire.example/2026/08/ai-executive-order",
+)
 
 
 def test_batch_is_stored_and_poison_fails_alone(aws):
@@ -79,15 +99,25 @@ def test_batch_is_stored_and_poison_fails_alone(aws):
     app = load_app()
     items = [
         make_item("policywire", *EO),
-        make_item("labnews", "Anthropic raises $13B Series F at $183B post-money valuation",
-                  "https://labnews.example/series-f"),
-        make_item("devblog", "How to build a chatbot with our API in ten minutes", "https://devblog.example/tutorial"),
+        make_item(
+            "labnews",
+            "Anthropic raises $13B Series F at $183B post-money valuation",
+            "https://labnews.example/series-f",
+        ),
+        make_item(
+            "devblog",
+            "How to build a chatbot with our API in ten minutes",
+            "https://devblog.example/tutorial",
+        ),
         make_item("hn", "Z80: the 1970s microprocessor still alive", "https://retro.example/z80"),
     ]
     missing = make_item("ghost", "Never archived", "https://ghost.example/x")
-    missing_body = ScoreRequest(item_key="items/ghost/nothing.json", item_id=missing.id, source_id="ghost",
-                                enqueued_at=PUBLISHED).model_dump_json()
-    bodies = [archived(i) for i in items[:2]] + ["{not json"] + [archived(i) for i in items[2:]] + [missing_body]
+    missing_body = ScoreRequest(
+        item_key="items/ghost/nothing.json", item_id=missing.id, source_id="ghost", enqueued_at=PUBLISHED
+    ).model_dump_json()
+    bodies = (
+        [archived(i) for i in items[:2]] + ["{not json"] + [archived(i) for i in items[2:]] + [missing_body]
+    )
 
     # When the scorer handles it
     response = invoke(app, bodies)
@@ -130,16 +160,24 @@ def test_redelivery_changes_nothing(aws):
 def test_same_story_from_two_sources_merges_and_rescores(aws):
     # Given a story first reported by a lab
     app = load_app()
-    lab = make_item("labnews", "Acme AI releases an open-weight 12B reasoning model",
-                    "https://acme.example/blog/open-12b", summary="Weights on Hugging Face under Apache 2.0.")
+    lab = make_item(
+        "labnews",
+        "Acme AI releases an open-weight 12B reasoning model",
+        "https://acme.example/blog/open-12b",
+        summary="Weights on Hugging Face under Apache 2.0.",
+    )
     invoke(app, [archived(lab)])
     created = get_signal(lab.id)
     assert created is not None and created.version == 1
     events_on_delivery_queue(aws)
 
     # When an independent publisher reports it (different URL, near-identical headline) a day later
-    press = make_item("technews", "Acme AI releases open-weight 12B reasoning model",
-                      "https://technews.example/acme-open-12b?utm_source=rss", published=PUBLISHED + timedelta(days=1))
+    press = make_item(
+        "technews",
+        "Acme AI releases open-weight 12B reasoning model",
+        "https://technews.example/acme-open-12b?utm_source=rss",
+        published=PUBLISHED + timedelta(days=1),
+    )
     response = invoke(app, [archived(press)])
 
     # Then there is still one signal, listing both reports, re-scored with corroboration 2
@@ -155,19 +193,25 @@ def test_same_story_from_two_sources_merges_and_rescores(aws):
     events = events_on_delivery_queue(aws)
     if merged.score != created.score:
         assert [(e["type"], e["signal_id"], e["signal_version"]) for e in events] == [
-            ("signal.updated", lab.id, 2)]
+            ("signal.updated", lab.id, 2)
+        ]
     else:
         assert events == []
 
 
 def test_story_merge_within_one_batch_emits_created_then_updated(aws):
     app = load_app()
-    a = make_item("labnews", "Partnering with Mozilla to improve Firefox's security",
-                  "https://labnews.example/mozilla-firefox-security")
-    b = make_item("wire", "Partnering with Mozilla to improve Firefox's security",
-                  "https://wire.example/2026/firefox")
-    c = make_item("blog", "Partnering with Mozilla to improve Firefox's security",
-                  "https://blog.example/firefox")
+    a = make_item(
+        "labnews",
+        "Partnering with Mozilla to improve Firefox's security",
+        "https://labnews.example/mozilla-firefox-security",
+    )
+    b = make_item(
+        "wire", "Partnering with Mozilla to improve Firefox's security", "https://wire.example/2026/firefox"
+    )
+    c = make_item(
+        "blog", "Partnering with Mozilla to improve Firefox's security", "https://blog.example/firefox"
+    )
     invoke(app, [archived(a), archived(b), archived(c)])
     signals = stored_signals(aws)
     assert len(signals) == 1 and len(signals[0].sources) == 3
@@ -183,8 +227,9 @@ def test_edited_item_updates_its_signal(aws):
     original = make_item("labnews", "Acme opens a small office in Lisbon", "https://labnews.example/lisbon")
     invoke(app, [archived(original)])
     events_on_delivery_queue(aws)
-    edited = original.model_copy(update={
-        "title": "Acme AI raises $2B Series C led by Sequoia", "content_hash": "edited-hash"})
+    edited = original.model_copy(
+        update={"title": "Acme AI raises $2B Series C led by Sequoia", "content_hash": "edited-hash"}
+    )
     response = invoke(app, [archived(edited, reason="update")])
     assert response["batchItemFailures"] == []
     signal = get_signal(original.id)
@@ -195,8 +240,14 @@ def test_edited_item_updates_its_signal(aws):
 def test_aws_calls_per_scored_item(aws):
     # Given ten new items in one batch (two of them one story)
     app = load_app()
-    items = [make_item(f"src{n}", f"Model {n}: research note number {n} on scaling agents",
-                       f"https://src{n}.example/post-{n}") for n in range(9)]
+    items = [
+        make_item(
+            f"src{n}",
+            f"Model {n}: research note number {n} on scaling agents",
+            f"https://src{n}.example/post-{n}",
+        )
+        for n in range(9)
+    ]
     items.append(make_item("mirror", items[0].title, "https://mirror.example/copy"))
     bodies = [archived(i) for i in items]
     calls: Counter[str] = Counter()
@@ -210,7 +261,8 @@ def test_aws_calls_per_scored_item(aws):
     # When the scorer handles the batch
     invoke(app, bodies)
 
-    # Then it needs at most three AWS calls per item (1 GetObject + 1 transaction each, plus per-batch reads/sends)
+    # Then at most three AWS calls per item: 1 GetObject + 1 transaction each, plus per-batch
+    # reads and sends
     total = sum(calls.values())
     assert calls["GetObject"] == 10 and calls["TransactWriteItems"] == 10
     assert total / len(items) <= 3, calls

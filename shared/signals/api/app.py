@@ -21,7 +21,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 from pydantic import BaseModel, Field, ValidationError
 
 from signals.api import cursor as cursors
-from signals.api import ops
+from signals.api import ops, subscriptions
 from signals.api.problems import (
     PROBLEM_JSON,
     PROBLEM_RESPONSES,
@@ -38,6 +38,7 @@ app = APIGatewayHttpResolver(enable_validation=True)
 
 # Routers of other features: one line each, e.g. app.include_router(subscriptions.router)
 app.include_router(ops.router)
+app.include_router(subscriptions.router)
 # (their routes are not public: no CORS header unless registered through ``public_get``).
 
 API_TITLE = "Signals API"

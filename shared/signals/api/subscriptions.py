@@ -8,23 +8,22 @@ signing secret appears only in the create and rotate-secret responses. These rou
 
 from __future__ import annotations
 
-import contextlib
-import functools
 import json
 import secrets as _random
-from collections.abc import Callable
-from typing import Any
+from typing import Annotated, Any
 
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.api_gateway import Router
+from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 from pydantic import BaseModel, ValidationError
 
-from signals.api import cursor
-from signals.api.problems import PROBLEM_JSON, ApiError, problem_body, problem_for
+from signals.api import cursor as cursors
+from signals.api.problems import ApiError
 from signals.config import get_settings
 from signals.models import utcnow
 from signals.storage import apikeys, deliveries, subscriptions
 from signals.webhooks import dispatch
+from signals.webhooks.deliveries import DeliveryList
 from signals.webhooks.endpoints import InvalidEndpoint, validate_endpoint_url
 from signals.webhooks.signing import generate_secret
 from signals.webhooks.subscriptions import (
@@ -32,6 +31,8 @@ from signals.webhooks.subscriptions import (
     SubscriptionCreate,
     SubscriptionList,
     SubscriptionPatch,
+    SubscriptionView,
+    SubscriptionWithSecret,
     new_subscription,
     rotated,
 )
@@ -44,35 +45,17 @@ resolver: Any = None
 _JSON = "application/json"
 
 
-def _json(status: int, model: BaseModel | dict[str, Any], headers: dict[str, str] | None = None) -> Response:
-    body = model.model_dump_json(exclude_none=True) if isinstance(model, BaseModel) else json.dumps(model)
-    return Response(status_code=status, content_type=_JSON, body=body, headers=headers or {})
+class DeliveryQueued(BaseModel):
+    """A delivery put on the queue (test event, manual retry)."""
+
+    delivery_id: str
+    webhook_id: str
+    status: str = "queued"
 
 
-def _problem_response(exc: Exception) -> Response:
-    problem, headers = problem_for(exc)
-    request_id = None
-    with contextlib.suppress(Exception):  # a missing request context only loses the id
-        request_id = router.current_event.request_context.request_id
-    return Response(
-        status_code=problem.status,
-        content_type=PROBLEM_JSON,
-        body=problem_body(problem, request_id),
-        headers=headers,
-    )
-
-
-def _answers_problems(route: Callable[..., Response]) -> Callable[..., Response]:
-    """Turn ``ApiError`` into problem details here, whatever the app's handlers are."""
-
-    @functools.wraps(route)
-    def wrapper(*args: Any, **kwargs: Any) -> Response:
-        try:
-            return route(*args, **kwargs)
-        except ApiError as exc:
-            return _problem_response(exc)
-
-    return wrapper
+def _json(status: int, model: BaseModel, headers: dict[str, str] | None = None) -> Response:
+    # private, per-key data: never cached by shared caches
+    return Response(status, _JSON, model, headers={"Cache-Control": "no-store", **(headers or {})})
 
 
 def _unauthorized() -> ApiError:
@@ -141,38 +124,37 @@ def _check_url(url: str) -> str:
         raise ApiError(400, exc.code, "Webhook URL not allowed", str(exc)) from exc
 
 
-def _limit() -> int:
-    settings = get_settings()
-    text = router.current_event.get_query_string_value("limit", None)
-    if text is None:
-        return settings.page_limit_default
-    if not text.isdigit() or not 1 <= int(text) <= settings.page_limit_max:
-        raise ApiError(
-            400, "limit_out_of_range", "Invalid parameter", f"limit must be 1..{settings.page_limit_max}."
-        )
-    return int(text)
+_settings = get_settings()
+Limit = Annotated[int | None, Query(ge=1, le=_settings.page_limit_max, description="items per page")]
+Cursor = Annotated[
+    str | None, Query(min_length=1, max_length=_settings.cursor_max_chars, description="opaque page cursor")
+]
+SubscriptionId = Annotated[str, Path(min_length=1, max_length=100)]
+DeliveryId = Annotated[str, Path(min_length=1, max_length=64)]
 
 
-def _start_key(fingerprint: str) -> dict[str, Any] | None:
-    text = router.current_event.get_query_string_value("cursor", None)
+def _limit(limit: int | None) -> int:
+    return limit or get_settings().page_limit_default
+
+
+def _start_key(fingerprint: str, text: str | None) -> dict[str, Any] | None:
     if not text:
         return None
     try:
-        return cursor.decode(text, fingerprint).get("k")
-    except cursor.CursorError as exc:
+        return cursors.decode(text, fingerprint).get("k")
+    except cursors.CursorError as exc:
         raise ApiError(400, exc.code, "Bad cursor", exc.detail) from exc
 
 
 def _next_cursor(fingerprint: str, last_key: dict[str, Any] | None) -> str | None:
-    return cursor.encode(fingerprint, {"k": last_key}) if last_key else None
+    return cursors.encode(fingerprint, {"k": last_key}) if last_key else None
 
 
 # --------------------------------------------------------------------------- routes
 
 
 @router.post("/v1/subscriptions", cors=False)
-@_answers_problems
-def create_subscription() -> Response:
+def create_subscription() -> Response[SubscriptionWithSecret]:
     key = _caller()
     request: SubscriptionCreate = _body(SubscriptionCreate)
     _check_url(request.url)
@@ -184,31 +166,21 @@ def create_subscription() -> Response:
 
 
 @router.get("/v1/subscriptions", cors=False)
-@_answers_problems
-def list_subscriptions() -> Response:
+def list_subscriptions(limit: Limit = None, cursor: Cursor = None) -> Response[SubscriptionList]:
     key = _caller()
     fingerprint = f"subscriptions:{key.key_id}"
-    items, last = subscriptions.list_owned(key.key_id, limit=_limit(), start_key=_start_key(fingerprint))
+    items, last = subscriptions.list_owned(
+        key.key_id, limit=_limit(limit), start_key=_start_key(fingerprint, cursor)
+    )
     return _json(
         200, SubscriptionList(items=[s.view() for s in items], next_cursor=_next_cursor(fingerprint, last))
     )
 
 
 @router.get("/v1/subscriptions/<subscription_id>", cors=False)
-@_answers_problems
-def get_subscription(subscription_id: str) -> Response:
+def get_subscription(subscription_id: SubscriptionId) -> Response[SubscriptionView]:
     subscription = _owned(subscription_id, _caller())
-    return _json(200, subscription.view(), {"ETag": f'"{subscription.version}"'})
-
-
-def _expected_version(patch: SubscriptionPatch, current: Subscription) -> int:
-    header = router.current_event.get_header_value("if-match", None, case_sensitive=False)
-    if header:
-        text = header.strip().removeprefix("W/").strip('"')
-        if not text.isdigit():
-            raise ApiError(400, "invalid_if_match", "Invalid If-Match", "If-Match must be the ETag you read.")
-        return int(text)
-    return patch.expected_version or current.version
+    return _json(200, subscription.view())
 
 
 def _write(before: Subscription, after: Subscription, expected: int) -> Subscription:
@@ -230,8 +202,7 @@ def _conflict() -> ApiError:
 
 
 @router.patch("/v1/subscriptions/<subscription_id>", cors=False)
-@_answers_problems
-def patch_subscription(subscription_id: str) -> Response:
+def patch_subscription(subscription_id: SubscriptionId) -> Response[SubscriptionView]:
     key = _caller()
     current = _owned(subscription_id, key)
     patch: SubscriptionPatch = _body(SubscriptionPatch)
@@ -241,13 +212,12 @@ def patch_subscription(subscription_id: str) -> Response:
     if "filters" in changes:
         changes["filters"] = patch.filters
     after = current.model_copy(update={**changes, "updated_at": utcnow()})
-    stored = _write(current, after, _expected_version(patch, current))
-    return _json(200, stored.view(), {"ETag": f'"{stored.version}"'})
+    stored = _write(current, after, patch.expected_version or current.version)
+    return _json(200, stored.view())
 
 
 @router.delete("/v1/subscriptions/<subscription_id>", cors=False)
-@_answers_problems
-def delete_subscription(subscription_id: str) -> Response:
+def delete_subscription(subscription_id: SubscriptionId):  # 204, no body
     current = _owned(subscription_id, _caller())
     try:
         subscriptions.delete(current)
@@ -257,8 +227,7 @@ def delete_subscription(subscription_id: str) -> Response:
 
 
 @router.post("/v1/subscriptions/<subscription_id>/rotate-secret", cors=False)
-@_answers_problems
-def rotate_secret(subscription_id: str) -> Response:
+def rotate_secret(subscription_id: SubscriptionId) -> Response[SubscriptionWithSecret]:
     current = _owned(subscription_id, _caller())
     after = rotated(current, generate_secret(), get_settings().secret_rotation_overlap_s, utcnow())
     stored = _write(current, after, current.version)
@@ -266,8 +235,7 @@ def rotate_secret(subscription_id: str) -> Response:
 
 
 @router.post("/v1/subscriptions/<subscription_id>/enable", cors=False)
-@_answers_problems
-def enable_subscription(subscription_id: str) -> Response:
+def enable_subscription(subscription_id: SubscriptionId) -> Response[SubscriptionView]:
     """Re-enable a disabled subscription (the only way back after an auto-disable)."""
     current = _owned(subscription_id, _caller())
     if current.status == "active":
@@ -282,32 +250,29 @@ def enable_subscription(subscription_id: str) -> Response:
 
 
 @router.post("/v1/subscriptions/<subscription_id>/test", cors=False)
-@_answers_problems
-def send_test_event(subscription_id: str) -> Response:
+def send_test_event(subscription_id: SubscriptionId) -> Response[DeliveryQueued]:
     current = _owned(subscription_id, _caller())
     if current.status != "active":
         raise ApiError(409, "subscription_disabled", "Subscription disabled", current.disabled_reason or "")
     task = dispatch.test_task(current.id, utcnow(), "test_" + _random.token_hex(12))
     dispatch.enqueue(task)
-    return _json(202, {"delivery_id": task.delivery_id, "webhook_id": task.webhook_id, "status": "queued"})
+    return _json(202, DeliveryQueued(delivery_id=task.delivery_id, webhook_id=task.webhook_id))
 
 
 @router.get("/v1/subscriptions/<subscription_id>/deliveries", cors=False)
-@_answers_problems
-def list_subscription_deliveries(subscription_id: str) -> Response:
+def list_subscription_deliveries(
+    subscription_id: SubscriptionId, limit: Limit = None, cursor: Cursor = None
+) -> Response[DeliveryList]:
     current = _owned(subscription_id, _caller())
     fingerprint = f"deliveries:{current.id}"
-    items, last = deliveries.list_deliveries(current.id, limit=_limit(), start_key=_start_key(fingerprint))
-    body = {
-        "items": [d.model_dump(mode="json", exclude_none=True) for d in items],
-        "next_cursor": _next_cursor(fingerprint, last),
-    }
-    return _json(200, body)
+    items, last = deliveries.list_deliveries(
+        current.id, limit=_limit(limit), start_key=_start_key(fingerprint, cursor)
+    )
+    return _json(200, DeliveryList(items=items, next_cursor=_next_cursor(fingerprint, last)))
 
 
 @router.post("/v1/subscriptions/<subscription_id>/deliveries/<delivery_id>/retry", cors=False)
-@_answers_problems
-def retry_delivery(subscription_id: str, delivery_id: str) -> Response:
+def retry_delivery(subscription_id: SubscriptionId, delivery_id: DeliveryId) -> Response[DeliveryQueued]:
     current = _owned(subscription_id, _caller())
     if current.status != "active":
         raise ApiError(
@@ -329,4 +294,4 @@ def retry_delivery(subscription_id: str, delivery_id: str) -> Response:
             409, "delivery_pending", "Delivery pending", "The delivery is still being attempted."
         ) from exc
     dispatch.enqueue(dispatch.manual_retry_task(reopened))
-    return _json(202, {"delivery_id": delivery_id, "webhook_id": reopened.webhook_id, "status": "queued"})
+    return _json(202, DeliveryQueued(delivery_id=delivery_id, webhook_id=reopened.webhook_id))

@@ -38,11 +38,15 @@ def _analyst(enricher: str) -> Analyst:
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser("eval", help="evaluate the scorer on a labelled JSONL file")
-    parser.add_argument("--labels", required=True, metavar="FILE", help="JSONL: title, summary, category, score...")
+    parser.add_argument(
+        "--labels", required=True, metavar="FILE", help="JSONL: title, summary, category, score..."
+    )
     parser.add_argument("--json", action="store_true", help="print the figures as one JSON object")
     parser.add_argument("--rows", action="store_true", help="with --json: include per-item predictions")
     parser.add_argument(
-        "--enricher", choices=["rules", "bedrock"], default="rules",
+        "--enricher",
+        choices=["rules", "bedrock"],
+        default="rules",
         help="the analyst to use (bedrock: needs AWS credentials and costs money)",
     )
     parser.set_defaults(run=run)

@@ -20,10 +20,16 @@ def _read(target: str) -> tuple[bytes, str, str | None]:
         from signals.http.client import fetch
 
         settings = get_settings()
-        result = fetch("GET", target, max_bytes=settings.fetch_max_body_bytes,
-                       connect_timeout=settings.fetch_connect_timeout_s, read_timeout=settings.fetch_read_timeout_s,
-                       total_deadline=settings.fetch_total_deadline_s, max_redirects=settings.fetch_max_redirects,
-                       headers={"User-Agent": f"{settings.user_agent_name} (+{settings.contact_url})"})
+        result = fetch(
+            "GET",
+            target,
+            max_bytes=settings.fetch_max_body_bytes,
+            connect_timeout=settings.fetch_connect_timeout_s,
+            read_timeout=settings.fetch_read_timeout_s,
+            total_deadline=settings.fetch_total_deadline_s,
+            max_redirects=settings.fetch_max_redirects,
+            headers={"User-Agent": f"{settings.user_agent_name} (+{settings.contact_url})"},
+        )
         if result.status != 200:
             raise OSError(f"{target}: HTTP {result.status}")
         return result.body, result.final_url, result.headers.get("content-type")
@@ -44,7 +50,10 @@ def items_from(target: str, *, now: datetime | None = None) -> list[Item]:
     source_url = base_url if base_url.startswith("http") else "https://local.invalid/" + slug
     source = Source(id=slug, name=str(name)[:200], url=source_url)
     fetched = now or datetime.now(UTC)
-    return [normalize_entry(entry, source=source, base_url=source_url, fetched_at=fetched) for entry in parsed.entries]
+    return [
+        normalize_entry(entry, source=source, base_url=source_url, fetched_at=fetched)
+        for entry in parsed.entries
+    ]
 
 
 def run(args: argparse.Namespace, out: TextIO | None = None) -> int:
@@ -62,15 +71,30 @@ def run(args: argparse.Namespace, out: TextIO | None = None) -> int:
         scored.extend((item, analyst.enrich(item)) for item in items)
     scored.sort(key=lambda pair: (-pair[1].score, pair[0].title))
     if args.json:
-        out.write(json.dumps([
-            {"id": item.id, "title": item.title, "url": item.url, "source": item.source_name,
-             "published_at": item.published_at.isoformat(), **enrichment.model_dump(mode="json")}
-            for item, enrichment in scored
-        ], indent=2, ensure_ascii=False) + "\n")
+        out.write(
+            json.dumps(
+                [
+                    {
+                        "id": item.id,
+                        "title": item.title,
+                        "url": item.url,
+                        "source": item.source_name,
+                        "published_at": item.published_at.isoformat(),
+                        **enrichment.model_dump(mode="json"),
+                    }
+                    for item, enrichment in scored
+                ],
+                indent=2,
+                ensure_ascii=False,
+            )
+            + "\n"
+        )
         return 0
     for item, enrichment in scored:
-        out.write(f"{enrichment.score:>2}  {enrichment.category.value:<15} {item.title[:90]}"
-                  f"  [{', '.join(enrichment.tags[:6])}]\n")
+        out.write(
+            f"{enrichment.score:>2}  {enrichment.category.value:<15} {item.title[:90]}"
+            f"  [{', '.join(enrichment.tags[:6])}]\n"
+        )
     return 0
 
 

@@ -93,8 +93,14 @@ class LocalStack:
 
     # ------------------------------------------------------------------ lifecycle
     def start(self, *, serve_api: bool = True) -> LocalStack:
+        import logging
+
         from moto.server import ThreadedMotoServer
 
+        from signals.local import moto_patches
+
+        logging.getLogger("werkzeug").setLevel(logging.ERROR)  # moto's per-request access log
+        moto_patches.install()
         moto = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
         moto.start()
         self._stoppers.append(moto.stop)
@@ -219,9 +225,7 @@ class LocalStack:
         response = load_handler("api")(to_event("GET", "/v1/categories", {}, b"", "127.0.0.1"), LambdaContext("api"))
         if response.get("statusCode") != 200:
             return 0
-        body = json.loads(response["body"])
-        rows = body.get("categories", body) if isinstance(body, dict) else body
-        return sum(int(row.get("count", 0)) for row in rows)
+        return sum(int(row["count"]) for row in json.loads(response["body"])["items"])
 
     def serve_forever(self, interval_s: float = SCHEDULE_INTERVAL_S) -> None:
         """Play the schedule every ``interval_s`` and the SQS pollers continuously, until Ctrl-C."""

@@ -30,8 +30,17 @@ _MONEY = re.compile(
     r"|(?P<n2>\d[\d,]*(?:\.\d+)?)\s?(?P<u2>trillion|billion|million|bn)\s?(?:dollars|euros|pounds|usd|eur|gbp)?)",
     re.IGNORECASE,
 )
-_UNITS = {"trillion": 1e12, "t": 1e12, "billion": 1e9, "bn": 1e9, "b": 1e9, "million": 1e6, "m": 1e6,
-          "thousand": 1e3, "k": 1e3}
+_UNITS = {
+    "trillion": 1e12,
+    "t": 1e12,
+    "billion": 1e9,
+    "bn": 1e9,
+    "b": 1e9,
+    "million": 1e6,
+    "m": 1e6,
+    "thousand": 1e3,
+    "k": 1e3,
+}
 _NUMBER = re.compile(r"(?<![\w.-])\d[\d,]*(?:\.\d+)?\s?(?:%|percent|x\b|times\b|[kmb]\b)?", re.IGNORECASE)
 _DATE = re.compile(
     r"\b(?:(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.? \d{1,2}(?:st|nd|rd|th)?\b"
@@ -43,8 +52,24 @@ _TAG_CLEAN = re.compile(r"[^a-z0-9]+")
 _SPACE = re.compile(r"\s+")
 _HTML_TAG = re.compile(r"<[^>]+>")
 # feed categories that say nothing about the item (aggregator names, dates, catch-alls)
-_GENERIC_FEED_TAGS = frozenset({"news", "general", "announcements", "uncategorized", "blog", "hacker-news", "tc",
-                                "digg-ai-from-x", "other", "misc", "updates", "post", "posts", "article"})
+_GENERIC_FEED_TAGS = frozenset(
+    {
+        "news",
+        "general",
+        "announcements",
+        "uncategorized",
+        "blog",
+        "hacker-news",
+        "tc",
+        "digg-ai-from-x",
+        "other",
+        "misc",
+        "updates",
+        "post",
+        "posts",
+        "article",
+    }
+)
 _DATE_LIKE = re.compile(r"^(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*-\d|^\d{4}-\d{2}")
 MAX_TAGS = 12
 
@@ -92,6 +117,7 @@ class _Found:
     kinds_in_title: set[str]
     leading_in_title: list[str]
     leading_in_summary: list[str]
+    spans: list[tuple[int, int]]  # where vocabulary matched in "title\nsummary" (numbers there are names)
 
 
 class RuleAnalyst:
@@ -112,8 +138,11 @@ class RuleAnalyst:
         summary = _SPACE.sub(" ", html.unescape(_HTML_TAG.sub(" ", item.summary or ""))).strip()
         text = f"{title}\n{summary}"
         found = self._vocabulary(title, summary)
-        feed_tags = [t for t in (normalise_tag(c) for c in item.categories) if t and t not in _GENERIC_FEED_TAGS
-                     and not _DATE_LIKE.match(t)]
+        feed_tags = [
+            t
+            for t in (normalise_tag(c) for c in item.categories)
+            if t and t not in _GENERIC_FEED_TAGS and not _DATE_LIKE.match(t)
+        ]
         on_topic = self._on_topic(item, text, found)
 
         if not on_topic:
@@ -123,8 +152,9 @@ class RuleAnalyst:
             event, event_where = self._event(title, summary, found)
             category = self._category(item, title, summary, feed_tags, event, event_where)
 
-        factors, base = self._factors(item, title, summary, text, found, event, event_where, on_topic,
-                                      corroboration)
+        factors, base = self._factors(
+            item, title, summary, text, found, event, event_where, on_topic, corroboration
+        )
         raw = base + sum(f.contribution for f in factors)
         cap = event.cap if (event.cap is not None and event_where == "title") else None
         if cap is not None:
@@ -161,8 +191,10 @@ class RuleAnalyst:
         kinds_in_title: set[str] = set()
         leading_title: list[str] = []
         leading_summary: list[str] = []
-        for where, text in (("title", title), ("summary", summary)):
+        spans: list[tuple[int, int]] = []
+        for where, text, offset in (("title", title, 0), ("summary", summary, len(title) + 1)):
             for m in r.vocabulary_pattern.finditer(text):
+                spans.append((m.start() + offset, m.end() + offset))
                 entry = r.vocabulary[m.lastgroup or ""]
                 if entry.name not in entities:
                     entities.append(entry.name)
@@ -174,7 +206,7 @@ class RuleAnalyst:
                         kinds_in_title.add("model")
                 if entry.leading:
                     (leading_title if where == "title" else leading_summary).append(entry.name)
-        return _Found(entities, tags, kinds_in_title, leading_title, leading_summary)
+        return _Found(entities, tags, kinds_in_title, leading_title, leading_summary, spans)
 
     def _on_topic(self, item: Item, text: str, found: _Found) -> bool:
         r = self.rubric
@@ -187,7 +219,8 @@ class RuleAnalyst:
     def _tags(self, text: str, found: _Found, feed_tags: list[str], category: Category) -> list[str]:
         tags: list[str] = []
         if category is not Category.OFF_TOPIC:
-            tags.extend(tag for tag, pattern in self.rubric.topic_patterns if pattern.search(text))
+            present = self.rubric.topic_index.labels_in(text)
+            tags.extend(tag for tag, _ in self.rubric.topic_patterns if tag in present)
         for tag in [*found.tags, *feed_tags]:
             if tag not in tags:
                 tags.append(tag)
@@ -212,7 +245,9 @@ class RuleAnalyst:
                 continue
             effective = event.base
             if where == "summary" and event.title_only:
-                effective = r.default_event.base + (event.base - r.default_event.base) * r.summary_only_discount
+                effective = (
+                    r.default_event.base + (event.base - r.default_event.base) * r.summary_only_discount
+                )
             if effective > best_base:
                 best, best_where, best_base = event, where, effective
         if form is not None and form_where == "title":
@@ -221,8 +256,9 @@ class RuleAnalyst:
             return form, form_where
         return best, best_where
 
-    def _category(self, item: Item, title: str, summary: str, feed_tags: list[str], event: EventType,
-                  event_where: str) -> Category:
+    def _category(
+        self, item: Item, title: str, summary: str, feed_tags: list[str], event: EventType, event_where: str
+    ) -> Category:
         r = self.rubric
         evidence: dict[str, float] = dict.fromkeys(r.precedence, 0.0)
         for cat, cues in r.category_cues.items():
@@ -232,7 +268,9 @@ class RuleAnalyst:
                 in_summary = {m.lower() for m in pattern.findall(summary)} - in_title if summary else set()
                 # distinct hits, at most two per tier and field: long summaries full of generic words
                 # must not outvote a specific cue
-                total += weight * (r.title_weight * min(2, len(in_title)) + r.summary_weight * min(2, len(in_summary)))
+                total += weight * (
+                    r.title_weight * min(2, len(in_title)) + r.summary_weight * min(2, len(in_summary))
+                )
             evidence[cat] = total
         if event.category and event_where != "none":
             evidence[event.category] += 3.0 if event_where == "title" else 1.5
@@ -255,19 +293,37 @@ class RuleAnalyst:
                 return Category(cat)
         return Category(r.fallback)
 
-    def _factors(self, item: Item, title: str, summary: str, text: str, found: _Found, event: EventType,
-                 event_where: str, on_topic: bool, corroboration: int) -> tuple[list[FactorScore], float]:
+    def _factors(
+        self,
+        item: Item,
+        title: str,
+        summary: str,
+        text: str,
+        found: _Found,
+        event: EventType,
+        event_where: str,
+        on_topic: bool,
+        corroboration: int,
+    ) -> tuple[list[FactorScore], float]:
         r = self.rubric
         spec = r.factors
         factors: list[FactorScore] = []
 
         def add(name: str, value: float, weight: float, evidence: list[str]) -> None:
-            factors.append(FactorScore(name=name, value=round(value, 3), weight=weight,
-                                       contribution=round(value * weight, 3), evidence=evidence[:5]))
+            factors.append(
+                FactorScore(
+                    name=name,
+                    value=round(value, 3),
+                    weight=weight,
+                    contribution=round(value * weight, 3),
+                    evidence=evidence[:5],
+                )
+            )
 
         if not on_topic:
-            return [FactorScore(name="event", value=0.0, weight=0.0, contribution=0.0, evidence=["off-topic"])], \
-                r.off_topic_base
+            return [
+                FactorScore(name="event", value=0.0, weight=0.0, contribution=0.0, evidence=["off-topic"])
+            ], r.off_topic_base
 
         base = event.base
         if event_where == "summary" and event.title_only:
@@ -309,7 +365,7 @@ class RuleAnalyst:
         facts: list[str] = []
         if money:
             facts.append("money")
-        if _NUMBER.search(_strip_versions(text, r)):
+        if any(not any(a <= m.start() < b for a, b in found.spans) for m in _NUMBER.finditer(text)):
             facts.append("numbers")
         if _DATE.search(text):
             facts.append("dates")
@@ -320,8 +376,12 @@ class RuleAnalyst:
 
         co = spec["corroboration"]
         extra = max(0, corroboration - 1)
-        add("corroboration", min(extra * co["per_source"], co["max_points"]), 1.0,
-            [f"{corroboration} independent sources"] if extra else [])
+        add(
+            "corroboration",
+            min(extra * co["per_source"], co["max_points"]),
+            1.0,
+            [f"{corroboration} independent sources"] if extra else [],
+        )
 
         for name, (weight, pattern) in r.penalties.items():
             hits = {m.lower() for m in pattern.findall(text)}
@@ -330,11 +390,6 @@ class RuleAnalyst:
         if event.cap is not None and event_where == "title":
             add("low_value_form", 1.0, 0.0, [event.id])
         return factors, base
-
-
-def _strip_versions(text: str, rubric: Rubric) -> str:
-    """Text without model names, so that 'GPT-5' does not count as a concrete number."""
-    return rubric.vocabulary_pattern.sub(" ", text)
 
 
 _FACTOR_WORDS = {
@@ -351,7 +406,9 @@ _FACTOR_WORDS = {
 }
 
 
-def _rationale(score: int, category: Category, event: EventType, factors: list[FactorScore], capped: bool) -> str:
+def _rationale(
+    score: int, category: Category, event: EventType, factors: list[FactorScore], capped: bool
+) -> str:
     """One or two sentences naming what drove the score."""
     if category is Category.OFF_TOPIC:
         return f"{score}/10: not about AI (no AI subject in the title or summary)."
@@ -386,12 +443,24 @@ def corroborated(enrichment: Enrichment, corroboration: int, rubric: Rubric | No
     for f in breakdown.factors:
         if f.name == "corroboration":
             old_points = f.contribution
-            f = f.model_copy(update={"value": new_points, "contribution": new_points,
-                                     "evidence": [f"{corroboration} independent sources"] if extra else []})
+            f = f.model_copy(
+                update={
+                    "value": new_points,
+                    "contribution": new_points,
+                    "evidence": [f"{corroboration} independent sources"] if extra else [],
+                }
+            )
         factors.append(f)
     if not any(f.name == "corroboration" for f in factors):
-        factors.append(FactorScore(name="corroboration", value=new_points, weight=1.0, contribution=new_points,
-                                   evidence=[f"{corroboration} independent sources"]))
+        factors.append(
+            FactorScore(
+                name="corroboration",
+                value=new_points,
+                weight=1.0,
+                contribution=new_points,
+                evidence=[f"{corroboration} independent sources"],
+            )
+        )
     raw = breakdown.raw - old_points + new_points
     if enrichment.category is Category.OFF_TOPIC:
         raw = min(raw, 2.0)
@@ -399,9 +468,12 @@ def corroborated(enrichment: Enrichment, corroboration: int, rubric: Rubric | No
     rationale = enrichment.rationale
     if extra and "independent sources" not in rationale:
         rationale = f"{rationale} Reported by {corroboration} independent sources."
-    return enrichment.model_copy(update={
-        "score": score,
-        "rationale": rationale,
-        "score_breakdown": breakdown.model_copy(update={"factors": factors, "raw": round(raw, 3),
-                                                        "corroboration": max(1, corroboration)}),
-    })
+    return enrichment.model_copy(
+        update={
+            "score": score,
+            "rationale": rationale,
+            "score_breakdown": breakdown.model_copy(
+                update={"factors": factors, "raw": round(raw, 3), "corroboration": max(1, corroboration)}
+            ),
+        }
+    )

@@ -108,24 +108,54 @@ _TEXT = {"type": "string"}
 ANSWER_SCHEMA: dict[str, Any] = {
     "type": "object",
     "properties": {
-        "summary": {**_TEXT, "description": "Two or three plain sentences for the reader: what happened, "
-                    "with the concrete facts (who, what, numbers, dates). At most 280 characters."},
-        "technical_impact": {**_TEXT, "description": "What changes technically: capabilities, methods, "
-                             "infrastructure or security. Two to four sentences."},
-        "why_it_matters": {**_TEXT, "description": "Why this reader should care: who is affected and how "
-                           "much. Two to four sentences."},
-        "what_to_watch": {**_TEXT, "description": "Concrete next developments to watch. One to three "
-                          "sentences."},
-        "category": {"type": "string", "enum": [c.value for c in Category],
-                     "description": "Exactly one category id, by the precedence in the instructions."},
-        "score": {"type": "integer", "minimum": 1, "maximum": 10,
-                  "description": "Significance 1-10 per the scale in the instructions."},
+        "summary": {
+            **_TEXT,
+            "description": "Two or three plain sentences for the reader: what happened, "
+            "with the concrete facts (who, what, numbers, dates). At most 280 characters.",
+        },
+        "technical_impact": {
+            **_TEXT,
+            "description": "What changes technically: capabilities, methods, "
+            "infrastructure or security. Two to four sentences.",
+        },
+        "why_it_matters": {
+            **_TEXT,
+            "description": "Why this reader should care: who is affected and how "
+            "much. Two to four sentences.",
+        },
+        "what_to_watch": {
+            **_TEXT,
+            "description": "Concrete next developments to watch. One to three sentences.",
+        },
+        "category": {
+            "type": "string",
+            "enum": [c.value for c in Category],
+            "description": "Exactly one category id, by the precedence in the instructions.",
+        },
+        "score": {
+            "type": "integer",
+            "minimum": 1,
+            "maximum": 10,
+            "description": "Significance 1-10 per the scale in the instructions.",
+        },
         "rationale": {**_TEXT, "description": "One line (at most 200 characters) saying why this score."},
-        "tags": {"type": "array", "items": {"type": "string"}, "maxItems": 8,
-                 "description": "Up to 8 short lowercase topic tags (organisations, models, topics)."},
+        "tags": {
+            "type": "array",
+            "items": {"type": "string"},
+            "maxItems": 8,
+            "description": "Up to 8 short lowercase topic tags (organisations, models, topics).",
+        },
     },
-    "required": ["summary", "technical_impact", "why_it_matters", "what_to_watch", "category", "score",
-                 "rationale", "tags"],
+    "required": [
+        "summary",
+        "technical_impact",
+        "why_it_matters",
+        "what_to_watch",
+        "category",
+        "score",
+        "rationale",
+        "tags",
+    ],
     "additionalProperties": False,
 }
 
@@ -221,15 +251,21 @@ def runtime_client() -> Any:
         retries={"mode": "standard", "max_attempts": settings.bedrock_max_attempts},
     )
     return boto3.client(
-        "bedrock-runtime", region_name=settings.aws_region, endpoint_url=settings.aws_endpoint_url,
+        "bedrock-runtime",
+        region_name=settings.aws_region,
+        endpoint_url=settings.aws_endpoint_url,
         config=config,
     )
 
 
 _THROTTLED = {"ThrottlingException", "ServiceQuotaExceededException", "TooManyRequestsException"}
 _TIMEOUT = {"ModelTimeoutException"}
-_UNAVAILABLE = {"ServiceUnavailableException", "InternalServerException", "ModelNotReadyException",
-                "ModelErrorException"}
+_UNAVAILABLE = {
+    "ServiceUnavailableException",
+    "InternalServerException",
+    "ModelNotReadyException",
+    "ModelErrorException",
+}
 
 
 def failure_reason(error: Exception) -> str:
@@ -303,9 +339,7 @@ class BedrockAnalyst:
 
     def _ask(self, item: Item, base: Enrichment, text: str, key: str) -> Enrichment:
         settings = self.settings
-        reserved = self._cost(
-            _estimated_tokens(_FIXED_INPUT_CHARS + len(text)), settings.bedrock_max_tokens
-        )
+        reserved = self._cost(_estimated_tokens(_FIXED_INPUT_CHARS + len(text)), settings.bedrock_max_tokens)
         day = analyses.budget_day()
         try:
             allowed = self.store.reserve(
@@ -328,8 +362,10 @@ class BedrockAnalyst:
         except Exception as error:  # every failure of the call falls back
             self._settle(reserved, analyses.Spend(tokens=0, usd=0.0), day)
             reason = failure_reason(error)
-            logger.warning("model analyst call failed", extra={"item_id": item.id, "reason": reason,
-                                                                 "error": str(error)[:300]})
+            logger.warning(
+                "model analyst call failed",
+                extra={"item_id": item.id, "reason": reason, "error": str(error)[:300]},
+            )
             return self._fallback(item, base, reason)
         latency_ms = round((self._clock() - started) * 1000)
 
@@ -345,8 +381,10 @@ class BedrockAnalyst:
 
         answer = self._validated(self._tool_input(response))
         if answer is None:
-            logger.warning("model analyst reply failed validation",
-                           extra={"item_id": item.id, "stop_reason": response.get("stopReason")})
+            logger.warning(
+                "model analyst reply failed validation",
+                extra={"item_id": item.id, "stop_reason": response.get("stopReason")},
+            )
             usage_seen = (input_tokens, output_tokens, actual.usd)
             return self._fallback(item, base, "invalid_reply", usage=usage_seen)
         cached = analyses.CachedAnalysis(
@@ -373,11 +411,15 @@ class BedrockAnalyst:
             "messages": [{"role": "user", "content": [{"text": text}]}],
             "inferenceConfig": {"maxTokens": self.settings.bedrock_max_tokens, "temperature": 0.0},
             "toolConfig": {
-                "tools": [{"toolSpec": {
-                    "name": TOOL_NAME,
-                    "description": "Record the analysis of the news item.",
-                    "inputSchema": {"json": ANSWER_SCHEMA},
-                }}],
+                "tools": [
+                    {
+                        "toolSpec": {
+                            "name": TOOL_NAME,
+                            "description": "Record the analysis of the news item.",
+                            "inputSchema": {"json": ANSWER_SCHEMA},
+                        }
+                    }
+                ],
                 "toolChoice": {"tool": {"name": TOOL_NAME}},
             },
         }
@@ -432,21 +474,23 @@ class BedrockAnalyst:
             "cached": cached_hit,
         }
         tags = list(dict.fromkeys([*answer.tags, *base.tags]))[:MAX_TAGS]
-        return base.model_copy(update={
-            "category": answer.category,
-            "score": final,
-            "tags": tags,
-            "summary": _trim(answer.summary, settings.signal_summary_max_chars),
-            "rationale": answer.rationale,
-            "analysis": Analysis(
-                technical_impact=answer.technical_impact,
-                why_it_matters=answer.why_it_matters,
-                what_to_watch=answer.what_to_watch,
-            ),
-            "score_breakdown": base.score_breakdown.model_copy(
-                update={"analyst": ANALYST_NAME, "model": details}
-            ),
-        })
+        return base.model_copy(
+            update={
+                "category": answer.category,
+                "score": final,
+                "tags": tags,
+                "summary": _trim(answer.summary, settings.signal_summary_max_chars),
+                "rationale": answer.rationale,
+                "analysis": Analysis(
+                    technical_impact=answer.technical_impact,
+                    why_it_matters=answer.why_it_matters,
+                    what_to_watch=answer.what_to_watch,
+                ),
+                "score_breakdown": base.score_breakdown.model_copy(
+                    update={"analyst": ANALYST_NAME, "model": details}
+                ),
+            }
+        )
 
     def _fallback(
         self, item: Item, base: Enrichment, reason: str, *, usage: tuple[int, int, float] | None = None
@@ -463,14 +507,16 @@ class BedrockAnalyst:
         }
         if usage is not None:
             details.update(input_tokens=usage[0], output_tokens=usage[1], cost_usd=usage[2])
-        return base.model_copy(update={
-            "score_breakdown": base.score_breakdown.model_copy(update={"model": details})
-        })
+        return base.model_copy(
+            update={"score_breakdown": base.score_breakdown.model_copy(update={"model": details})}
+        )
 
     def _cost(self, input_tokens: int, output_tokens: int) -> analyses.Spend:
         s = self.settings
-        usd = (input_tokens * s.bedrock_usd_per_1k_input_tokens
-               + output_tokens * s.bedrock_usd_per_1k_output_tokens) / 1000
+        usd = (
+            input_tokens * s.bedrock_usd_per_1k_input_tokens
+            + output_tokens * s.bedrock_usd_per_1k_output_tokens
+        ) / 1000
         return analyses.Spend(tokens=input_tokens + output_tokens, usd=round(usd, 9))
 
     def _settle(self, reserved: analyses.Spend, actual: analyses.Spend, day: str) -> None:
@@ -489,4 +535,3 @@ def _trim(text: str, limit: int) -> str:
         return text
     cut = text[: limit - 1].rsplit(" ", 1)[0].rstrip(" ,;:")
     return cut + "…"
-

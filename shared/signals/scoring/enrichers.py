@@ -50,9 +50,15 @@ def corroborated(enrichment: Enrichment, corroboration: int) -> Enrichment:
         return rescored
     rules_score = rescored.score  # the rule score of the story with its new corroboration
     final = bound_score(rules_score, int(details["model_score"]), int(details["score_band"]))
-    new_details = {**details, "rules_score": rules_score, "final_score": final,
-                   "clamped": final != details["model_score"]}
-    return rescored.model_copy(update={
-        "score": final,
-        "score_breakdown": rescored.score_breakdown.model_copy(update={"model": new_details}),
-    })
+    new_details = {
+        **details,
+        "rules_score": rules_score,
+        "final_score": final,
+        "clamped": final != details["model_score"],
+    }
+    return rescored.model_copy(
+        update={
+            "score": final,
+            "score_breakdown": rescored.score_breakdown.model_copy(update={"model": new_details}),
+        }
+    )

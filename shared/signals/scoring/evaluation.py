@@ -122,7 +122,9 @@ def mean_absolute_error(predicted: Sequence[float], actual: Sequence[float]) -> 
     return sum(abs(p - a) for p, a in zip(predicted, actual, strict=True)) / len(predicted)
 
 
-def precision_recall(predicted: Sequence[float], actual: Sequence[float], threshold: float) -> tuple[float, float]:
+def precision_recall(
+    predicted: Sequence[float], actual: Sequence[float], threshold: float
+) -> tuple[float, float]:
     """Precision and recall of "score >= threshold" (1.0 when nothing was predicted / expected)."""
     tp = sum(1 for p, a in zip(predicted, actual, strict=True) if p >= threshold and a >= threshold)
     predicted_pos = sum(1 for p in predicted if p >= threshold)
@@ -196,8 +198,16 @@ def evaluate(rows: Iterable[LabelledItem], analyst: Any) -> EvaluationReport:
         pred_cat.append(predicted)
         truth_score.append(row.score)
         pred_score.append(float(enrichment.score))
-        details.append({"id": row.id, "title": row.title, "category": row.category.value, "predicted_category": predicted,
-                        "score": row.score, "predicted_score": enrichment.score})
+        details.append(
+            {
+                "id": row.id,
+                "title": row.title,
+                "category": row.category.value,
+                "predicted_category": predicted,
+                "score": row.score,
+                "predicted_score": enrichment.score,
+            }
+        )
     n = len(truth_cat)
     confusion: dict[str, dict[str, int]] = {}
     for t, p in zip(truth_cat, pred_cat, strict=True):

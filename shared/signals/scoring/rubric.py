@@ -82,6 +82,34 @@ def cue_regex(cues: list[str]) -> re.Pattern[str]:
 
 
 @dataclass(frozen=True)
+class LabelledCues:
+    """Many labelled cue lists in ONE pattern: a single pass tells which labels occur.
+
+    Identical cues shared by several labels credit all of them."""
+
+    pattern: re.Pattern[str]
+    labels: dict[str, frozenset[str]]  # group name -> labels
+
+    @classmethod
+    def build(cls, cues_by_label: dict[str, list[str]]) -> LabelledCues:
+        owners: dict[str, set[str]] = {}
+        for label, cues in cues_by_label.items():
+            for cue in cues:
+                owners.setdefault(cue, set()).add(label)
+        named = [(cue, f"c{n}") for n, cue in enumerate(owners)]
+        unique, owner = _unique_names(named)
+        by_group = {f"c{n}": frozenset(labels) for n, labels in enumerate(owners.values())}
+        pattern = re.compile(rf"(?<!\w)(?:{factored(unique)})(?!\w)", re.IGNORECASE)
+        return cls(pattern, {u: by_group[g] for u, g in owner.items()})
+
+    def labels_in(self, text: str) -> set[str]:
+        found: set[str] = set()
+        for match in self.pattern.finditer(text):
+            found |= self.labels[match.lastgroup or ""]
+        return found
+
+
+@dataclass(frozen=True)
 class WeightedCues:
     """Cue tiers: (weight, compiled pattern), strongest first."""
 
@@ -140,6 +168,7 @@ class Rubric:
     vocabulary_pattern: re.Pattern[str]
     vocabulary: dict[str, VocabularyEntry]  # group name -> entry
     topic_patterns: tuple[tuple[str, re.Pattern[str]], ...]
+    topic_index: LabelledCues
     ai_terms: re.Pattern[str]
     ai_sources: re.Pattern[str]
     raw: dict[str, Any] = field(repr=False, default_factory=dict)
@@ -201,9 +230,13 @@ def load_rubric(directory: Path = RUBRIC_DIR) -> Rubric:
     default = sig["default_event"]
     factors = sig["factors"]
     factor_patterns = {
-        name: cue_regex(spec["cues"]) for name, spec in factors.items() if isinstance(spec, dict) and spec.get("cues")
+        name: cue_regex(spec["cues"])
+        for name, spec in factors.items()
+        if isinstance(spec, dict) and spec.get("cues")
     }
-    penalties = {name: (float(spec["weight"]), cue_regex(spec["cues"])) for name, spec in sig["penalties"].items()}
+    penalties = {
+        name: (float(spec["weight"]), cue_regex(spec["cues"])) for name, spec in sig["penalties"].items()
+    }
     vocabulary_pattern, vocabulary = _vocabulary(vocab)
     topics = tuple((tag, cue_regex(cues)) for tag, cues in vocab["topics"].items())
     return Rubric(
@@ -217,7 +250,9 @@ def load_rubric(directory: Path = RUBRIC_DIR) -> Rubric:
         precedence=tuple(cats["precedence"]),
         category_cues=category_cues,
         source_prior_weight=float(cats["source_prior_weight"]),
-        source_priors=tuple((re.compile(p["pattern"], re.IGNORECASE), p["category"]) for p in cats["source_priors"]),
+        source_priors=tuple(
+            (re.compile(p["pattern"], re.IGNORECASE), p["category"]) for p in cats["source_priors"]
+        ),
         feed_category_weight=float(cats["feed_category_weight"]),
         feed_categories={k.lower(): v for k, v in cats["feed_categories"].items()},
         default_event=EventType(id=default["id"], base=float(default["base"]), pattern=re.compile(r"(?!x)x")),
@@ -233,6 +268,7 @@ def load_rubric(directory: Path = RUBRIC_DIR) -> Rubric:
         vocabulary_pattern=vocabulary_pattern,
         vocabulary=vocabulary,
         topic_patterns=topics,
+        topic_index=LabelledCues.build(vocab["topics"]),
         ai_terms=cue_regex(vocab["ai_terms"]),
         ai_sources=re.compile("|".join(vocab["ai_sources"]), re.IGNORECASE),
         raw={"categories": cats, "significance": sig},

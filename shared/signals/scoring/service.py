@@ -60,15 +60,25 @@ def corroboration_of(sources: Sequence[SourceRef]) -> int:
 
 def _enrichment_of(signal: Signal) -> Enrichment:
     return Enrichment(
-        category=signal.category, score=signal.score, tags=signal.tags, entities=signal.entities,
-        summary=signal.summary, rationale=signal.rationale, score_breakdown=signal.score_breakdown,
+        category=signal.category,
+        score=signal.score,
+        tags=signal.tags,
+        entities=signal.entities,
+        summary=signal.summary,
+        rationale=signal.rationale,
+        score_breakdown=signal.score_breakdown,
         analysis=signal.analysis,
     )
 
 
 def _source_ref(item: Item) -> SourceRef:
-    return SourceRef(item_id=item.id, source_id=item.source_id, name=item.source_name, url=item.url,
-                     published_at=item.published_at)
+    return SourceRef(
+        item_id=item.id,
+        source_id=item.source_id,
+        name=item.source_name,
+        url=item.url,
+        published_at=item.published_at,
+    )
 
 
 @dataclass
@@ -159,9 +169,9 @@ class ScoringSession:
                 continue
             lead = fingerprint(signal.title, signal.url, signal.published_at)
             urls = {canonical_url(s.url) for s in signal.sources}
-            if fp.url in urls or same_story(fp, lead, window):
-                if best is None or signal.published_at < best.published_at:
-                    best = signal
+            confirmed = fp.url in urls or same_story(fp, lead, window)
+            if confirmed and (best is None or signal.published_at < best.published_at):
+                best = signal
         return best
 
     # ------------------------------------------------------------------ writes
@@ -170,10 +180,21 @@ class ScoringSession:
         now = self.clock()
         enrichment = self.analyst.enrich(item, corroboration=1)
         signal = Signal(
-            id=item.id, title=item.title, url=item.url, published_at=item.published_at, scored_at=now,
-            updated_at=now, score=enrichment.score, category=enrichment.category, tags=enrichment.tags,
-            entities=enrichment.entities, summary=enrichment.summary, rationale=enrichment.rationale,
-            score_breakdown=enrichment.score_breakdown, sources=[_source_ref(item)], analysis=enrichment.analysis,
+            id=item.id,
+            title=item.title,
+            url=item.url,
+            published_at=item.published_at,
+            scored_at=now,
+            updated_at=now,
+            score=enrichment.score,
+            category=enrichment.category,
+            tags=enrichment.tags,
+            entities=enrichment.entities,
+            summary=enrichment.summary,
+            rationale=enrichment.rationale,
+            score_breakdown=enrichment.score_breakdown,
+            sources=[_source_ref(item)],
+            analysis=enrichment.analysis,
             version=1,
         )
         return self._write(item, signal, None, write_keys(fp, self.settings.story_window_days), "created")
@@ -189,33 +210,57 @@ class ScoringSession:
         if item.id == story.id:
             enrichment = self.analyst.enrich(item, corroboration=corroboration_of(sources))
             now = self.clock()
-            signal = story.model_copy(update={
-                "title": item.title, "url": item.url, "published_at": item.published_at, "updated_at": now,
-                "scored_at": now, "score": enrichment.score, "category": enrichment.category,
-                "tags": enrichment.tags, "entities": enrichment.entities, "summary": enrichment.summary,
-                "rationale": enrichment.rationale, "score_breakdown": enrichment.score_breakdown,
-                "sources": sources, "version": story.version + 1,
-            })
+            signal = story.model_copy(
+                update={
+                    "title": item.title,
+                    "url": item.url,
+                    "published_at": item.published_at,
+                    "updated_at": now,
+                    "scored_at": now,
+                    "score": enrichment.score,
+                    "category": enrichment.category,
+                    "tags": enrichment.tags,
+                    "entities": enrichment.entities,
+                    "summary": enrichment.summary,
+                    "rationale": enrichment.rationale,
+                    "score_breakdown": enrichment.score_breakdown,
+                    "sources": sources,
+                    "version": story.version + 1,
+                }
+            )
             keys = write_keys(self._fingerprint(item), self.settings.story_window_days)
             return self._write(item, signal, story, keys, "updated")
         return self._rescored(item, story, sources, [], "updated")
 
-    def _rescored(self, item: Item, story: Signal, sources: list[SourceRef], keys: list[str],
-                  action: Action) -> Outcome:
+    def _rescored(
+        self, item: Item, story: Signal, sources: list[SourceRef], keys: list[str], action: Action
+    ) -> Outcome:
         enrichment = corroborated(_enrichment_of(story), corroboration_of(sources))
         now = self.clock()
-        signal = story.model_copy(update={
-            "score": enrichment.score, "rationale": enrichment.rationale,
-            "score_breakdown": enrichment.score_breakdown, "sources": sources, "updated_at": now,
-            "scored_at": now, "version": story.version + 1,
-        })
+        signal = story.model_copy(
+            update={
+                "score": enrichment.score,
+                "rationale": enrichment.rationale,
+                "score_breakdown": enrichment.score_breakdown,
+                "sources": sources,
+                "updated_at": now,
+                "scored_at": now,
+                "version": story.version + 1,
+            }
+        )
         return self._write(item, signal, story, keys, action)
 
-    def _write(self, item: Item, signal: Signal, previous: Signal | None, keys: list[str],
-               action: Action) -> Outcome:
+    def _write(
+        self, item: Item, signal: Signal, previous: Signal | None, keys: list[str], action: Action
+    ) -> Outcome:
         try:
-            story_store.write_story(item_id=item.id, content_hash=item.content_hash, signal=signal,
-                                    previous=previous, story_keys=keys)
+            story_store.write_story(
+                item_id=item.id,
+                content_hash=item.content_hash,
+                signal=signal,
+                previous=previous,
+                story_keys=keys,
+            )
         except story_store.DuplicateItem:
             return Outcome("duplicate", item)
         # keep the batch's view current so later requests in this batch see this write
@@ -228,8 +273,10 @@ class ScoringSession:
         if changed:
             event = SignalEvent(
                 type="signal.created" if previous is None else "signal.updated",
-                event_id=event_id(signal.id, signal.version), signal_id=signal.id,
-                signal_version=signal.version, occurred_at=self.clock(),
+                event_id=event_id(signal.id, signal.version),
+                signal_id=signal.id,
+                signal_version=signal.version,
+                occurred_at=self.clock(),
             )
             self.events.append(event)
         return Outcome(action, item, signal, changed, event)
@@ -282,8 +329,12 @@ def report_outcome(outcome: Outcome, now: datetime | None = None) -> None:
     item = outcome.item
     extra = {"item_id": item.id, "source_id": item.source_id, "action": outcome.action}
     if outcome.signal is not None:
-        extra |= {"story_id": outcome.signal.id, "score": outcome.signal.score,
-                  "category": outcome.signal.category.value, "version": outcome.signal.version}
+        extra |= {
+            "story_id": outcome.signal.id,
+            "score": outcome.signal.score,
+            "category": outcome.signal.category.value,
+            "version": outcome.signal.version,
+        }
     logger.info("item scored", extra=extra)
     if outcome.action == "duplicate":
         metrics.add_metric(name="ItemsDuplicate", unit=MetricUnit.Count, value=1)
@@ -293,7 +344,13 @@ def report_outcome(outcome: Outcome, now: datetime | None = None) -> None:
         metrics.add_metric(name="ItemsMergedIntoStories", unit=MetricUnit.Count, value=1)
     if outcome.signal is not None:
         metrics.add_metric(name="SignalScore", unit=MetricUnit.NoUnit, value=outcome.signal.score)
-    metrics.add_metric(name="LagPublishedToScored", unit=MetricUnit.Seconds,
-                       value=max(0.0, (now - item.published_at).total_seconds()))
-    metrics.add_metric(name="LagFetchedToScored", unit=MetricUnit.Seconds,
-                       value=max(0.0, (now - item.fetched_at).total_seconds()))
+    metrics.add_metric(
+        name="LagPublishedToScored",
+        unit=MetricUnit.Seconds,
+        value=max(0.0, (now - item.published_at).total_seconds()),
+    )
+    metrics.add_metric(
+        name="LagFetchedToScored",
+        unit=MetricUnit.Seconds,
+        value=max(0.0, (now - item.fetched_at).total_seconds()),
+    )

@@ -23,11 +23,60 @@ BANDS = 8
 ROWS = 2
 _SEEDS = tuple(range(1, BANDS * ROWS + 1))
 
-_TRACKING_PARAMS = re.compile(r"^(?:utm_\w+|fbclid|gclid|mc_cid|mc_eid|ref|ref_src|source|cmpid|igshid|s|si)$", re.I)
+_TRACKING_PARAMS = re.compile(
+    r"^(?:utm_\w+|fbclid|gclid|mc_cid|mc_eid|ref|ref_src|source|cmpid|igshid|s|si)$", re.I
+)
 _WORD = re.compile(r"[a-z0-9]+(?:[.,][0-9]+)*")
 _HAS_DIGIT = re.compile(r"\d")
 _STOPWORDS = frozenset(
-    ["a", "an", "and", "are", "as", "at", "be", "by", "for", "from", "has", "have", "how", "in", "into", "is", "it", "its", "of", "on", "or", "our", "the", "their", "this", "to", "was", "we", "what", "when", "why", "with", "you", "your", "new", "now", "via", "vs", "about", "after", "over", "up", "out", "more", "than", "just"]
+    [
+        "a",
+        "an",
+        "and",
+        "are",
+        "as",
+        "at",
+        "be",
+        "by",
+        "for",
+        "from",
+        "has",
+        "have",
+        "how",
+        "in",
+        "into",
+        "is",
+        "it",
+        "its",
+        "of",
+        "on",
+        "or",
+        "our",
+        "the",
+        "their",
+        "this",
+        "to",
+        "was",
+        "we",
+        "what",
+        "when",
+        "why",
+        "with",
+        "you",
+        "your",
+        "new",
+        "now",
+        "via",
+        "vs",
+        "about",
+        "after",
+        "over",
+        "up",
+        "out",
+        "more",
+        "than",
+        "just",
+    ]
 )
 # words that mean the same in headlines (checked after stemming)
 _SYNONYMS = {"cybersecur": "cyber", "cybersecurity": "cyber", "evaluat": "evaluat", "assess": "evaluat"}
@@ -41,8 +90,11 @@ def canonical_url(url: str) -> str:
         return url.strip()
     host = (parts.hostname or "").lower().removeprefix("www.")
     port = f":{parts.port}" if parts.port and parts.port not in (80, 443) else ""
-    query = urlencode(sorted((k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True)
-                             if not _TRACKING_PARAMS.match(k)))
+    query = urlencode(
+        sorted(
+            (k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if not _TRACKING_PARAMS.match(k)
+        )
+    )
     path = re.sub(r"/+$", "", parts.path) or "/"
     return urlunsplit(("https", host + port, path, query, ""))
 
@@ -72,7 +124,9 @@ def title_tokens(title: str) -> tuple[str, ...]:
 
 
 def _hash(value: str, seed: int) -> int:
-    return int.from_bytes(hashlib.blake2b(value.encode(), digest_size=8, salt=seed.to_bytes(16, "big")).digest(), "big")
+    return int.from_bytes(
+        hashlib.blake2b(value.encode(), digest_size=8, salt=seed.to_bytes(16, "big")).digest(), "big"
+    )
 
 
 def _short(value: str) -> str:

@@ -184,15 +184,19 @@ def _query(partition: Partition, limit: int, start: dict[str, Any] | None) -> di
 
 
 def _lane(
-    lane_no: int, partition_of: Any, months: list[str], position: list[Any], batch: int
+    lane_no: int, partition_of: Any, months: list[str], position: list[Any], wanted: list[int]
 ) -> Iterator[tuple[str, int, int, dict[str, Any]]]:
-    """Items of one lane, newest first: (sort key, lane, month index, item)."""
+    """Items of one lane, newest first: (sort key, lane, month index, item).
+
+    Each Query asks for what the page still lacks plus one (``wanted[0] + 1``), so a lane reads
+    hardly more than it contributes, and a partition is queried once per page.
+    """
     month_index, after = position
     for index in range(month_index, len(months)):
         partition = partition_of(months[index])
         start = partition.start_key(after) if index == month_index and after else None
         while True:
-            response = _query(partition, batch, start)
+            response = _query(partition, wanted[0] + 1, start)
             for item in response.get("Items", []):
                 yield item[partition.sk_name]["S"], lane_no, index, item
             start = response.get("LastEvaluatedKey")
@@ -218,7 +222,8 @@ def read_page(
     positions = [list(p) for p in positions] if positions else [[0, None] for _ in plan]
     if len(positions) != len(plan):
         raise ValueError("cursor does not fit this query")
-    lanes = [_lane(n, p, lane_months, positions[n], limit + 1) for n, (p, lane_months) in enumerate(plan)]
+    wanted = [limit]  # shared with the lanes: how many more signals this page needs
+    lanes = [_lane(n, p, lane_months, positions[n], wanted) for n, (p, lane_months) in enumerate(plan)]
     merged = heapq.merge(*lanes, key=lambda entry: entry[0], reverse=True)
     signals: list[Signal] = []
     for sort_key, lane_no, month_index, item in merged:
@@ -230,6 +235,7 @@ def read_page(
             return FeedPage(signals, months, positions)
         positions[lane_no] = [month_index, sort_key]
         signals.append(signal)
+        wanted[0] = limit - len(signals)
     return FeedPage(signals, months, None)
 
 

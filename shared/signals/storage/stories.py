@@ -72,7 +72,9 @@ def batch_get(request_keys: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
     unique = list({(k["pk"]["S"], k["sk"]["S"]): k for k in request_keys}.values())
     found: list[dict[str, Any]] = []
     for start in range(0, len(unique), BATCH_GET_LIMIT):
-        pending: dict[str, Any] = {table: {"Keys": unique[start : start + BATCH_GET_LIMIT], "ConsistentRead": True}}
+        pending: dict[str, Any] = {
+            table: {"Keys": unique[start : start + BATCH_GET_LIMIT], "ConsistentRead": True}
+        }
         for _ in range(BATCH_GET_RETRIES):
             response = dynamodb.batch_get_item(RequestItems=pending)
             found.extend(response.get("Responses", {}).get(table, []))
@@ -86,7 +88,9 @@ def batch_get(request_keys: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
 
 def read_state(item_ids: Iterable[str], story_keys: Iterable[str]) -> StoryState:
     """Item-seen records and candidate-key rows, in one BatchGetItem per 100 keys."""
-    request = [_item_key(i) for i in dict.fromkeys(item_ids)] + [_story_key(k) for k in dict.fromkeys(story_keys)]
+    request = [_item_key(i) for i in dict.fromkeys(item_ids)] + [
+        _story_key(k) for k in dict.fromkeys(story_keys)
+    ]
     state = StoryState()
     for record in batch_get(request):
         pk = record["pk"]["S"]

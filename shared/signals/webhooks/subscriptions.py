@@ -98,7 +98,7 @@ class SubscriptionPatch(_Request):
     filters: SubscriptionFilters | None = None
     description: str | None = Field(None, max_length=500)
     expected_version: int | None = Field(
-        None, ge=1, description="optimistic lock: the version you read (If-Match also works)"
+        None, ge=1, description="optimistic lock: the version you read; 409 if it changed since"
     )
 
 

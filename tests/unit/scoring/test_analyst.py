@@ -5,18 +5,33 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
-
 from signals.models import Category, Item
 from signals.scoring.analyst import Analyst, RuleAnalyst, corroborated, money_amount
 
 NOW = datetime(2026, 8, 20, tzinfo=UTC)
 
 
-def item(title: str, summary: str = "", source: str = "Example News", categories: tuple[str, ...] = (),
-         authority: float = 1.0) -> Item:
-    return Item(id="i1", source_id="s1", source_name=source, feed_url="https://example.com/feed",
-                url="https://example.com/a", title=title, summary=summary, categories=list(categories),
-                published_at=NOW, fetched_at=NOW, content_hash="h", authority=authority)
+def item(
+    title: str,
+    summary: str = "",
+    source: str = "Example News",
+    categories: tuple[str, ...] = (),
+    authority: float = 1.0,
+) -> Item:
+    return Item(
+        id="i1",
+        source_id="s1",
+        source_name=source,
+        feed_url="https://example.com/feed",
+        url="https://example.com/a",
+        title=title,
+        summary=summary,
+        categories=list(categories),
+        published_at=NOW,
+        fetched_at=NOW,
+        content_hash="h",
+        authority=authority,
+    )
 
 
 @pytest.fixture(scope="module")
@@ -29,7 +44,9 @@ def test_is_an_analyst(analyst):
 
 
 def test_executive_order_example(analyst):
-    e = analyst.enrich(item("Trump signs narrower AI executive order shifting to voluntary prerelease model reviews."))
+    e = analyst.enrich(
+        item("Trump signs narrower AI executive order shifting to voluntary prerelease model reviews.")
+    )
     assert e.category is Category.SAFETY_POLICY
     assert 7 <= e.score <= 9
     assert {"policy", "regulation"} & set(e.tags)
@@ -41,18 +58,44 @@ def test_executive_order_example(analyst):
     [
         ("Anthropic raises $13B Series F at $183B post-money valuation", "", Category.BUSINESS, 8, 10),
         ("Acme AI raises $12M seed round to build agents for accountants", "", Category.BUSINESS, 3, 5),
-        ("Threat actors used an AI coding agent to run a large-scale cyber espionage campaign",
-         "We disrupted the operation and banned the accounts.", Category.SECURITY, 5, 8),
-        ("Introducing GPT-6", "Our most capable model yet, available today in ChatGPT and the API.",
-         Category.MODELS_RESEARCH, 7, 9),
-        ("Mistral releases open-weight 24B coding model under Apache 2.0", "Weights on Hugging Face.",
-         Category.OPEN_SOURCE, 4, 7),
+        (
+            "Threat actors used an AI coding agent to run a large-scale cyber espionage campaign",
+            "We disrupted the operation and banned the accounts.",
+            Category.SECURITY,
+            5,
+            8,
+        ),
+        (
+            "Introducing GPT-6",
+            "Our most capable model yet, available today in ChatGPT and the API.",
+            Category.MODELS_RESEARCH,
+            7,
+            9,
+        ),
+        (
+            "Mistral releases open-weight 24B coding model under Apache 2.0",
+            "Weights on Hugging Face.",
+            Category.OPEN_SOURCE,
+            4,
+            7,
+        ),
         ("Nvidia unveils next-generation Rubin GPUs for AI data centers", "", Category.COMPUTE_INFRA, 4, 7),
         ("How to build a RAG chatbot with LangChain: a step-by-step tutorial", "", Category.PRODUCTS, 1, 3),
-        ("AI Ethics and Society Newsletter #7", "A roundup of our recent reading on AI policy.",
-         Category.SAFETY_POLICY, 1, 3),
+        (
+            "AI Ethics and Society Newsletter #7",
+            "A roundup of our recent reading on AI policy.",
+            Category.SAFETY_POLICY,
+            1,
+            3,
+        ),
         ("Survey: most teachers now use AI tools to prepare classes", "", Category.SOCIETY, 3, 6),
-        ("The Lost Treasure of Sid Meier's Pirates", "A fan looks back at a classic game.", Category.OFF_TOPIC, 1, 2),
+        (
+            "The Lost Treasure of Sid Meier's Pirates",
+            "A fan looks back at a classic game.",
+            Category.OFF_TOPIC,
+            1,
+            2,
+        ),
     ],
 )
 def test_category_and_score_band(analyst, title, summary, category, low, high):
@@ -80,26 +123,35 @@ def test_factors_are_recorded_and_add_up(analyst):
 
 def test_penalties_lower_the_score(analyst):
     plain = analyst.enrich(item("Acme launches an AI assistant for lawyers"))
-    hyped = analyst.enrich(item("Acme launches a revolutionary, game-changing AI assistant for lawyers that could "
-                                "reportedly replace firms"))
+    hyped = analyst.enrich(
+        item(
+            "Acme launches a revolutionary, game-changing AI assistant for lawyers that could "
+            "reportedly replace firms"
+        )
+    )
     assert hyped.score < plain.score or hyped.score_breakdown.raw < plain.score_breakdown.raw - 0.5
     assert {"hype", "speculation"} <= {f.name for f in hyped.score_breakdown.factors}
 
 
 def test_authority_and_corroboration_raise_the_score(analyst):
     base = analyst.enrich(item("Acme AI partners with a hospital network on clinical notes"))
-    trusted = analyst.enrich(item("Acme AI partners with a hospital network on clinical notes", authority=1.5))
+    trusted = analyst.enrich(
+        item("Acme AI partners with a hospital network on clinical notes", authority=1.5)
+    )
     assert trusted.score_breakdown.raw > base.score_breakdown.raw
     more = corroborated(base, 3)
     assert more.score_breakdown.corroboration == 3
     assert more.score_breakdown.raw > base.score_breakdown.raw
-    assert analyst.enrich(item("Acme AI partners with a hospital network on clinical notes"),
-                          corroboration=3).score_breakdown.raw == pytest.approx(more.score_breakdown.raw)
+    assert analyst.enrich(
+        item("Acme AI partners with a hospital network on clinical notes"), corroboration=3
+    ).score_breakdown.raw == pytest.approx(more.score_breakdown.raw)
 
 
 def test_tags_entities_summary(analyst):
     long_summary = "Google DeepMind today released Gemini 3 Pro. " + "It reasons over long documents. " * 20
-    e = analyst.enrich(item("Google DeepMind releases Gemini 3 Pro", long_summary, categories=("Product", "News")))
+    e = analyst.enrich(
+        item("Google DeepMind releases Gemini 3 Pro", long_summary, categories=("Product", "News"))
+    )
     assert "Google DeepMind" in e.entities and "Gemini" in e.entities
     assert {"google-deepmind", "gemini", "product"} <= set(e.tags)
     assert "news" not in e.tags

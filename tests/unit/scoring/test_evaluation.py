@@ -6,7 +6,6 @@ import json
 from pathlib import Path
 
 import pytest
-
 from signals.cli import main
 from signals.scoring.evaluation import (
     macro_f1,

@@ -10,7 +10,6 @@ from pathlib import Path
 
 import feedparser
 import pytest
-
 from signals.scoring.stories import (
     canonical_url,
     fingerprint,
@@ -30,11 +29,13 @@ def _entries(file: str) -> list[dict]:
     out = []
     for e in parsed.entries:
         when = e.get("published_parsed") or e.get("updated_parsed")
-        out.append({
-            "title": e.get("title", ""),
-            "link": e.get("link", ""),
-            "published": datetime(*when[:6], tzinfo=UTC) if when else None,
-        })
+        out.append(
+            {
+                "title": e.get("title", ""),
+                "link": e.get("link", ""),
+                "published": datetime(*when[:6], tzinfo=UTC) if when else None,
+            }
+        )
     return out
 
 
@@ -71,7 +72,9 @@ def test_look_alikes_stay_apart(pair):
     assert not same_story(b, a, WINDOW)
 
 
-@pytest.mark.parametrize("group", HINTS["same_url_across_generators"]["groups"][:8], ids=lambda g: g["files"][0])
+@pytest.mark.parametrize(
+    "group", HINTS["same_url_across_generators"]["groups"][:8], ids=lambda g: g["files"][0]
+)
 def test_same_url_across_generators_merges(group):
     # Given the same site captured by independent feed generators
     first, *others = group["files"]
@@ -93,7 +96,10 @@ def test_same_url_across_generators_merges(group):
 
 
 def test_canonical_url_drops_tracking_and_noise():
-    assert canonical_url("http://www.Example.com/a/?utm_source=x&b=2&fbclid=1#top") == "https://example.com/a?b=2"
+    assert (
+        canonical_url("http://www.Example.com/a/?utm_source=x&b=2&fbclid=1#top")
+        == "https://example.com/a?b=2"
+    )
     assert canonical_url("https://example.com/a") == canonical_url("https://example.com/a/")
 
 

@@ -1,0 +1,37 @@
+"""The local transaction patch keeps DynamoDB's all-or-nothing semantics."""
+
+from __future__ import annotations
+
+import pytest
+from botocore.exceptions import ClientError
+
+
+def _put(key: str, value: str) -> dict:
+    return {"Put": {"TableName": "", "Item": {"pk": {"S": key}, "sk": {"S": "X"}, "v": {"S": value}}}}
+
+
+def test_failed_condition_rolls_back_every_touched_item(aws):
+    table = aws.table_name
+    aws.dynamodb.put_item(TableName=table, Item={"pk": {"S": "a"}, "sk": {"S": "X"}, "v": {"S": "old"}})
+    ops = [_put("a", "new"), _put("b", "new"), _put("c", "new")]
+    for op in ops:
+        op["Put"]["TableName"] = table
+    ops[2]["Put"]["ConditionExpression"] = "attribute_exists(pk)"  # c does not exist: cancels all
+    with pytest.raises(ClientError) as error:
+        aws.dynamodb.transact_write_items(TransactItems=ops)
+    assert error.value.response["Error"]["Code"] == "TransactionCanceledException"
+    got = {
+        key: aws.dynamodb.get_item(TableName=table, Key={"pk": {"S": key}, "sk": {"S": "X"}}).get("Item")
+        for key in "abc"
+    }
+    assert got["a"]["v"]["S"] == "old"
+    assert got["b"] is None and got["c"] is None
+
+
+def test_successful_transaction_applies_every_item(aws):
+    ops = [_put("a", "1"), _put("b", "2")]
+    for op in ops:
+        op["Put"]["TableName"] = aws.table_name
+    aws.dynamodb.transact_write_items(TransactItems=ops)
+    item = aws.dynamodb.get_item(TableName=aws.table_name, Key={"pk": {"S": "b"}, "sk": {"S": "X"}})["Item"]
+    assert item["v"]["S"] == "2"
