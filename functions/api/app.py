@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from aws_lambda_powertools.logging import correlation_paths
-
 from signals.api.app import app
 from signals.telemetry import logger, metrics
 

@@ -9,6 +9,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from signals.config import get_settings
 from signals.feeds.ingest import run_ingest
 from signals.feeds.sources import load_sources
+from signals.ops.stats import record_ingest
 from signals.telemetry import MetricUnit, logger, metrics
 
 _BUNDLED_SOURCES = Path(__file__).parent / "sources.yaml"
@@ -30,5 +31,12 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
         ("BytesFetched", report.bytes, MetricUnit.Bytes),
     ):
         metrics.add_metric(name=name, unit=unit, value=value)
+    record_ingest(
+        fetched=report.fetched,
+        not_modified=report.not_modified,
+        failed=report.failed,
+        new_items=report.items_new,
+        bytes_=report.bytes,
+    )
     logger.info("ingest run finished", extra={"report": report.model_dump(exclude={"errors"})})
     return report.model_dump()

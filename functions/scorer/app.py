@@ -7,17 +7,28 @@ from typing import Any
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
+from signals.scoring.analyst import Analyst
+from signals.scoring.enrichers import build_analyst
 from signals.scoring.service import ScoringSession, parse_request, report_outcome, valid_requests
 from signals.telemetry import MetricUnit, logger, metrics
 
 processor = BatchProcessor(event_type=EventType.SQS)
+_analyst: Analyst | None = None
+
+
+def analyst() -> Analyst:
+    """The container's analyst, built on first use (the Bedrock one imports more than cold start needs)."""
+    global _analyst
+    if _analyst is None:
+        _analyst = build_analyst()
+    return _analyst
 
 
 @logger.inject_lambda_context(clear_state=True)
 @metrics.log_metrics
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     records = event.get("Records", [])
-    session = ScoringSession()
+    session = ScoringSession(analyst=analyst())
     session.prepare(valid_requests([r.get("body", "") for r in records]))  # one read for the batch
 
     def score_record(record: SQSRecord) -> None:

@@ -114,6 +114,7 @@ class Settings(BaseSettings):
     demo_api_key: str | None = None  # SIGNALS_DEMO_API_KEY: the key `signals demo` creates
 
     # --- operations (stats, health, redrive) ---
+    counter_shards: int = 8  # COUNTS/TOTAL#<n> and MONTHS/<month>#<n>: writers spread over n items
     stats_shards: int = 4  # STATS#<day>#<n> partitions the writers spread their ADDs over (hot-key guard)
     stats_days_default: int = 7  # days /v1/stats and /ops show when not asked
     stats_days_max: int = 31  # most days one /v1/stats request may read (days x shards GetItems)

@@ -54,7 +54,7 @@ class Schedule:
     s3: float  # probability that one S3 call answers 500
     sqs: float  # probability that one SQS send fails
     poison_mod: int  # items whose id hash % poison_mod == 0 are poison (0: none)
-    timeout_every: int  # every Nth scorer invocation is killed after 2 items (0: never)
+    timeout_every: int  # every Nth scorer invocation is killed before its 2nd item or its return (0: never)
 
 
 @dataclass
@@ -109,78 +109,23 @@ class Faults:
 
 
 @contextmanager
-def item_level_transaction_backups() -> Iterator[None]:
-    """Make moto's TransactWriteItems back up the items it touches, not whole tables.
-
-    moto deep-copies every table a transaction names before applying it (to roll back on a
-    failed condition): O(table size) per call, about a second per scored item here. Backing up
-    only the touched items rolls back to the same state, so outcomes are unchanged.
-    """
-    import copy as stdlib_copy
-
-    from moto.dynamodb import models as ddb_models
-    from moto.dynamodb.models.dynamo_type import DynamoType
-    from moto.dynamodb.models.table import Table
-
-    real = ddb_models.DynamoDBBackend.transact_write_items
-
-    class NoTableCopies:  # moto's module-level ``copy``, minus whole-table copies
-        copy = staticmethod(stdlib_copy.copy)
-
-        @staticmethod
-        def deepcopy(value: Any, memo: Any = None) -> Any:
-            return value if isinstance(value, Table) else stdlib_copy.deepcopy(value, memo)
-
-    def transact_write_items(self: Any, transact_items: list[dict[str, Any]]) -> None:
-        saved = []
-        for entry in transact_items:
-            op = next(iter(entry.values()))
-            table = self.tables.get(op.get("TableName"))
-            attrs = op.get("Key") or op.get("Item")
-            if table is None or not attrs:
-                continue
-            hash_key = DynamoType(attrs[table.hash_key_attr])
-            range_key = DynamoType(attrs[table.range_key_attr]) if table.range_key_attr else None
-            saved.append(
-                (table, hash_key, range_key, stdlib_copy.deepcopy(table.get_item(hash_key, range_key)))
-            )
-        try:
-            real(self, transact_items)
-        except Exception:
-            for table, hash_key, range_key, before in reversed(saved):
-                if before is None:
-                    if table.get_item(hash_key, range_key) is not None:
-                        table.delete_item(hash_key, range_key)
-                elif range_key is not None:
-                    table.items[hash_key][range_key] = before
-                else:
-                    table.items[hash_key] = before
-            raise
-
-    with (
-        mock.patch.object(ddb_models, "copy", NoTableCopies),
-        mock.patch.object(ddb_models.DynamoDBBackend, "transact_write_items", transact_write_items),
-    ):
-        yield
-
-
-@contextmanager
 def pipeline(schedule: Schedule) -> Iterator[dict[str, Any]]:
     """A fresh moto stack from template.yaml, loopback feeds, and the faults wired in."""
     import boto3
     import yaml
     from moto import mock_aws
     from signals.config import reset_settings
+    from signals.local import moto_patches
     from signals.local.feed_server import FeedServer
     from signals.local.runner import CORPUS_FILE, DEMO_DIR
     from signals.local.template import create_resources
     from signals.storage.aws import client, reset_clients
 
+    moto_patches.install()  # moto's transactions copy whole tables; the patch keeps semantics
     feeds = FeedServer(DEMO_DIR / "feeds").start()
     try:
         with (
             mock_aws(),
-            item_level_transaction_backups(),
             mock.patch.dict(os.environ, {"SIGNALS_FETCH_ALLOW_LOOPBACK": "true"}),
         ):
             dynamodb, s3, sqs = (boto3.client(n, region_name="us-east-1") for n in ("dynamodb", "s3", "sqs"))
@@ -232,9 +177,13 @@ def _scorer(stack: dict[str, Any]) -> Any:
         faults.invocation += 1
         faults.scored_in_invocation = 0
         try:
-            return handler(event, context)
+            response = handler(event, context)
         except LambdaTimeout:
             raise RuntimeError("Task timed out") from None
+        if faults.timing_out():  # killed after the work, before the runtime returned the response
+            faults.injected["timeout"] += 1
+            raise RuntimeError("Task timed out")
+        return response
 
     return invoke
 
@@ -248,7 +197,7 @@ def _patched_score_once(faults: Faults) -> Any:
         if faults.poison_active and faults.is_poison(item.id):
             faults.injected["poison"] += 1
             raise PoisonItem(item.id)
-        if faults.timing_out() and faults.scored_in_invocation >= 2:
+        if faults.timing_out() and faults.scored_in_invocation >= 1:
             faults.injected["timeout"] += 1
             raise LambdaTimeout()
         outcome = real(self, item)
@@ -263,10 +212,8 @@ def ingest_and_drain(stack: dict[str, Any], when: Any) -> None:
     from signals.feeds.ingest import run_ingest
     from signals.local.sqs_source import SqsEventSource
 
-    try:
+    with suppress(Exception):  # a failed scheduled run: the next one picks up the work
         run_ingest(_sources(stack), now=when)
-    except Exception:
-        pass
     drain(stack, SqsEventSource)
 
 
@@ -332,7 +279,7 @@ SCHEDULES = st.builds(
     Schedule,
     seed=st.integers(0, 2**16),
     dynamodb=st.sampled_from([0.0, 0.05, 0.15]),
-    s3=st.sampled_from([0.0, 0.1, 0.2]),
+    s3=st.sampled_from([0.0, 0.05, 0.1]),
     sqs=st.sampled_from([0.0, 0.1, 0.2]),
     poison_mod=st.sampled_from([0, 7, 11]),
     timeout_every=st.sampled_from([0, 2, 3]),
@@ -340,13 +287,13 @@ SCHEDULES = st.builds(
 
 
 @settings(
-    max_examples=2,
+    max_examples=int(os.environ.get("SIGNALS_FAULT_EXAMPLES", "1")),  # more in a nightly run
     deadline=None,
     derandomize=True,
     phases=[Phase.explicit, Phase.generate],
     suppress_health_check=[HealthCheck.too_slow],
 )
-@example(Schedule(seed=7, dynamodb=0.1, s3=0.15, sqs=0.15, poison_mod=7, timeout_every=3))
+@example(Schedule(seed=7, dynamodb=0.05, s3=0.05, sqs=0.1, poison_mod=7, timeout_every=2))
 @given(schedule=SCHEDULES)
 def test_every_archived_item_ends_in_exactly_one_story_or_the_dlq(schedule: Schedule) -> None:
     from signals.models import utcnow
@@ -362,7 +309,7 @@ def test_every_archived_item_ends_in_exactly_one_story_or_the_dlq(schedule: Sche
                 ingest_and_drain(stack, start + RUN_SPACING * run)
 
             # (the schedule's faults really happened)
-            assert bool(faults.injected["timeout"]) == bool(schedule.timeout_every), (faults.injected, faults.invocation)
+            assert bool(faults.injected["timeout"]) == bool(schedule.timeout_every), faults.injected
             infra = faults.injected.total() - faults.injected["poison"] - faults.injected["timeout"]
             assert bool(infra) == bool(schedule.dynamodb or schedule.s3 or schedule.sqs)
 

@@ -190,6 +190,7 @@ def test_sources_show_status_failures_next_fetch_and_items_per_day(aws):
     stats.record_ingest(fetched=1, new_items=14, source_id="good-feed")
     stats.record_ingest(fetched=1, new_items=7, source_id="good-feed", at=utcnow() - timedelta(days=1))
     stats.record_ingest(fetched=1, new_items=99, source_id="good-feed", at=utcnow() - timedelta(days=30))
+    stats.record_source_items("bad-feed", 0)  # nothing new: nothing written
 
     response = get("/v1/sources")
 
@@ -198,6 +199,7 @@ def test_sources_show_status_failures_next_fetch_and_items_per_day(aws):
     assert listing["failing"] == 1
     first, second = listing["items"]
     assert (first["source_id"], first["status"], first["consecutive_failures"]) == ("bad-feed", "failing", 3)
+    assert first["items_per_day"] == 0.0
     assert first["last_success_at"] is None and first["next_fetch_at"]
     assert (second["source_id"], second["status"]) == ("good-feed", "ok")
     assert second["items_per_day"] == 3.0  # (14 + 7) / 7 days; the 30-day-old count is outside

@@ -265,5 +265,90 @@ def test_aws_calls_per_scored_item(aws):
     # reads and sends
     total = sum(calls.values())
     assert calls["GetObject"] == 10 and calls["TransactWriteItems"] == 10
+    assert calls["BatchWriteItem"] == 1  # the outbox marks cleared in one call
     assert total / len(items) <= 3, calls
+    print(f"AWS calls per scored item: {total / len(items):.2f} {dict(calls)}")
     assert len(stored_signals(aws)) == 9
+
+
+def test_failed_event_send_is_resent_on_redelivery_exactly_once(aws):
+    # Given a batch of three items, two of them one story, and a delivery queue whose first
+    # SendMessageBatch fails (after every item's transaction has been written)
+    import pytest
+
+    app = load_app()
+    items = [
+        make_item("policywire", *EO),
+        make_item("wire", EO[0], "https://wire.example/2026/eo"),
+        make_item(
+            "labnews",
+            "Anthropic raises $13B Series F at $183B post-money valuation",
+            "https://labnews.example/series-f",
+        ),
+    ]
+    bodies = [archived(i) for i in items]
+    delivery_url = aws.queue_urls["DeliveryQueue"]
+    failures = {"left": 1}
+
+    def fail_delivery_send_once(params: dict, **_: object) -> None:
+        if params.get("QueueUrl") == delivery_url and failures["left"]:
+            failures["left"] -= 1
+            raise ConnectionError("injected: delivery queue unavailable")
+
+    client("sqs").meta.events.register("before-parameter-build.sqs.SendMessageBatch", fail_delivery_send_once)
+
+    # When the scorer handles the batch, the send fails (the invocation fails: SQS will redeliver)
+    with pytest.raises(ConnectionError):
+        invoke(app, bodies)
+    assert events_on_delivery_queue(aws) == []
+    assert len(stored_signals(aws)) == 2
+
+    # and the batch is redelivered, then redelivered once more
+    assert invoke(app, bodies)["batchItemFailures"] == []
+    table_after_resend = aws.dynamodb.scan(TableName=aws.table_name)["Items"]
+    assert invoke(app, bodies)["batchItemFailures"] == []
+
+    # Then exactly one event per signal version reached the queue, with the deterministic ids
+    events = events_on_delivery_queue(aws)
+    versions = Counter((e["signal_id"], e["signal_version"]) for e in events)
+    signals = {s.id: s for s in stored_signals(aws)}
+    assert set(signals) == {items[0].id, items[2].id}
+    assert set(versions.values()) == {1}
+    assert (items[0].id, 1) in versions and (items[2].id, 1) in versions
+    assert all(v <= signals[sid].version for sid, v in versions)
+    # and the outbox is empty: the last redelivery changed nothing
+    assert not any("pending" in r for r in table_after_resend)
+    key = lambda r: (r["pk"]["S"], r["sk"]["S"])  # noqa: E731
+    after = aws.dynamodb.scan(TableName=aws.table_name)["Items"]
+    assert sorted(table_after_resend, key=key) == sorted(after, key=key)
+
+
+def test_edit_carries_unsent_events_forward(aws):
+    # Given an item whose creation event could not be sent
+    import pytest
+
+    app = load_app()
+    original = make_item("labnews", "Acme opens a small office in Lisbon", "https://labnews.example/lisbon")
+    failures = {"left": 1}
+
+    def fail_once(**_: object) -> None:
+        if failures["left"]:
+            failures["left"] -= 1
+            raise ConnectionError("injected")
+
+    client("sqs").meta.events.register("before-parameter-build.sqs.SendMessageBatch", fail_once)
+    with pytest.raises(ConnectionError):
+        invoke(app, [archived(original)])
+
+    # When the publisher's edit arrives before the original message is redelivered
+    edited = original.model_copy(
+        update={"title": "Acme AI raises $2B Series C led by Sequoia", "content_hash": "edited-hash"}
+    )
+    invoke(app, [archived(edited, reason="update")])
+
+    # Then both the creation and the update are announced, once each
+    events = events_on_delivery_queue(aws)
+    assert sorted((e["type"], e["signal_version"]) for e in events) == [
+        ("signal.created", 1),
+        ("signal.updated", 2),
+    ]

@@ -855,26 +855,31 @@ def test_keys_cli_prints_a_key_once_and_stores_only_its_hash(aws, capsys):
     assert apikeys.key_hash(printed) in json.dumps(items)
 
 
-def test_local_receiver_and_demo_subscription(local, monkeypatch):
-    from signals.local.receiver import create_demo_subscription, ensure_demo_key, start_receiver
+def test_local_receiver_and_demo_subscription(local, monkeypatch, capsys):
+    from signals.local.receiver import ensure_demo_key, start_demo_webhooks
 
     monkeypatch.setenv("SIGNALS_DEMO_API_KEY", "sig_demo-key-for-scripts")
     reset_settings()
-    key = ensure_demo_key()
-    assert key == "sig_demo-key-for-scripts" and ensure_demo_key() == key  # idempotent
-    secrets: dict[str, list[str]] = {}
-    receiver = start_receiver(secret_lookup=lambda path: secrets.get(path, []))
+    assert ensure_demo_key() == "sig_demo-key-for-scripts" == ensure_demo_key()  # idempotent
+    receiver, key = start_demo_webhooks()
     try:
-        sub_id, secret = create_demo_subscription(key, receiver.url)
-        secrets["/hooks/demo"] = [secret]
+        assert key == "sig_demo-key-for-scripts"
+        (sub,) = store.list_owned(apikeys.authenticate(key).key_id, limit=5)[0]
         send_to_queue(local, put_signal(local, make_signal()).model_dump_json())
         pump(local)
         (got,) = receiver.received
         assert got.verified and "signal.created" in receiver.show()
-        assert deliveries.list_deliveries(sub_id, limit=5)[0][0].status == "delivered"
-        secrets["/hooks/demo"] = [signing.generate_secret()]  # a wrong secret is rejected (401)
-        send_to_queue(local, put_signal(local, make_signal("sig-9")).model_dump_json())
-        pump(local, rounds=2)  # fan-out, then the one attempt (its retry stays queued)
+        assert "[verified] signal.created" in capsys.readouterr().out
+        assert deliveries.list_deliveries(sub.id, limit=5)[0][0].status == "delivered"
+        # a forged delivery (wrong secret) is rejected with 401 and shown as such
+        body = b'{"type":"signal.created"}'
+        forged = signing.webhook_headers([signing.generate_secret()], "msg_forged", int(time.time()), body)
+        import urllib.request
+
+        request = urllib.request.Request(sub.url, data=body, headers=forged, method="POST")
+        with pytest.raises(urllib.error.HTTPError) as refused:
+            urllib.request.urlopen(request, timeout=5)
+        assert refused.value.code == 401
         assert not receiver.received[-1].verified
     finally:
         receiver.stop()

@@ -142,6 +142,7 @@ def fetch_source(
             update={
                 "last_fetch_at": now,
                 "last_status": "not_modified",
+                "last_success_at": now,
                 "last_http_status": 304,
                 "last_error": None,
                 "consecutive_failures": 0,
@@ -180,6 +181,7 @@ def fetch_source(
         update={
             "last_fetch_at": now,
             "last_status": "ok",
+            "last_success_at": now,
             "last_http_status": result.status,
             "last_error": None,
             "consecutive_failures": 0,

@@ -23,6 +23,7 @@ from signals.feeds.parser import parse_feed
 from signals.feeds.sources import Source
 from signals.http import Resolver
 from signals.models import Item, ScoreRequest, as_utc, utcnow
+from signals.ops import stats
 from signals.storage import archive
 from signals.storage import sources as source_store
 from signals.storage.queues import OutgoingMessage, send_messages
@@ -200,6 +201,7 @@ def ingest_source(
             }
         )
         source_store.save_state(next_state)
+        stats.record_source_items(source.id, new, at=now)  # the source's items-per-day (best effort)
         return SourceResult(
             source.id, "ok", items_new=new, items_updated=len(changed) - new, bytes=len(body)
         )

@@ -145,12 +145,10 @@ def ensure_demo_key(name: str = "demo") -> str:
     return plaintext
 
 
-def create_demo_subscription(
-    api_key: str, receiver_url: str, *, min_score: int = 1, path: str = "/hooks/demo"
-) -> tuple[str, str]:
-    """A subscription owned by ``api_key`` pointing at the local receiver: (id, secret).
+def create_demo_subscription(api_key: str, receiver_url: str, *, min_score: int = 1) -> tuple[str, str]:
+    """A subscription owned by ``api_key`` pointing at ``<receiver_url>/hooks/<id>``: (id, secret).
 
-    Requires local mode (loopback http URLs); goes through the same validation as the API.
+    Requires local mode (loopback http URLs); goes through the same URL validation as the API.
     """
     from signals.config import get_settings
     from signals.storage import apikeys, subscriptions
@@ -162,9 +160,36 @@ def create_demo_subscription(
     key = apikeys.authenticate(api_key)
     if key is None:
         raise ValueError("unknown API key")
-    url = receiver_url.rstrip("/") + path
-    validate_endpoint_url(url, local_mode=settings.local_mode, allowed_ports=settings.webhook_allowed_ports)
-    request = SubscriptionCreate(url=url, filters=SubscriptionFilters(min_score=min_score))
+    base = receiver_url.rstrip("/")
+    request = SubscriptionCreate(
+        url=f"{base}/hooks/pending", filters=SubscriptionFilters(min_score=min_score)
+    )
     subscription = new_subscription(key.key_id, request, generate_secret())
+    subscription = subscription.model_copy(update={"url": f"{base}/hooks/{subscription.id}"})
+    validate_endpoint_url(
+        subscription.url, local_mode=settings.local_mode, allowed_ports=settings.webhook_allowed_ports
+    )
     subscriptions.create(subscription)
     return subscription.id, subscription.secrets[0].secret
+
+
+def stored_secrets(path: str) -> list[str]:
+    """Secret lookup for ``/hooks/<subscription id>``: the subscription's signing secrets now."""
+    from signals.models import utcnow
+    from signals.storage import subscriptions
+
+    found = subscriptions.get(path.rstrip("/").rsplit("/", 1)[-1].split("?", 1)[0])
+    return found.signing_secrets(utcnow()) if found else []
+
+
+def start_demo_webhooks(port: int = 0, *, echo: bool = True) -> tuple[Receiver, str]:
+    """For ``signals demo``: a demo key, a verifying receiver, a subscription to it. (receiver, key)
+
+    Needs local mode on (loopback http). The key is ``SIGNALS_DEMO_API_KEY`` when set.
+    """
+    key = ensure_demo_key()
+    receiver = start_receiver(
+        port, secret_lookup=stored_secrets, on_receive=(lambda item: print(item.describe())) if echo else None
+    )
+    create_demo_subscription(key, receiver.url)
+    return receiver, key

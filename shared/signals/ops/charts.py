@@ -93,6 +93,7 @@ def stacked_bar_chart(
     title: str,
     width: int = 640,
     height: int = 260,
+    colours: Mapping[str, str] | None = None,
 ) -> str:
     """One bar per column, stacked by series (e.g. days x categories), with a legend below."""
     totals = [sum(values[n] for values in series.values()) for n in range(len(columns))]
@@ -103,7 +104,7 @@ def stacked_bar_chart(
     plot_h = chart_h - _PAD_TOP - _PAD_BOTTOM
     slot = plot_w / max(1, len(columns))
     body: list[str] = []
-    colours = {name: PALETTE[n % len(PALETTE)] for n, name in enumerate(series)}
+    colours = {name: PALETTE[n % len(PALETTE)] for n, name in enumerate(series)} | dict(colours or {})
     for n, column in enumerate(columns):
         x = _PAD_LEFT + n * slot + slot * 0.15
         y = _PAD_TOP + plot_h

@@ -85,7 +85,12 @@ def build_charts(report: StatsReport) -> dict[str, str]:
             good_label="succeeded",
             bad_label="failed",
         ),
-        "ingest": charts.stacked_bar_chart(columns, fetches, title="Feed fetches per day"),
+        "ingest": charts.stacked_bar_chart(
+            columns,
+            fetches,
+            title="Feed fetches per day",
+            colours={"fetched": charts.BAR_COLOUR, "not modified": "#999999", "failed": charts.FAIL_COLOUR},
+        ),
     }
 
 

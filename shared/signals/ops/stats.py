@@ -6,7 +6,8 @@ come from counters too (the upper bound of the bucket holding the percentile).
 
 | writer | call |
 |---|---|
-| ingest, once per feed fetch (or summed per run) | ``record_ingest(fetched=1, new_items=n, bytes_=b)`` |
+| ingest, once per run (totals) | ``record_ingest(fetched=, not_modified=, failed=, new_items=, bytes_=)`` |
+| ingest, once per source that found new items | ``record_source_items(source_id, n)`` |
 | scorer, once per item stored | ``record_scored(signal, item, merged=...)`` |
 | scorer, once per item that failed | ``record_scoring_error()`` |
 | deliverer, once per attempt | ``record_delivery(success=..., latency_s=...)`` |
@@ -109,6 +110,12 @@ def record_ingest(
     if source_id and new_items:
         ok = _add_source_items(source_id, new_items, at or utcnow()) and ok
     return ok
+
+
+def record_source_items(source_id: str, count: int, *, at: datetime | None = None) -> bool:
+    """Count new items of one source only (its items-per-day figure), when the run's totals are
+    recorded separately with ``record_ingest``."""
+    return _add_source_items(source_id, count, at or utcnow()) if count else True
 
 
 def _add_source_items(source_id: str, count: int, at: datetime) -> bool:

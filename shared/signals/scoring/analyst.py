@@ -98,8 +98,10 @@ def normalise_tag(term: str) -> str:
 def plain_summary(item: Item, limit: int) -> str:
     """Plain text of at most ``limit`` characters, cut at a sentence or word boundary."""
     text = _SPACE.sub(" ", html.unescape(_HTML_TAG.sub(" ", item.summary or ""))).strip()
-    if not text:
-        text = item.title.strip()
+    return _cut(text or item.title.strip(), limit)
+
+
+def _cut(text: str, limit: int) -> str:
     if len(text) <= limit:
         return text
     cut = text[: limit - 1]
@@ -118,6 +120,8 @@ class _Found:
     leading_in_title: list[str]
     leading_in_summary: list[str]
     spans: list[tuple[int, int]]  # where vocabulary matched in "title\nsummary" (numbers there are names)
+    model_as_object: bool = False  # the title names models only as where something new lands
+    open_model_in_title: bool = False  # an open-weight model family is the title's subject
 
 
 class RuleAnalyst:
@@ -135,7 +139,9 @@ class RuleAnalyst:
         """Category, score with factors, tags, entities, summary and rationale for ``item``."""
         r = self.rubric
         title = _SPACE.sub(" ", item.title).strip()
-        summary = _SPACE.sub(" ", html.unescape(_HTML_TAG.sub(" ", item.summary or ""))).strip()
+        clean_summary = _SPACE.sub(" ", html.unescape(_HTML_TAG.sub(" ", item.summary or ""))).strip()
+        # a summary that only repeats the title adds no evidence: analyse it once (same result, half the work)
+        summary = "" if clean_summary == title else clean_summary
         text = f"{title}\n{summary}"
         found = self._vocabulary(title, summary)
         feed_tags = [
@@ -150,7 +156,7 @@ class RuleAnalyst:
             event, event_where = r.default_event, "none"
         else:
             event, event_where = self._event(title, summary, found)
-            category = self._category(item, title, summary, feed_tags, event, event_where)
+            category = self._category(item, title, summary, feed_tags, event, event_where, found)
 
         factors, base = self._factors(
             item, title, summary, text, found, event, event_where, on_topic, corroboration
@@ -177,7 +183,7 @@ class RuleAnalyst:
             score=score,
             tags=tags,
             entities=found.entities,
-            summary=plain_summary(item, self.summary_max_chars),
+            summary=_cut(clean_summary or item.title.strip(), self.summary_max_chars),
             rationale=_rationale(score, category, event, factors, cap is not None and raw >= cap),
             score_breakdown=breakdown,
         )
@@ -192,6 +198,8 @@ class RuleAnalyst:
         leading_title: list[str] = []
         leading_summary: list[str] = []
         spans: list[tuple[int, int]] = []
+        models_as_object = models_as_subject = 0
+        open_model = False
         for where, text, offset in (("title", title, 0), ("summary", summary, len(title) + 1)):
             for m in r.vocabulary_pattern.finditer(text):
                 spans.append((m.start() + offset, m.end() + offset))
@@ -204,9 +212,22 @@ class RuleAnalyst:
                     kinds_in_title.add(entry.kind)
                     if entry.kind == "frontier_model":
                         kinds_in_title.add("model")
+                    if entry.kind in ("model", "frontier_model"):
+                        if r.model_object_marker.search(text, 0, m.start()) or r.model_product_suffix.match(
+                            text, m.end()
+                        ):
+                            # "computer use in Gemini 3.5", "Grok for PowerPoint": the model is where a
+                            # feature lands or the name of an app, not the news
+                            models_as_object += 1
+                        else:
+                            models_as_subject += 1
+                            open_model = open_model or entry.open
                 if entry.leading:
                     (leading_title if where == "title" else leading_summary).append(entry.name)
-        return _Found(entities, tags, kinds_in_title, leading_title, leading_summary, spans)
+        as_object = bool(models_as_object) and not models_as_subject
+        return _Found(
+            entities, tags, kinds_in_title, leading_title, leading_summary, spans, as_object, open_model
+        )
 
     def _on_topic(self, item: Item, text: str, found: _Found) -> bool:
         r = self.rubric
@@ -257,10 +278,18 @@ class RuleAnalyst:
         return best, best_where
 
     def _category(
-        self, item: Item, title: str, summary: str, feed_tags: list[str], event: EventType, event_where: str
+        self,
+        item: Item,
+        title: str,
+        summary: str,
+        feed_tags: list[str],
+        event: EventType,
+        event_where: str,
+        found: _Found,
     ) -> Category:
         r = self.rubric
         evidence: dict[str, float] = dict.fromkeys(r.precedence, 0.0)
+        in_title_cats: set[str] = set()  # categories the headline itself speaks for
         for cat, cues in r.category_cues.items():
             total = 0.0
             for weight, pattern in cues.tiers:
@@ -271,9 +300,26 @@ class RuleAnalyst:
                 total += weight * (
                     r.title_weight * min(2, len(in_title)) + r.summary_weight * min(2, len(in_summary))
                 )
+                if in_title and weight >= r.strong_cue:
+                    in_title_cats.add(cat)
             evidence[cat] = total
         if event.category and event_where != "none":
-            evidence[event.category] += 3.0 if event_where == "title" else 1.5
+            event_category = event.category
+            if event.requires_entity_kind and found.model_as_object:
+                event_category = "products"  # a model arriving in an app or API (the model is not new)
+            elif event.requires_entity_kind and found.open_model_in_title:
+                event_category = "open-source"  # SCORING.md: an open-weight model release is open-source
+            evidence[event_category] += r.event_weight * (
+                r.title_weight if event_where == "title" else r.summary_weight
+            )
+            if event_where == "title":
+                in_title_cats.add(event_category)
+        if found.model_as_object:
+            evidence["products"] += r.model_as_object_weight * r.title_weight
+            in_title_cats.add("products")
+        if found.open_model_in_title:
+            evidence["open-source"] += r.open_model_weight * r.title_weight
+            in_title_cats.add("open-source")
         source = f"{item.source_name}"
         for pattern, cat in r.source_priors:
             if pattern.search(source):
@@ -286,10 +332,14 @@ class RuleAnalyst:
         best = max(evidence.values())
         if best < r.min_evidence:
             return Category(r.fallback)
-        # Evidence is compared on a log-like scale: a category "fits" when close to the best.
+        # Evidence is compared on a log-like scale: a category "fits" when close to the best. When
+        # the headline speaks for the best one, only categories the headline also speaks for can
+        # overtake it by precedence (a reader files an item by what its title says).
         threshold = best - max(r.tie_margin, best * r.tie_fraction)
+        leader = next(cat for cat in r.precedence if evidence[cat] == best)
+        headline_only = leader in in_title_cats
         for cat in r.precedence:
-            if evidence[cat] >= threshold:
+            if evidence[cat] >= threshold and (not headline_only or cat in in_title_cats):
                 return Category(cat)
         return Category(r.fallback)
 
@@ -310,8 +360,9 @@ class RuleAnalyst:
         factors: list[FactorScore] = []
 
         def add(name: str, value: float, weight: float, evidence: list[str]) -> None:
+            # built from trusted floats and strings: skip validation (hot path, ~8 per item)
             factors.append(
-                FactorScore(
+                FactorScore.model_construct(
                     name=name,
                     value=round(value, 3),
                     weight=weight,

@@ -133,6 +133,7 @@ class VocabularyEntry:
     tag: str | None
     kind: str  # organisation | model | frontier_model | person
     leading: bool = False
+    open: bool = False  # an open-weight model family
 
 
 @dataclass(frozen=True)
@@ -146,6 +147,12 @@ class Rubric:
     tie_margin: float
     tie_fraction: float
     min_evidence: float
+    event_weight: float
+    model_object_marker: re.Pattern[str]
+    model_product_suffix: re.Pattern[str]
+    model_as_object_weight: float
+    open_model_weight: float
+    strong_cue: float
     fallback: str
     precedence: tuple[str, ...]
     category_cues: dict[str, WeightedCues]
@@ -193,6 +200,7 @@ def _vocabulary(vocab: dict[str, Any]) -> tuple[re.Pattern[str], dict[str, Vocab
                 tag=entry.get("tag"),
                 kind=entry_kind,
                 leading=entry.get("tier") == "leading",
+                open=bool(entry.get("open", False)),
             )
             groups.append((entry["match"], group))
     named, owner = _unique_names(groups)
@@ -246,6 +254,13 @@ def load_rubric(directory: Path = RUBRIC_DIR) -> Rubric:
         tie_margin=float(cats["tie_margin"]),
         tie_fraction=float(cats.get("tie_fraction", 0.0)),
         min_evidence=float(cats["min_evidence"]),
+        event_weight=float(cats.get("event_weight", 1.5)),
+        # anchored at the end of the title text before a model's mention (searched with endpos)
+        model_object_marker=re.compile(rf"(?:{cats['model_object_marker']})\s*$", re.IGNORECASE),
+        model_product_suffix=re.compile(rf"\s*(?:{cats['model_product_suffix']})(?!\w)", re.IGNORECASE),
+        model_as_object_weight=float(cats["model_as_object_weight"]),
+        open_model_weight=float(cats["open_model_weight"]),
+        strong_cue=float(cats["strong_cue"]),
         fallback=cats["fallback"],
         precedence=tuple(cats["precedence"]),
         category_cues=category_cues,

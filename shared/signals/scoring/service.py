@@ -6,6 +6,12 @@ candidate signals); ``score`` then handles each request in order (so two reports
 the same batch merge), writing each with one TransactWriteItems; ``flush_events`` sends the
 ``signal.created`` / ``signal.updated`` events in batches of ten. Steady state: one S3 read and
 one transaction per item, plus three calls per batch.
+
+Events go through an outbox so none is lost: each transaction also writes its event(s) onto the
+item-seen record (``pending``); ``flush_events`` sends them and then clears the marks (one
+BatchWriteItem per 25 items). If the send fails the batch is retried; a redelivered item that
+is a duplicate but still carries pending events re-sends them with the same deterministic ids.
+A redelivery of a fully processed message (no marks left) changes nothing and sends nothing.
 """
 
 from __future__ import annotations
@@ -18,7 +24,8 @@ from typing import Literal
 
 from signals.config import Settings, get_settings
 from signals.models import Enrichment, Item, ScoreRequest, Signal, SignalEvent, SourceRef, utcnow
-from signals.scoring.analyst import Analyst, RuleAnalyst, corroborated
+from signals.scoring.analyst import Analyst
+from signals.scoring.enrichers import build_analyst, corroborated
 from signals.scoring.stories import (
     StoryFingerprint,
     canonical_url,
@@ -85,12 +92,14 @@ def _source_ref(item: Item) -> SourceRef:
 class ScoringSession:
     """Scores one batch of requests against storage (see the module docstring)."""
 
-    analyst: Analyst = field(default_factory=RuleAnalyst)
+    analyst: Analyst = field(default_factory=build_analyst)
     settings: Settings = field(default_factory=get_settings)
     clock: Callable[[], datetime] = utcnow
     items: dict[str, Item | Exception] = field(default_factory=dict)
     state: story_store.StoryState = field(default_factory=story_store.StoryState)
     events: list[SignalEvent] = field(default_factory=list)
+    # item-seen records carrying pending events, to clear once the events are on the queue
+    outbox: dict[str, story_store.SeenItem] = field(default_factory=dict)
 
     # ------------------------------------------------------------------ batch reads
 
@@ -145,6 +154,7 @@ class ScoringSession:
     def _score_once(self, item: Item) -> Outcome:
         seen = self.state.seen.get(item.id)
         if seen is not None and seen.content_hash == item.content_hash:
+            self._resend(seen)
             return Outcome("duplicate", item)
         if seen is not None and seen.story_id in self.state.signals:
             return self._update(item, self.state.signals[seen.story_id])
@@ -253,21 +263,6 @@ class ScoringSession:
     def _write(
         self, item: Item, signal: Signal, previous: Signal | None, keys: list[str], action: Action
     ) -> Outcome:
-        try:
-            story_store.write_story(
-                item_id=item.id,
-                content_hash=item.content_hash,
-                signal=signal,
-                previous=previous,
-                story_keys=keys,
-            )
-        except story_store.DuplicateItem:
-            return Outcome("duplicate", item)
-        # keep the batch's view current so later requests in this batch see this write
-        self.state.signals[signal.id] = signal
-        self.state.seen[item.id] = story_store.SeenItem(item.id, signal.id, item.content_hash)
-        for key in keys:
-            self.state.stories_by_key.setdefault(key, set()).add(signal.id)
         changed = previous is None or previous.score != signal.score
         event = None
         if changed:
@@ -278,24 +273,65 @@ class ScoringSession:
                 signal_version=signal.version,
                 occurred_at=self.clock(),
             )
-            self.events.append(event)
+        # an edit of an item whose earlier events were never sent carries them forward
+        earlier = self.state.seen.get(item.id)
+        pending = (*(earlier.pending if earlier else ()), *((event,) if event else ()))
+        try:
+            story_store.write_story(
+                item_id=item.id,
+                content_hash=item.content_hash,
+                signal=signal,
+                previous=previous,
+                story_keys=keys,
+                pending=pending,
+            )
+        except story_store.DuplicateItem as duplicate:
+            # scored meanwhile by another delivery: send what it left pending, if anything
+            if duplicate.seen is not None:
+                self.state.seen[item.id] = duplicate.seen
+                self._resend(duplicate.seen)
+            return Outcome("duplicate", item)
+        # keep the batch's view current so later requests in this batch see this write
+        self.state.signals[signal.id] = signal
+        seen = story_store.SeenItem(item.id, signal.id, item.content_hash, pending)
+        self.state.seen[item.id] = seen
+        for key in keys:
+            self.state.stories_by_key.setdefault(key, set()).add(signal.id)
+        self._resend(seen)
         return Outcome(action, item, signal, changed, event)
+
+    def _resend(self, seen: story_store.SeenItem) -> None:
+        """Queue the record's pending events (if any) and remember to clear its mark once sent."""
+        if seen.pending:
+            self.events.extend(seen.pending)
+            self.outbox[seen.item_id] = seen
 
     # ------------------------------------------------------------------ events
 
     def flush_events(self) -> int:
-        """Send the batch's events to the delivery queue; returns the number of SQS calls."""
+        """Send the batch's events to the delivery queue, then clear their outbox marks; returns
+        the number of AWS calls. A failed send raises and leaves the marks (redelivery re-sends)."""
         if not self.events:
             return 0
-        messages = [OutgoingMessage(id=e.event_id, body=e.model_dump_json()) for e in self.events]
+        unique = {e.event_id: e for e in self.events}  # one item may be queued twice in a batch
+        messages = [OutgoingMessage(id=e.event_id, body=e.model_dump_json()) for e in unique.values()]
         calls = send_messages(self.settings.delivery_queue_url, messages)
         self.events.clear()
+        try:
+            calls += story_store.clear_pending(self.outbox.values())
+        except Exception:
+            # the events are out; a mark left behind only makes a redelivery re-send the same ids
+            from signals.telemetry import MetricUnit, logger, metrics
+
+            logger.exception("could not clear outbox marks", extra={"items": sorted(self.outbox)})
+            metrics.add_metric(name="OutboxClearFailures", unit=MetricUnit.Count, value=1)
+        self.outbox.clear()
         return calls
 
 
 def score_batch(requests: Sequence[ScoreRequest], analyst: Analyst | None = None) -> list[Outcome]:
     """Score a batch (no partial-failure handling: the handler does that) and send its events."""
-    session = ScoringSession(analyst=analyst or RuleAnalyst())
+    session = ScoringSession(analyst=analyst or build_analyst())
     session.prepare(requests)
     outcomes = [session.score(r) for r in requests]
     session.flush_events()

@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import heapq
 import json
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict
@@ -24,8 +25,8 @@ from signals.storage import keys
 from signals.storage.aws import client
 from signals.storage.signals import (
     COUNTS_PK,
-    COUNTS_SK,
     MONTHS_PK,
+    counts_sk,
     min_score_pk,
     source_posting_pk,
     tag_pk,
@@ -137,27 +138,39 @@ def lanes_for(query: FeedQuery) -> list[Any]:
     return [gsi(1, lambda m: f"FEED#{m}")]
 
 
-def list_months(query: FeedQuery) -> list[str]:
-    """Months that hold signals within the query's time bounds, newest first (one Query)."""
-    condition = "pk = :pk"
-    values: dict[str, Any] = {":pk": {"S": MONTHS_PK}}
-    if query.since or query.until:
-        condition += " AND sk BETWEEN :lo AND :hi"
-        values[":lo"] = {"S": keys.month(query.since) if query.since else "0000-00"}
-        values[":hi"] = {"S": keys.month(query.until) if query.until else "9999-99"}
+def list_months(query: FeedQuery, *, now: datetime | None = None) -> list[str]:
+    """Months that hold signals within the query's time bounds, newest first.
+
+    The month registry is read once per container and cache period (kept on the client, so a new
+    client starts afresh); the current month is always included, so a new month is never missed.
+    """
+    dynamodb = client("dynamodb")
+    cached = getattr(dynamodb, "_signals_months", None)
+    current = keys.month(now or datetime.now(UTC))
+    if cached is None or time.monotonic() - cached[0] > get_settings().cache_max_age_s:
+        cached = (time.monotonic(), _registry_months())
+        dynamodb._signals_months = cached
+    low = keys.month(query.since) if query.since else "0000-00"
+    high = keys.month(query.until) if query.until else "9999-99"
+    months = set(cached[1]) | {current}
+    return sorted((m for m in months if low <= m <= high), reverse=True)
+
+
+def _registry_months() -> list[str]:
+    """Every month in the registry (one Query; a few hundred bytes for decades of months)."""
     months: list[str] = []
     request: dict[str, Any] = {
         "TableName": get_settings().table_name,
-        "KeyConditionExpression": condition,
-        "ExpressionAttributeValues": values,
+        "KeyConditionExpression": "pk = :pk",
+        "ExpressionAttributeValues": {":pk": {"S": MONTHS_PK}},
         "ScanIndexForward": False,
         "ProjectionExpression": "sk",
     }
     while True:
         response = client("dynamodb").query(**request)
-        months.extend(item["sk"]["S"] for item in response.get("Items", []))
+        months.extend(item["sk"]["S"].split("#", 1)[0] for item in response.get("Items", []))
         if "LastEvaluatedKey" not in response:
-            return months
+            return sorted(set(months), reverse=True)
         request["ExclusiveStartKey"] = response["LastEvaluatedKey"]
 
 
@@ -266,19 +279,20 @@ def read_hot_page(query: FeedQuery, limit: int, *, as_of: datetime, offset: int 
 
 
 def get_counts() -> Counts:
-    """Signals per category and per tag (one GetItem on the counters the writer keeps)."""
-    response = client("dynamodb").get_item(
-        TableName=get_settings().table_name,
-        Key={"pk": {"S": COUNTS_PK}, "sk": {"S": COUNTS_SK}},
-    )
-    categories: dict[str, int] = {}
-    tags: dict[str, int] = {}
-    for name, value in response.get("Item", {}).items():
-        if "N" not in value:
-            continue
-        count = int(value["N"])
-        if name.startswith("cat:") and count > 0:
-            categories[name[4:]] = count
-        elif name.startswith("tag:") and count > 0:
-            tags[name[4:]] = count
+    """Signals per category and per tag: one BatchGetItem over the counter shards the writer keeps."""
+    settings = get_settings()
+    shard_keys = [{"pk": {"S": COUNTS_PK}, "sk": {"S": counts_sk(n)}} for n in range(settings.counter_shards)]
+    request: dict[str, Any] = {settings.table_name: {"Keys": shard_keys}}
+    shards: list[dict[str, Any]] = []
+    while request:
+        response = client("dynamodb").batch_get_item(RequestItems=request)
+        shards.extend(response.get("Responses", {}).get(settings.table_name, []))
+        request = response.get("UnprocessedKeys") or {}
+    totals: dict[str, int] = {}
+    for shard in shards:
+        for name, value in shard.items():
+            if "N" in value:
+                totals[name] = totals.get(name, 0) + int(value["N"])
+    categories = {name[4:]: n for name, n in totals.items() if name.startswith("cat:") and n > 0}
+    tags = {name[4:]: n for name, n in totals.items() if name.startswith("tag:") and n > 0}
     return Counts(categories, tags)

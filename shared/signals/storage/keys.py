@@ -7,12 +7,14 @@ day a month partition takes ~1.2 writes/s, far below the 1,000 WCU per-partition
 | record | pk | sk | gsi1 | gsi2 | gsi3 | gsi4 |
 |---|---|---|---|---|---|---|
 | signal | ``SIGNAL#<id>`` | ``SIGNAL`` | ``FEED#<month>`` / ``<iso>#<id>`` | ``CAT#<cat>#<month>`` / ``<iso>#<id>`` | ``SCORE#<month>`` / ``<score:02d>#<iso>#<id>`` | ``TIER#<score:02d>#<month>`` / ``<iso>#<id>`` |
-| item seen (scorer idempotency) | ``ITEM#<item_id>`` | ``ITEM`` | | | | |
-| story candidate key | ``STORYKEY#<key>`` | ``<story_id>`` | | | | |
+| item seen (scorer idempotency + delivery-event outbox ``pending``) | ``ITEM#<item_id>`` | ``ITEM`` | | | | |
+| story candidate key (string set ``sids`` of story ids) | ``STORYKEY#<key>`` | ``KEYS`` | | | | |
+| cached model answer (``storage/analyses.py``) | ``ANALYSIS#<sha256>`` | ``ANALYSIS`` | | | | |
+| model daily budget (``storage/analyses.py``) | ``BUDGET#<yyyy-mm-dd>`` | ``BUDGET`` | | | | |
 | source state | ``SOURCE#<id>`` | ``STATE`` | ``SOURCES`` / ``<id>`` | | | |
 | seen entry (ingest dedupe) | ``SEEN#<item_id>`` | ``SEEN`` | | | | |
 | tag posting (body copy) | ``TAG#<tag>#<month>`` | ``<iso>#<id>`` | | | | |
-| min-score posting (body copy, one per threshold 2..score) | ``MIN#<t:02d>#<month>`` | ``<iso>#<id>`` | | | | |
+| min-score posting (copy; per threshold 2..score) | ``MIN#<t:02d>#<month>`` | ``<iso>#<id>`` | | | | |
 | category min-score posting (body copy) | ``MINCAT#<cat>#<t:02d>#<month>`` | ``<iso>#<id>`` | | | | |
 | source posting (body copy) | ``SRC#<source_id>#<month>`` | ``<iso>#<id>`` | | | | |
 | month registry | ``MONTHS`` | ``<month>`` | | | | |

@@ -37,10 +37,12 @@ def send_messages(queue_url: str, messages: Sequence[OutgoingMessage]) -> int:
     sqs = client("sqs")
     for start in range(0, len(messages), SQS_BATCH_LIMIT):
         chunk = messages[start : start + SQS_BATCH_LIMIT]
-        entries = [
-            {"Id": f"m{n}", "MessageBody": m.body, **({"DelaySeconds": m.delay_seconds} if m.delay_seconds else {})}
-            for n, m in enumerate(chunk)
-        ]
+        entries: list[dict[str, object]] = []
+        for n, message in enumerate(chunk):
+            entry: dict[str, object] = {"Id": f"m{n}", "MessageBody": message.body}
+            if message.delay_seconds:
+                entry["DelaySeconds"] = message.delay_seconds
+            entries.append(entry)
         response = sqs.send_message_batch(QueueUrl=queue_url, Entries=entries)
         calls += 1
         for failure in response.get("Failed", []):

@@ -6,6 +6,7 @@ so the writer (scorer) and the readers (API) cannot disagree. Key shapes: ``stor
 
 from __future__ import annotations
 
+import hashlib
 import json
 from typing import Any
 
@@ -77,8 +78,8 @@ def decode_body(body: str) -> dict[str, Any]:
 # is filtered, so that every filtered feed page is one Query per month partition that returns
 # only matching items (no FilterExpression, no Scan). See storage/keys.py for the shapes.
 
-MONTHS_PK = "MONTHS"  # registry of months that hold signals: pk MONTHS, sk <month>
-COUNTS_PK = "COUNTS"  # counters: pk COUNTS, sk TOTAL, attributes cat:<id> and tag:<tag>
+MONTHS_PK = "MONTHS"  # registry of months that hold signals: pk MONTHS, sk <month>#<shard>
+COUNTS_PK = "COUNTS"  # counters: pk COUNTS, sk TOTAL#<shard>, attributes cat:<id> and tag:<tag>
 COUNTS_SK = "TOTAL"
 MIN_SCORE_THRESHOLDS = range(2, 11)  # min_score=1 is the whole feed (gsi1) or a category (gsi2)
 
@@ -96,6 +97,20 @@ def tag_pk(tag: str, month: str) -> str:
 
 def source_posting_pk(source_id: str, month: str) -> str:
     return f"SRC#{source_id}#{month}"
+
+
+def counter_shard(signal_id: str) -> int:
+    """The shard of the shared records (counters, month registry) a signal's writes go to.
+
+    Every scoring transaction touches these records; spreading them over ``counter_shards`` items
+    keeps concurrent scorers from conflicting on one hot item. Readers combine all shards.
+    """
+    digest = hashlib.sha256(signal_id.encode()).digest()
+    return int.from_bytes(digest[:4], "big") % get_settings().counter_shards
+
+
+def counts_sk(shard: int) -> str:
+    return f"{COUNTS_SK}#{shard}"
 
 
 def posting_pks(signal: Signal) -> list[str]:
@@ -133,7 +148,7 @@ def records_for(signal: Signal) -> list[dict[str, Any]]:
     month = keys.month(signal.published_at)
     return [
         record,
-        {"pk": {"S": MONTHS_PK}, "sk": {"S": month}},
+        {"pk": {"S": MONTHS_PK}, "sk": {"S": f"{month}#{counter_shard(signal.id)}"}},
         *(_posting(pk, signal, body) for pk in posting_pks(signal)),
     ]
 
@@ -142,12 +157,10 @@ def obsolete_keys(old: Signal | None, new: Signal) -> list[dict[str, Any]]:
     """Keys of postings ``old`` had that ``new`` no longer has (delete them after the update)."""
     if old is None:
         return []
-    sort_key = keys.time_sort_key(old.published_at, old.id)
-    gone = [pk for pk in posting_pks(old) if pk not in set(posting_pks(new))]
-    stale_sk = sort_key != keys.time_sort_key(new.published_at, new.id)
-    if stale_sk:  # moved in time: every old posting is stale
-        gone = posting_pks(old)
-    return [{"pk": {"S": pk}, "sk": {"S": sort_key}} for pk in gone]
+    old_sk = keys.time_sort_key(old.published_at, old.id)
+    moved = old_sk != keys.time_sort_key(new.published_at, new.id)
+    kept = set() if moved else set(posting_pks(new))
+    return [{"pk": {"S": pk}, "sk": {"S": old_sk}} for pk in posting_pks(old) if pk not in kept]
 
 
 def counter_updates(old: Signal | None, new: Signal) -> list[dict[str, Any]]:
@@ -170,7 +183,7 @@ def counter_updates(old: Signal | None, new: Signal) -> list[dict[str, Any]]:
     return [
         {
             "TableName": get_settings().table_name,
-            "Key": {"pk": {"S": COUNTS_PK}, "sk": {"S": COUNTS_SK}},
+            "Key": {"pk": {"S": COUNTS_PK}, "sk": {"S": counts_sk(counter_shard(new.id))}},
             "UpdateExpression": "ADD " + ", ".join(f"#a{i} :d{i}" for i in range(len(changed))),
             "ExpressionAttributeNames": names,
             "ExpressionAttributeValues": values,

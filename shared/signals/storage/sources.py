@@ -38,6 +38,7 @@ class SourceState(BaseModel):
     last_modified: str | None = Field(None, description="Last-Modified exactly as last received")
     body_sha256: str | None = Field(None, description="hash of the last archived body")
     last_fetch_at: UtcDatetime | None = None
+    last_success_at: UtcDatetime | None = Field(None, description="last fetch answered 2xx or 304")
     last_status: Literal["ok", "not_modified", "failed"] | None = None
     last_http_status: int | None = None
     last_error: str | None = None

@@ -8,16 +8,22 @@ Records (single table, see ``storage/keys.py``):
 * item seen: ``pk = ITEM#<item_id>``, ``sk = ITEM``, with the story id and the content hash that
   was scored. Written with ``attribute_not_exists(pk) OR content_hash <> :h`` inside the same
   transaction as the signal: a redelivered message changes nothing, an edited item goes through.
+  It is also the delivery-event **outbox**: ``pending`` (a JSON list of ``SignalEvent``) is
+  written with the signal, so an event is recorded exactly when its change is; once the batch's
+  events are on the delivery queue, :func:`clear_pending` re-puts the records without it (one
+  BatchWriteItem per 25). A redelivered item whose record still carries ``pending`` re-sends
+  those events (same deterministic event ids, so consumers dedupe).
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from signals.config import get_settings
-from signals.models import Signal
+from signals.models import Signal, SignalEvent
 from signals.storage import keys
 from signals.storage import signals as signal_store
 from signals.storage.aws import client
@@ -27,10 +33,18 @@ ITEM_SK = "ITEM"
 BATCH_GET_LIMIT = 100  # DynamoDB BatchGetItem limit
 TRANSACT_LIMIT = 100  # DynamoDB TransactWriteItems limit
 BATCH_GET_RETRIES = 5
+BATCH_WRITE_LIMIT = 25  # DynamoDB BatchWriteItem limit
+BATCH_WRITE_RETRIES = 5
 
 
 class DuplicateItem(Exception):
-    """The item-seen condition failed: this item (with this content) was already scored."""
+    """The item-seen condition failed: this item (with this content) was already scored.
+
+    ``seen`` is the stored record (with any events still pending), when DynamoDB returned it."""
+
+    def __init__(self, seen: SeenItem | None = None):
+        super().__init__(seen.item_id if seen else "")
+        self.seen = seen
 
 
 class VersionConflict(Exception):
@@ -42,6 +56,35 @@ class SeenItem:
     item_id: str
     story_id: str
     content_hash: str
+    pending: tuple[SignalEvent, ...] = ()  # outbox: events written with the change, not yet sent
+
+
+def _pending_json(events: Sequence[SignalEvent]) -> str:
+    return "[" + ",".join(e.model_dump_json() for e in events) + "]"
+
+
+def _seen_from_record(record: dict[str, Any]) -> SeenItem:
+    pending_raw = record.get("pending", {}).get("S")
+    pending: tuple[SignalEvent, ...] = ()
+    if pending_raw:
+        pending = tuple(SignalEvent.model_validate(e) for e in json.loads(pending_raw))
+    return SeenItem(
+        record["pk"]["S"].removeprefix("ITEM#"),
+        record["story_id"]["S"],
+        record["content_hash"]["S"],
+        pending,
+    )
+
+
+def _seen_record(seen: SeenItem) -> dict[str, Any]:
+    record: dict[str, Any] = {
+        **_item_key(seen.item_id),
+        "story_id": {"S": seen.story_id},
+        "content_hash": {"S": seen.content_hash},
+    }
+    if seen.pending:
+        record["pending"] = {"S": _pending_json(seen.pending)}
+    return record
 
 
 @dataclass
@@ -95,8 +138,8 @@ def read_state(item_ids: Iterable[str], story_keys: Iterable[str]) -> StoryState
     for record in batch_get(request):
         pk = record["pk"]["S"]
         if pk.startswith("ITEM#"):
-            item_id = pk.removeprefix("ITEM#")
-            state.seen[item_id] = SeenItem(item_id, record["story_id"]["S"], record["content_hash"]["S"])
+            seen = _seen_from_record(record)
+            state.seen[seen.item_id] = seen
         elif pk.startswith("STORYKEY#"):
             state.stories_by_key[pk.removeprefix("STORYKEY#")] = set(record.get("sids", {}).get("SS", []))
     return state
@@ -117,9 +160,11 @@ def write_story(
     signal: Signal,
     previous: Signal | None,
     story_keys: Sequence[str],
+    pending: Sequence[SignalEvent] = (),
 ) -> None:
-    """One transaction: the item-seen guard, the signal (created, or updated under its version),
-    its index records, the story's candidate keys and the counters.
+    """One transaction: the item-seen guard (carrying the ``pending`` delivery events: the outbox),
+    the signal (created, or updated under its version), its index records, the story's candidate
+    keys and the counters.
 
     Raises :class:`DuplicateItem` if the item was already scored with this content, and
     :class:`VersionConflict` if the signal changed since ``previous`` was read.
@@ -128,13 +173,11 @@ def write_story(
     seen_put = {
         "Put": {
             "TableName": table,
-            "Item": {
-                **_item_key(item_id),
-                "story_id": {"S": signal.id},
-                "content_hash": {"S": content_hash},
-            },
+            "Item": _seen_record(SeenItem(item_id, signal.id, content_hash, tuple(pending))),
             "ConditionExpression": "attribute_not_exists(pk) OR content_hash <> :h",
             "ExpressionAttributeValues": {":h": {"S": content_hash}},
+            # a duplicate learns from the cancellation whether events are still pending: no extra read
+            "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
         }
     }
     records = signal_store.records_for(signal)
@@ -178,7 +221,34 @@ def _transact(actions: list[dict[str, Any]]) -> None:
         reasons = exc.response.get("CancellationReasons") or []
         codes = [r.get("Code") for r in reasons]
         if codes and codes[0] == "ConditionalCheckFailed":
-            raise DuplicateItem() from exc
+            old = reasons[0].get("Item")
+            raise DuplicateItem(_seen_from_record(old) if old else None) from exc
         if len(codes) > 1 and codes[1] == "ConditionalCheckFailed":
             raise VersionConflict() from exc
         raise
+
+
+def clear_pending(seen: Iterable[SeenItem]) -> int:
+    """Re-put item-seen records without their ``pending`` events (sent by now), 25 a BatchWriteItem;
+    returns the number of calls. Unconditional puts (BatchWriteItem has no conditions): a
+    concurrent edit of the same item landing between the send and this put would lose its mark,
+    a narrow window accepted to keep the clear one call per 25 items."""
+    records = [_seen_record(SeenItem(s.item_id, s.story_id, s.content_hash)) for s in seen]
+    if not records:
+        return 0
+    table = get_settings().table_name
+    dynamodb = client("dynamodb")
+    calls = 0
+    for start in range(0, len(records), BATCH_WRITE_LIMIT):
+        pending: dict[str, Any] = {
+            table: [{"PutRequest": {"Item": r}} for r in records[start : start + BATCH_WRITE_LIMIT]]
+        }
+        for _ in range(BATCH_WRITE_RETRIES):
+            response = dynamodb.batch_write_item(RequestItems=pending)
+            calls += 1
+            pending = response.get("UnprocessedItems") or {}
+            if not pending:
+                break
+        else:
+            raise RuntimeError("BatchWriteItem left item-seen records unprocessed after retries")
+    return calls

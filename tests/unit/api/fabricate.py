@@ -13,7 +13,9 @@ CATEGORIES = [c for c in Category if c is not Category.OFF_TOPIC]
 START = datetime(2026, 6, 2, 17, 1, tzinfo=UTC)
 
 
-def make_signal(n: int, *, published: datetime | None = None, score: int | None = None, **overrides: Any) -> Signal:
+def make_signal(
+    n: int, *, published: datetime | None = None, score: int | None = None, **overrides: Any
+) -> Signal:
     """Signal number ``n``: deterministic id, time, score, category, tags and sources."""
     at = published or START - timedelta(hours=7 * n)
     fields: dict[str, Any] = {
@@ -30,10 +32,20 @@ def make_signal(n: int, *, published: datetime | None = None, score: int | None 
         "rationale": "Because it matters.",
         "score_breakdown": ScoreBreakdown(rubric_version="r1", base=5.0, raw=6.0),
         "sources": [
-            SourceRef(item_id=f"it{n}", source_id=f"src{n % 4}", name=f"Source {n % 4}",
-                      url=f"https://news.example/{n}", published_at=at),
-            SourceRef(item_id=f"it{n}b", source_id="wire", name="Wire", url=f"https://wire.example/{n}",
-                      published_at=at + timedelta(minutes=30)),
+            SourceRef(
+                item_id=f"it{n}",
+                source_id=f"src{n % 4}",
+                name=f"Source {n % 4}",
+                url=f"https://news.example/{n}",
+                published_at=at,
+            ),
+            SourceRef(
+                item_id=f"it{n}b",
+                source_id="wire",
+                name="Wire",
+                url=f"https://wire.example/{n}",
+                published_at=at + timedelta(minutes=30),
+            ),
         ],
         "analysis": Analysis(technical_impact="TI text", why_it_matters="WIM text", what_to_watch="WTW text")
         if n % 2 == 0
@@ -47,15 +59,23 @@ def store(dynamodb: Any, table: str, signals: list[Signal]) -> None:
     """Write each signal the way the scorer does: every record of ``records_for`` plus the counters."""
     from signals.storage.signals import counter_updates, records_for
 
+    records = [record for signal in signals for record in records_for(signal)]
+    unique = list({(r["pk"]["S"], r["sk"]["S"]): r for r in records}.values())
+    for start in range(0, len(unique), 25):
+        chunk = unique[start : start + 25]
+        dynamodb.batch_write_item(RequestItems={table: [{"PutRequest": {"Item": r}} for r in chunk]})
     for signal in signals:
-        for record in records_for(signal):
-            dynamodb.put_item(TableName=table, Item=record)
         for update in counter_updates(None, signal):
             dynamodb.update_item(**update)
 
 
-def event(path: str, params: dict[str, Any] | list[tuple[str, Any]] | None = None, *, method: str = "GET",
-          headers: dict[str, str] | None = None) -> dict[str, Any]:
+def event(
+    path: str,
+    params: dict[str, Any] | list[tuple[str, Any]] | None = None,
+    *,
+    method: str = "GET",
+    headers: dict[str, str] | None = None,
+) -> dict[str, Any]:
     """An API Gateway HTTP API (v2) event, query repeats joined with commas as API Gateway does."""
     pairs = list(params.items()) if isinstance(params, dict) else list(params or [])
     flat = [(k, v) for k, values in pairs for v in (values if isinstance(values, list) else [values])]
@@ -73,8 +93,13 @@ def event(path: str, params: dict[str, Any] | list[tuple[str, Any]] | None = Non
             "accountId": "123456789012",
             "apiId": "api",
             "domainName": "api.signals.example",
-            "http": {"method": method, "path": path, "protocol": "HTTP/1.1", "sourceIp": "203.0.113.9",
-                     "userAgent": "pytest"},
+            "http": {
+                "method": method,
+                "path": path,
+                "protocol": "HTTP/1.1",
+                "sourceIp": "203.0.113.9",
+                "userAgent": "pytest",
+            },
             "requestId": "req-123",
             "routeKey": "$default",
             "stage": "$default",

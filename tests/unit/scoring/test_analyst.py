@@ -164,3 +164,46 @@ def test_money_amounts():
     assert money_amount("a $750 million round") == 750e6
     assert money_amount("€2.5bn for data centres") == 2.5e9
     assert money_amount("no money here, 7,500 nodes") == 0
+
+
+@pytest.mark.parametrize(
+    ("title", "summary", "category"),
+    [
+        # SCORING.md: a model becoming available in an app or API is products unless the model is new
+        ("Voice mode arrives in Gemini 4 for all users", "", Category.PRODUCTS),
+        ("Grok for Excel", "Grok now works inside spreadsheets.", Category.PRODUCTS),
+        ("Introducing Claude Opus 6", "Our most capable model yet.", Category.MODELS_RESEARCH),
+        # an open-weight model release is open-source
+        ("Meta releases Llama 6", "", Category.OPEN_SOURCE),
+        ("Qwen4-Max: stronger reasoning in a smaller package", "", Category.OPEN_SOURCE),
+        # cyber capability and exploits are security, even when measured with benchmarks
+        (
+            "Measuring how well AI agents find zero-day exploits",
+            "A new benchmark of real vulnerabilities shows models improving quickly.",
+            Category.SECURITY,
+        ),
+        # a stated position on a policy question is safety-policy
+        ("Our position on AI liability", "", Category.SAFETY_POLICY),
+        # what the headline is about outranks generic research words in the summary
+        (
+            "Teachers and students: how classrooms are using chatbots",
+            "A study with findings from 40 schools.",
+            Category.SOCIETY,
+        ),
+    ],
+)
+def test_category_rules_of_scoring_md(analyst, title, summary, category):
+    assert analyst.enrich(item(title, summary)).category is category
+
+
+def test_a_summary_repeating_the_title_counts_once(analyst):
+    alone = analyst.enrich(item("OpenAI launches GPT-6 with 2M-token context"))
+    repeated = analyst.enrich(
+        item("OpenAI launches GPT-6 with 2M-token context", "OpenAI launches GPT-6 with 2M-token context")
+    )
+    assert (alone.category, alone.score, alone.score_breakdown, alone.tags) == (
+        repeated.category,
+        repeated.score,
+        repeated.score_breakdown,
+        repeated.tags,
+    )
