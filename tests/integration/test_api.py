@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import feedparser
+import hypothesis
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "unit" / "api"))
@@ -484,9 +485,7 @@ SCHEMA = _schema()
 
 
 @SCHEMA.parametrize()
-@__import__("hypothesis").settings(
-    max_examples=25, deadline=None, suppress_health_check=list(__import__("hypothesis").HealthCheck)
-)
+@hypothesis.settings(max_examples=25, deadline=None, suppress_health_check=list(hypothesis.HealthCheck))
 def test_schemathesis_finds_no_server_error_and_no_schema_violation(case: Any, api: Any) -> None:
     from schemathesis.checks import not_a_server_error
     from schemathesis.specs.openapi.checks import response_schema_conformance, status_code_conformance
@@ -495,4 +494,5 @@ def test_schemathesis_finds_no_server_error_and_no_schema_violation(case: Any, a
     case.validate_response(
         response, checks=[not_a_server_error, status_code_conformance, response_schema_conformance]
     )
-    assert "Traceback" not in response.text
+    if response.status_code >= 400:  # error bodies never leak internals (a feed may echo a query value)
+        assert "Traceback" not in response.text
