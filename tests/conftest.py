@@ -77,7 +77,6 @@ def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[AwsStack]:
     """moto (in-process) with the table, bucket and queues of template.yaml; env set like Lambda's."""
     import boto3
     from moto import mock_aws
-
     from signals.config import reset_settings
     from signals.local import moto_patches
     from signals.local.template import create_resources
@@ -85,7 +84,9 @@ def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[AwsStack]:
 
     moto_patches.install()
     with mock_aws():
-        dynamodb, s3, sqs = (boto3.client(name, region_name="us-east-1") for name in ("dynamodb", "s3", "sqs"))
+        dynamodb, s3, sqs = (
+            boto3.client(name, region_name="us-east-1") for name in ("dynamodb", "s3", "sqs")
+        )
         resources = create_resources(dynamodb=dynamodb, s3=s3, sqs=sqs, visibility_override=1)
         for key, value in resources.environment().items():
             monkeypatch.setenv(key, value)

@@ -9,7 +9,14 @@ from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from signals.scoring.analyst import Analyst
 from signals.scoring.enrichers import build_analyst
-from signals.scoring.service import ScoringSession, parse_request, report_outcome, valid_requests
+from signals.scoring.service import (
+    Outcome,
+    ScoringSession,
+    parse_request,
+    record_batch_stats,
+    report_outcome,
+    valid_requests,
+)
 from signals.telemetry import MetricUnit, logger, metrics
 
 processor = BatchProcessor(event_type=EventType.SQS)
@@ -31,9 +38,13 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     session = ScoringSession(analyst=analyst())
     session.prepare(valid_requests([r.get("body", "") for r in records]))  # one read for the batch
 
+    outcomes: list[Outcome] = []
+
     def score_record(record: SQSRecord) -> None:
         logger.append_keys(message_id=record.message_id)
-        report_outcome(session.score(parse_request(record.body)))
+        outcome = session.score(parse_request(record.body))
+        outcomes.append(outcome)
+        report_outcome(outcome)
 
     response = process_partial_response(
         event=event, record_handler=score_record, processor=processor, context=context
@@ -42,4 +53,5 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     failures = len(response.get("batchItemFailures", []))
     if failures:
         metrics.add_metric(name="ScoreErrors", unit=MetricUnit.Count, value=failures)
+    record_batch_stats(outcomes, failures)
     return response

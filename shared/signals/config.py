@@ -83,7 +83,8 @@ class Settings(BaseSettings):
     # --- API ---
     page_limit_default: int = 20
     page_limit_max: int = 100
-    cursor_secret: str = "local-dev-cursor-secret-change-me"
+    # Signs pagination cursors; the template injects the deployed secret (CursorSecret parameter).
+    cursor_secret: str = "local-dev-cursor-secret-change-me"  # noqa: S105 - local default only
     cursor_max_age_s: int = 24 * 3600
     public_base_url: str = ""  # absolute links in feeds; derived from the request when empty
     cache_max_age_s: int = 60

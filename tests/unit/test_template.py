@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-
 from signals.local.template import load_template, resources_of_type
 
 TEMPLATE = load_template()

@@ -44,7 +44,7 @@ app.include_router(subscriptions.router)
 API_TITLE = "Signals API"
 API_VERSION = "1.0.0"
 PUBLIC_GET_PATHS: set[str] = set()
-PAGE_PATHS: set[str] = set()  # HTML pages: strict CSP
+PAGE_PATHS: set[str] = {"/ops"}  # HTML pages: strict CSP (the ops router's page included)
 PAGE_CSP = (
     "default-src 'none'; style-src 'self'; img-src 'self' data:; base-uri 'none'; "
     "form-action 'self'; frame-ancestors 'none'"

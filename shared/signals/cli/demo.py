@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import sys
 from pathlib import Path
@@ -16,10 +17,18 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "score them and serve the API at http://127.0.0.1:PORT.",
     )
     parser.add_argument("--port", type=int, default=3000, help="API port (default 3000)")
-    parser.add_argument("--once", action="store_true", help="run one ingest-score-deliver cycle, print a JSON summary, exit")
-    parser.add_argument("--sources", type=Path, help="a sources.yaml to ingest live instead of the bundled snapshots")
-    parser.add_argument("--only", action="append", metavar="SOURCE_ID", help="limit the demo corpus to these source ids")
-    parser.add_argument("--interval", type=float, default=15 * 60, help="seconds between scheduled ingests (default 900)")
+    parser.add_argument(
+        "--once", action="store_true", help="run one ingest-score-deliver cycle, print a JSON summary, exit"
+    )
+    parser.add_argument(
+        "--sources", type=Path, help="a sources.yaml to ingest live instead of the bundled snapshots"
+    )
+    parser.add_argument(
+        "--only", action="append", metavar="SOURCE_ID", help="limit the demo corpus to these source ids"
+    )
+    parser.add_argument(
+        "--interval", type=float, default=15 * 60, help="seconds between scheduled ingests (default 900)"
+    )
     parser.set_defaults(run=run)
 
 
@@ -36,10 +45,8 @@ def run(args: argparse.Namespace) -> int:
             print(json.dumps(summary.as_dict(), indent=2), file=real_stdout)
             return 0 if summary.errors == 0 else 1
         _print_welcome(stack, summary, real_stdout)
-        try:
+        with contextlib.suppress(KeyboardInterrupt):  # Ctrl-C is how a person stops the demo
             stack.serve_forever(interval_s=args.interval)
-        except KeyboardInterrupt:
-            pass
         return 0
     finally:
         sys.stdout = real_stdout

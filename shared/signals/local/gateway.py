@@ -21,7 +21,9 @@ Handler = Callable[[dict[str, Any], Any], dict[str, Any]]
 MAX_REQUEST_BODY = 1024 * 1024  # API Gateway's payload limit is larger; 1 MiB is plenty locally
 
 
-def to_event(method: str, target: str, headers: dict[str, str], body: bytes, source_ip: str) -> dict[str, Any]:
+def to_event(
+    method: str, target: str, headers: dict[str, str], body: bytes, source_ip: str
+) -> dict[str, Any]:
     """The API Gateway v2 event for one HTTP request."""
     parts = urlsplit(target)
     query_pairs = parse_qsl(parts.query, keep_blank_values=True)
@@ -84,7 +86,9 @@ def _make_request_handler(handler: Handler, timeout_ms: int) -> type[BaseHTTPReq
                 self._write(413, {"content-type": "application/json"}, b'{"code":"payload_too_large"}')
                 return
             body = self.rfile.read(length) if length else b""
-            event = to_event(self.command, self.path, dict(self.headers.items()), body, self.client_address[0])
+            event = to_event(
+                self.command, self.path, dict(self.headers.items()), body, self.client_address[0]
+            )
             try:
                 response = handler(event, LambdaContext("api", timeout_ms=timeout_ms))
             except Exception:  # the real API Gateway answers 500 when the function crashes
@@ -98,7 +102,9 @@ def _make_request_handler(handler: Handler, timeout_ms: int) -> type[BaseHTTPReq
             cookies = response.get("cookies") or []
             self._write(int(response.get("statusCode", 200)), headers, payload, cookies)
 
-        def _write(self, status: int, headers: dict[str, str], payload: bytes, cookies: list[str] = ()) -> None:  # type: ignore[assignment]
+        def _write(
+            self, status: int, headers: dict[str, str], payload: bytes, cookies: list[str] = ()
+        ) -> None:  # type: ignore[assignment]
             self.send_response(status)
             for name, value in headers.items():
                 if name != "content-length":
@@ -118,7 +124,9 @@ def _make_request_handler(handler: Handler, timeout_ms: int) -> type[BaseHTTPReq
 class Gateway:
     """The local API: ``Gateway(handler, port).start()`` serves until ``stop()``."""
 
-    def __init__(self, handler: Handler, *, host: str = "127.0.0.1", port: int = 3000, timeout_ms: int = 10_000):
+    def __init__(
+        self, handler: Handler, *, host: str = "127.0.0.1", port: int = 3000, timeout_ms: int = 10_000
+    ):
         self.server = ThreadingHTTPServer((host, port), _make_request_handler(handler, timeout_ms))
         self.server.daemon_threads = True
         self._thread = threading.Thread(target=self.server.serve_forever, name="gateway", daemon=True)

@@ -55,7 +55,9 @@ class CycleSummary:
         return dict(self.__dict__)
 
 
-def corpus_sources(base_url: str, corpus_file: Path = CORPUS_FILE, only: list[str] | None = None) -> list[dict[str, Any]]:
+def corpus_sources(
+    base_url: str, corpus_file: Path = CORPUS_FILE, only: list[str] | None = None
+) -> list[dict[str, Any]]:
     """The demo's source entries, pointed at the loopback feed server."""
     entries = yaml.safe_load(corpus_file.read_text())["sources"]
     chosen = [e for e in entries if not only or e["id"] in only]
@@ -145,7 +147,10 @@ class LocalStack:
         from signals.storage.aws import reset_clients
 
         endpoint = os.environ["AWS_ENDPOINT_URL"]
-        clients = {name: boto3.client(name, endpoint_url=endpoint, region_name="us-east-1") for name in ("dynamodb", "s3", "sqs")}
+        clients = {
+            name: boto3.client(name, endpoint_url=endpoint, region_name="us-east-1")
+            for name in ("dynamodb", "s3", "sqs")
+        }
         self.resources = create_resources(**clients, visibility_override=LOCAL_VISIBILITY_TIMEOUT_S)
         os.environ.update(self.resources.environment())
         reset_settings()
@@ -162,7 +167,9 @@ class LocalStack:
             feeds = FeedServer(DEMO_DIR / "feeds").start()
             self._stoppers.append(feeds.stop)
             path = self.workdir / "demo-sources.yaml"
-            path.write_text(yaml.safe_dump({"sources": corpus_sources(feeds.url, only=self.only)}, sort_keys=False))
+            path.write_text(
+                yaml.safe_dump({"sources": corpus_sources(feeds.url, only=self.only)}, sort_keys=False)
+            )
             os.environ["SIGNALS_SOURCES_FILE"] = str(path)
         from signals.config import reset_settings
 
@@ -195,7 +202,9 @@ class LocalStack:
         summary.fetch_failures = int(report.get("failed", 0))
         summary.error_details.extend(str(e) for e in report.get("errors", []))
 
-        scorer = SqsEventSource(self.sqs, self.resources.queue_urls["ScoreQueue"], load_handler("scorer"), function="scorer")
+        scorer = SqsEventSource(
+            self.sqs, self.resources.queue_urls["ScoreQueue"], load_handler("scorer"), function="scorer"
+        )
         deliver = SqsEventSource(
             self.sqs, self.resources.queue_urls["DeliveryQueue"], load_handler("deliver"), function="deliver"
         )
@@ -212,7 +221,9 @@ class LocalStack:
         summary.signals = self.count_signals()
         summary.errors = summary.fetch_failures + summary.score_failures
         if summary.score_failures:
-            summary.error_details.append(f"{summary.score_failures} score message(s) failed (see logs / score DLQ)")
+            summary.error_details.append(
+                f"{summary.score_failures} score message(s) failed (see logs / score DLQ)"
+            )
         summary.seconds = round(time.monotonic() - started, 2)
         return summary
 
@@ -222,7 +233,9 @@ class LocalStack:
         from signals.local.gateway import to_event
         from signals.local.lambda_context import LambdaContext
 
-        response = load_handler("api")(to_event("GET", "/v1/categories", {}, b"", "127.0.0.1"), LambdaContext("api"))
+        response = load_handler("api")(
+            to_event("GET", "/v1/categories", {}, b"", "127.0.0.1"), LambdaContext("api")
+        )
         if response.get("statusCode") != 200:
             return 0
         return sum(int(row["count"]) for row in json.loads(response["body"])["items"])
@@ -236,15 +249,19 @@ class LocalStack:
         self._stoppers.append(stop.set)
 
         def poll(queue: str, function: str) -> None:
-            source = SqsEventSource(self.sqs, self.resources.queue_urls[queue], load_handler(function), function=function)
+            source = SqsEventSource(
+                self.sqs, self.resources.queue_urls[queue], load_handler(function), function=function
+            )
             while not stop.is_set():
                 try:
                     source.poll_once(wait_seconds=1)
-                except Exception:  # keep the local poller alive like the managed one  # noqa: S112
+                except Exception:  # keep the local poller alive like the managed one
                     time.sleep(1)
 
         for queue, function in (("ScoreQueue", "scorer"), ("DeliveryQueue", "deliver")):
-            threading.Thread(target=poll, args=(queue, function), daemon=True, name=f"poll-{function}").start()
+            threading.Thread(
+                target=poll, args=(queue, function), daemon=True, name=f"poll-{function}"
+            ).start()
         event = json.loads((PROJECT_ROOT / "events" / "schedule.json").read_text())
         from signals.local.lambda_context import LambdaContext
 

@@ -77,7 +77,8 @@ class SqsEventSource:
         done = [m for m in messages if m["MessageId"] not in failed_ids]
         for start in range(0, len(done), 10):
             entries = [
-                {"Id": str(n), "ReceiptHandle": m["ReceiptHandle"]} for n, m in enumerate(done[start : start + 10])
+                {"Id": str(n), "ReceiptHandle": m["ReceiptHandle"]}
+                for n, m in enumerate(done[start : start + 10])
             ]
             self.sqs.delete_message_batch(QueueUrl=self.queue_url, Entries=entries)
         return BatchOutcome(received=len(messages), failed=len(failed_ids))

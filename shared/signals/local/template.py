@@ -89,8 +89,8 @@ def create_resources(
     tables = resources_of_type(template, "AWS::DynamoDB::Table")
     buckets = resources_of_type(template, "AWS::S3::Bucket")
     queues = resources_of_type(template, "AWS::SQS::Queue")
-    (table_id, table), = tables.items()
-    (bucket_id, _bucket), = buckets.items()
+    ((table_id, table),) = tables.items()
+    ((bucket_id, _bucket),) = buckets.items()
 
     table_name = f"{prefix}-{table_id}"
     kwargs: dict[str, Any] = {
@@ -121,7 +121,7 @@ def create_resources(
             attributes["RedrivePolicy"] = _resolve_redrive(props["RedrivePolicy"], arns)
         url = sqs.create_queue(QueueName=f"{prefix}-{logical_id}", Attributes=attributes)["QueueUrl"]
         urls[logical_id] = url
-        arns[logical_id] = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])[
-            "Attributes"
-        ]["QueueArn"]
+        arns[logical_id] = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"][
+            "QueueArn"
+        ]
     return LocalResources(table_name=table_name, bucket_name=bucket_name, queue_urls=urls)

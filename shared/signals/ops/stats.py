@@ -8,7 +8,7 @@ come from counters too (the upper bound of the bucket holding the percentile).
 |---|---|
 | ingest, once per run (totals) | ``record_ingest(fetched=, not_modified=, failed=, new_items=, bytes_=)`` |
 | ingest, once per source that found new items | ``record_source_items(source_id, n)`` |
-| scorer, once per item stored | ``record_scored(signal, item, merged=...)`` |
+| scorer, once per batch of items stored | ``record_scored_batch([(signal, item, merged), ...])`` |
 | scorer, once per item that failed | ``record_scoring_error()`` |
 | deliverer, once per attempt | ``record_delivery(success=..., latency_s=...)`` |
 """
@@ -153,6 +153,18 @@ def record_scored(signal: Signal, item: Item, *, merged: bool = False, at: datet
     """Count one item stored: its signal's category and score, its lags; ``merged`` if it joined a story."""
     when = at or utcnow()
     return _add(scored_deltas(signal, item, merged=merged, at=when), when)
+
+
+def record_scored_batch(
+    stored: Iterable[tuple[Signal, Item, bool]], *, at: datetime | None = None
+) -> bool:
+    """Count a batch of stored items (signal, item, merged) with one counter write for the batch."""
+    when = at or utcnow()
+    totals: dict[str, int] = {}
+    for signal, item, merged in stored:
+        for name, value in scored_deltas(signal, item, merged=merged, at=when).items():
+            totals[name] = totals.get(name, 0) + value
+    return _add(totals, when) if totals else True
 
 
 def record_scoring_error(count: int = 1, *, at: datetime | None = None) -> bool:

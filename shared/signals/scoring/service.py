@@ -357,6 +357,18 @@ def valid_requests(bodies: Sequence[str]) -> list[ScoreRequest]:
     return out
 
 
+def record_batch_stats(outcomes: Sequence[Outcome], failures: int) -> None:
+    """Ops figures for one batch (best effort): one counter write for what was stored, one for failures."""
+    from signals.ops import stats
+
+    stored = [
+        (o.signal, o.item, o.action == "merged") for o in outcomes if o.signal and o.action != "duplicate"
+    ]
+    stats.record_scored_batch(stored)
+    if failures:
+        stats.record_scoring_error(failures)
+
+
 def report_outcome(outcome: Outcome, now: datetime | None = None) -> None:
     """Log one outcome with its correlation ids and emit its metrics."""
     from signals.telemetry import MetricUnit, logger, metrics
