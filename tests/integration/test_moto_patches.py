@@ -35,3 +35,27 @@ def test_successful_transaction_applies_every_item(aws):
     aws.dynamodb.transact_write_items(TransactItems=ops)
     item = aws.dynamodb.get_item(TableName=aws.table_name, Key={"pk": {"S": "b"}, "sk": {"S": "X"}})["Item"]
     assert item["v"]["S"] == "2"
+
+
+def test_base_table_query_returns_the_partition_in_order_with_paging(aws):
+    table = aws.table_name
+    for pk in ("p1", "p2"):
+        for n in range(5):
+            aws.dynamodb.put_item(TableName=table, Item={"pk": {"S": pk}, "sk": {"S": f"{n:02d}"}})
+    seen: list[str] = []
+    start = None
+    while True:
+        kwargs = {"ExclusiveStartKey": start} if start else {}
+        got = aws.dynamodb.query(
+            TableName=table,
+            KeyConditionExpression="pk = :p AND sk >= :s",
+            ExpressionAttributeValues={":p": {"S": "p2"}, ":s": {"S": "01"}},
+            ScanIndexForward=False,
+            Limit=2,
+            **kwargs,
+        )
+        seen += [i["sk"]["S"] for i in got["Items"]]
+        start = got.get("LastEvaluatedKey")
+        if not start:
+            break
+    assert seen == ["04", "03", "02", "01"]

@@ -8,6 +8,7 @@ handling, retries with a fake clock, exhaustion to the DLQ, auto-disable), SSRF 
 
 from __future__ import annotations
 
+import base64
 import json
 import socket
 import threading
@@ -18,6 +19,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
+import hypothesis
 import pytest
 from signals.config import get_settings, reset_settings
 from signals.models import Category, ScoreBreakdown, Signal, SignalEvent, SourceRef
@@ -412,14 +414,49 @@ def test_sample_events_drive_the_handlers(local, api, monkeypatch):
     assert json.loads(answer["body"])["secret"].startswith("whsec_")
 
 
-def test_bad_bodies_are_400(local, api):
+BAD_BODIES = [
+    # (body, extra headers, status, code)
+    ("{not json", {}, 400, "invalid_json"),
+    ("[" * 6000 + "]" * 6000, {}, 400, "invalid_json"),  # small, but nested past the parser's depth
+    (None, {}, 400, "invalid_body"),
+    ("null", {}, 400, "invalid_body"),
+    ([1], {}, 400, "invalid_body"),
+    ({"url": "https://a.example", "filters": {"min_score": 11}}, {}, 400, "invalid_body"),
+    ({"url": "https://a.example", "colour": "red"}, {}, 400, "unknown_property"),
+    ({"url": "https://a.example", "status": "active"}, {}, 400, "read_only_property"),
+    ({"url": "https://a.example"}, {"content-type": "text/plain"}, 400, "unsupported_content_type"),
+    (
+        "url=https%3A%2F%2Fa.example",
+        {"content-type": "application/x-www-form-urlencoded"},
+        400,
+        "unsupported_content_type",
+    ),
+    (json.dumps({"url": "https://a.example"}) + " " * 20_000, {}, 400, "body_too_large"),
+]
+
+
+@pytest.mark.parametrize(("body", "headers", "status", "code"), BAD_BODIES)
+def test_bad_bodies_get_400_problems_with_stable_codes(local, api, body, headers, status, code):
     key = new_key()
-    assert api("POST", "/v1/subscriptions", key=key, body="{not json").body["code"] == "invalid_json"
-    assert api("POST", "/v1/subscriptions", key=key, body=[1]).status == 400
-    bad = api(
-        "POST", "/v1/subscriptions", key=key, body={"url": "https://a.example", "filters": {"min_score": 11}}
-    )
-    assert bad.status == 400
+    answer = api("POST", "/v1/subscriptions", key=key, body=body, headers=headers)
+    assert (answer.status, answer.body["code"]) == (status, code), answer.raw
+    assert answer.headers["content-type"] == "application/problem+json"
+    assert answer.body["request_id"] == "req-abc" and "Traceback" not in answer.raw
+    # without a valid key the same request is a 401: the caller is checked before the body
+    assert api("POST", "/v1/subscriptions", key="sig_wrong", body=body, headers=headers).status == 401
+    assert api("GET", "/v1/subscriptions", key=key).body["items"] == []
+
+
+def test_patch_body_errors_are_400_and_valid_patches_apply(local, api):
+    key = new_key()
+    sub = subscribe(api, key, "http://127.0.0.1:9/hook")
+    path = f"/v1/subscriptions/{sub['id']}"
+    assert api("PATCH", path, key=key, body="{").body["code"] == "invalid_json"
+    assert api("PATCH", path, key=key, body={"filters": {"min_score": 0}}).body["code"] == "invalid_body"
+    assert api("PATCH", path, key=None, body={"owner": "me"}).status == 401
+    changed = api("PATCH", path, key=key, body={"filters": {"min_score": 8, "categories": ["security"]}})
+    assert changed.status == 200 and changed.body["filters"]["min_score"] == 8
+    assert changed.body["description"] == "" and changed.body["version"] == 2  # unset fields untouched
 
 
 def test_optimistic_locking_one_of_two_same_version_patches_wins(local, api):
@@ -527,6 +564,19 @@ def test_filters_select_subscribers(local, api, stub):
     send_to_queue(local, put_signal(local, make_signal()).model_dump_json())
     pump(local)
     assert sorted(h.path for h in stub.hits) == ["/ok/low", "/ok/src"]
+
+
+def test_attempts_reach_the_ops_stats(local, api, stub):
+    from signals.ops.stats import read_report
+
+    key = new_key()
+    subscribe(api, key, f"{stub.base}/ok/s")
+    subscribe(api, key, f"{stub.base}/error/s")
+    send_to_queue(local, put_signal(local, make_signal()).model_dump_json())
+    pump(local)
+    report = read_report(1)
+    assert (report.delivery.attempts, report.delivery.successes, report.delivery.failures) == (2, 1, 1)
+    assert report.delivery_latency.count == 2
 
 
 @pytest.mark.parametrize(
@@ -732,82 +782,127 @@ def test_partial_batch_reports_only_failures_and_nothing_is_lost(local, api, stu
     assert len(stub.hits) == 3
 
 
-def test_fanout_reads_only_matching_index_rows(local, monkeypatch):
-    key = apikeys.store_key("sig_fanout-key", "fan")
+@dataclass
+class FanOutRun:
+    outcomes: list[Any] = field(default_factory=list)
+    tasks: list[dict] = field(default_factory=list)
+    pages: list[list[dict]] = field(default_factory=list)  # the continuations each message made
+    rows_read: list[int] = field(default_factory=list)  # index rows each message read
+
+
+def run_fan_out(local, event: SignalEvent, reads: list[tuple[str, int]]) -> FanOutRun:
+    """Handle the event and every fan-out page it leads to, as the deliver function would."""
+    run, pending = FanOutRun(), [event.model_dump_json()]
+    while pending:
+        before = len(reads)
+        run.outcomes.append(dispatch.handle_message(pending.pop()))
+        run.rows_read.append(sum(count for _, count in reads[before:]))
+        run.pages.append([])
+        for m in local.drain("DeliveryQueue"):
+            data = json.loads(m["Body"])
+            if data.get("kind") == "delivery":
+                run.tasks.append(data)
+            else:
+                pending.append(m["Body"])
+                run.pages[-1].append(data)
+    return run
+
+
+def count_fanout_reads() -> list[tuple[str, int]]:
+    """(partition key, items read) of every fan-out index Query made from now on."""
+    reads: list[tuple[str, int]] = []
+    pending: list[str] = []
+    ddb = client("dynamodb")
+
+    def before(params, **kw):
+        pk = params.get("ExpressionAttributeValues", {}).get(":pk", {}).get("S", "")
+        pending.append(pk)
+
+    def after(parsed, **kw):
+        pk = pending.pop()
+        if pk.startswith("SUBIDX#"):
+            reads.append((pk, parsed.get("ScannedCount", 0)))
+
+    ddb.meta.events.register("provide-client-params.dynamodb.Query", before)
+    ddb.meta.events.register("after-call.dynamodb.Query", after)
+    ddb.meta.events.register("provide-client-params.dynamodb.Scan", lambda **kw: reads.append(("SCAN", -1)))
+    return reads
+
+
+def make_subscriptions(key_id: str, n: int, filters_for=lambda n: None) -> list:
     from signals.webhooks.subscriptions import SubscriptionCreate, SubscriptionFilters, new_subscription
 
-    categories = [None, "security", "business", "models-research"]
     made = []
-    for n in range(80):
-        cat = categories[n % 4]
-        filters = SubscriptionFilters(min_score=1 + n % 10, categories=[cat] if cat else [])
+    for i in range(n):
+        filters = filters_for(i) or SubscriptionFilters()
         sub = new_subscription(
-            key.key_id, SubscriptionCreate(url="http://127.0.0.1:9/h", filters=filters), "whsec_eA"
+            key_id, SubscriptionCreate(url="http://127.0.0.1:9/h", filters=filters), "whsec_eA"
         )
+        sub = sub.model_copy(update={"id": f"sub_{i:024x}"})  # deterministic ids: deterministic shards
         store.create(sub)
         made.append(sub)
+    return made
+
+
+def test_fanout_reads_only_matching_index_rows(local, monkeypatch):
+    from signals.webhooks.subscriptions import SubscriptionFilters
+
+    key = apikeys.store_key("sig_fanout-key", "fan")
+    categories = [None, "security", "business", "models-research"]
+    made = make_subscriptions(
+        key.key_id,
+        80,
+        lambda n: SubscriptionFilters(
+            min_score=1 + n % 10, categories=[categories[n % 4]] if categories[n % 4] else []
+        ),
+    )
     signal = make_signal(score=6, category=Category.SECURITY)
     event = put_signal(local, signal)
     expected = {s.id for s in made if s.wants("signal.created", signal)}
+    shards = get_settings().fanout_shards
 
-    calls: list[tuple[str, dict]] = []
-    ddb = client("dynamodb")
-    ddb.meta.events.register(
-        "provide-client-params.dynamodb.*", lambda model, params, **kw: calls.append((model.name, params))
-    )
-    items_read = []
-    ddb.meta.events.register(
-        "after-call.dynamodb.Query", lambda parsed, **kw: items_read.append(parsed.get("ScannedCount", 0))
-    )
-    sent = []
-    client("sqs").meta.events.register(
-        "provide-client-params.sqs.SendMessageBatch", lambda params, **kw: sent.extend(params["Entries"])
-    )
-    outcome = dispatch.handle_message(event.model_dump_json())  # the fan-out step only
-    assert outcome.kind == "fanned_out"
-    fanout_queries = [p for name, p in calls if name == "Query" and "SUBIDX#" in json.dumps(p)]
-    assert {p["ExpressionAttributeValues"][":pk"]["S"] for p in fanout_queries} == {
-        "SUBIDX#security",
-        "SUBIDX#*",
-    }
-    assert not [name for name, _ in calls if name == "Scan"]
-    rows_read = sum(items_read[: len(fanout_queries)])
-    assert rows_read == len(expected)  # every row read is a match: nothing else touched
-    first_tasks = {
-        json.loads(e["MessageBody"])["subscription_id"]
-        for e in sent
-        if json.loads(e["MessageBody"]).get("kind") == "delivery"
-        and json.loads(e["MessageBody"])["attempt"] == 1
-    }
-    assert first_tasks == expected
+    reads = count_fanout_reads()
+    run = run_fan_out(local, event, reads)
+    assert len(run.outcomes) == 1  # a small fan-out is one message
+    assert ("SCAN", -1) not in reads
+    queried = {pk for pk, _ in reads}
+    assert queried == {f"SUBIDX#{c}#{n}" for c in ("security", "*") for n in range(shards)}
+    assert sum(count for _, count in reads) == len(expected)  # every row read is a match
+    assert {t["subscription_id"] for t in run.tasks} == expected
+
+
+def test_fanout_rows_spread_across_shards_one_page_message_each(local, monkeypatch):
+    monkeypatch.setenv("SIGNALS_FANOUT_SHARDS", "8")
+    reset_settings()
+    key = apikeys.store_key("sig_shard-key", "shard")
+    made = make_subscriptions(key.key_id, 160)  # no category filter: the would-be hot partition
+    per_shard = {n: len(list(store.matching_rows(f"*#{n}", 10, limit=1000)[0])) for n in range(8)}
+    assert sum(per_shard.values()) == 160
+    assert min(per_shard.values()) >= 10 and max(per_shard.values()) <= 35  # 20 each on average
+    assert store.matching_rows("*", 10, limit=1000)[0] == []  # nothing left in an unsharded partition
+
+    monkeypatch.setenv("SIGNALS_FANOUT_PAGE_SIZE", "10")  # 160 rows: far more than one page
+    reset_settings()
+    reads = count_fanout_reads()
+    run = run_fan_out(local, put_signal(local, make_signal()), reads)
+    assert sorted(t["subscription_id"] for t in run.tasks) == sorted(s.id for s in made)  # each once
+    # the first page overflowed: the rest continued as one message per shard, each within its shard
+    shards_of = [{part.rsplit("#", 1)[1] for part in page["partitions"]} for page in run.pages[0]]
+    assert sorted(shards_of, key=sorted) == [{str(n)} for n in range(8)]
+    later = [page for pages in run.pages[1:] for page in pages]
+    assert later and all(len({part.rsplit("#", 1)[1] for part in p["partitions"]}) == 1 for p in later)
+    assert max(run.rows_read) <= 10  # every invocation stayed within one page
 
 
 def test_fanout_continues_in_pages(local, monkeypatch):
     monkeypatch.setenv("SIGNALS_FANOUT_PAGE_SIZE", "4")
+    monkeypatch.setenv("SIGNALS_FANOUT_SHARDS", "1")  # one shard: the pages continue one another
     reset_settings()
     key = apikeys.store_key("sig_page-key", "page")
-    from signals.webhooks.subscriptions import SubscriptionCreate, new_subscription
-
-    ids = set()
-    for _ in range(10):
-        sub = new_subscription(key.key_id, SubscriptionCreate(url="http://127.0.0.1:9/h"), "whsec_eA")
-        store.create(sub)
-        ids.add(sub.id)
-    event = put_signal(local, make_signal())
-    outcomes = []
-    pending = [event.model_dump_json()]
-    tasks = set()
-    while pending:
-        body = pending.pop()
-        outcomes.append(dispatch.handle_message(body))
-        for m in local.drain("DeliveryQueue"):
-            data = json.loads(m["Body"])
-            if data.get("kind") == "delivery":
-                tasks.add(data["subscription_id"])
-            else:
-                pending.append(m["Body"])
-    assert tasks == ids
-    assert all(o.enqueued <= 5 for o in outcomes) and len(outcomes) >= 3
+    ids = {s.id for s in make_subscriptions(key.key_id, 10)}
+    run = run_fan_out(local, put_signal(local, make_signal()), count_fanout_reads())
+    assert {t["subscription_id"] for t in run.tasks} == ids
+    assert all(o.enqueued <= 5 for o in run.outcomes) and len(run.outcomes) >= 3
 
 
 def test_rotation_signs_with_both_secrets_during_overlap(local, api, stub):
@@ -836,9 +931,11 @@ def test_test_event_reaches_the_receiver(local, api, stub):
 def test_delete_removes_subscription_and_its_index_rows(local, api):
     key = new_key()
     sub = subscribe(api, key, "http://127.0.0.1:9/h", filters={"categories": ["security", "business"]})
+    assert len(list(store.iter_matching_rows("security", 10))) == 1
     assert api("DELETE", f"/v1/subscriptions/{sub['id']}", key=key).status == 204
     assert api("GET", f"/v1/subscriptions/{sub['id']}", key=key).status == 404
-    assert list(store.iter_matching_rows("security", 10)) == []
+    assert list(store.iter_matching_rows("security", 10)) == []  # every shard
+    assert list(store.iter_matching_rows("business", 10)) == []
 
 
 # ------------------------------------------------------------------ keys CLI and the local receiver
@@ -869,6 +966,7 @@ def test_local_receiver_and_demo_subscription(local, monkeypatch, capsys):
         pump(local)
         (got,) = receiver.received
         assert got.verified and "signal.created" in receiver.show()
+        assert (receiver.webhooks_received, receiver.webhooks_verified) == (1, 1)
         assert "[verified] signal.created" in capsys.readouterr().out
         assert deliveries.list_deliveries(sub.id, limit=5)[0][0].status == "delivered"
         # a forged delivery (wrong secret) is rejected with 401 and shown as such
@@ -881,5 +979,83 @@ def test_local_receiver_and_demo_subscription(local, monkeypatch, capsys):
             urllib.request.urlopen(request, timeout=5)
         assert refused.value.code == 401
         assert not receiver.received[-1].verified
+        assert (receiver.webhooks_received, receiver.webhooks_verified) == (2, 1)
     finally:
         receiver.stop()
+
+
+# ------------------------------------------------------------------ schemathesis: the subscription routes
+
+SCHEMA_KEY = "sig_schemathesis-demo-key"
+
+
+def subscriptions_wsgi(environ: dict[str, Any], start_response: Any) -> list[bytes]:
+    """The resolver as a WSGI app: the v2 event API Gateway would send, body and headers included."""
+    from urllib.parse import parse_qsl
+
+    from signals.api.app import app
+
+    headers = {k[5:].replace("_", "-").lower(): v for k, v in environ.items() if k.startswith("HTTP_")}
+    if environ.get("CONTENT_TYPE"):
+        headers["content-type"] = environ["CONTENT_TYPE"]
+    length = int(environ.get("CONTENT_LENGTH") or 0)
+    raw_body = environ["wsgi.input"].read(length) if length else b""
+    raw_query = environ.get("QUERY_STRING", "")
+    evt = http_event(environ["REQUEST_METHOD"], environ.get("PATH_INFO") or "/")
+    evt["headers"] = headers
+    evt["rawQueryString"] = raw_query
+    query: dict[str, str] = {}
+    for name, value in parse_qsl(raw_query, keep_blank_values=True):
+        query[name] = f"{query[name]},{value}" if name in query else value  # v2 joins repeats
+    evt["queryStringParameters"] = query or None
+    try:
+        evt["body"], evt["isBase64Encoded"] = (raw_body.decode("utf-8") or None), False
+    except UnicodeDecodeError:
+        evt["body"], evt["isBase64Encoded"] = base64.b64encode(raw_body).decode(), True
+    result = app.resolve(evt, LambdaContext())
+    payload = result.get("body") or ""
+    data = base64.b64decode(payload) if result.get("isBase64Encoded") else payload.encode()
+    start_response(f"{result['statusCode']} X", list((result.get("headers") or {}).items()))
+    return [data]
+
+
+def _subscription_schema() -> Any:
+    import schemathesis
+
+    schema = schemathesis.openapi.from_wsgi("/v1/openapi.json", subscriptions_wsgi)
+    schema.config.generation.update(modes=list(schemathesis.GenerationMode))  # positive and negative
+    return schema.include(path_regex=r"^/v1/subscriptions")
+
+
+SUBSCRIPTION_SCHEMA = _subscription_schema()
+
+
+@pytest.fixture
+def schema_world(local, monkeypatch):
+    """A stored demo key with one subscription, and a resolver that never leaves the machine."""
+    from signals.api import subscriptions as routes
+
+    monkeypatch.setattr(routes, "resolver", lambda host: [PUBLIC_IP])
+    key = apikeys.store_key(SCHEMA_KEY, "schemathesis")
+    from signals.webhooks.subscriptions import SubscriptionCreate, new_subscription
+
+    made = new_subscription(key.key_id, SubscriptionCreate(url="http://127.0.0.1:9/h"), "whsec_eA")
+    store.create(made.model_copy(update={"id": routes.EXAMPLE_SUBSCRIPTION_ID}))  # the documented example
+    return local
+
+
+@SUBSCRIPTION_SCHEMA.parametrize()
+@hypothesis.settings(max_examples=20, deadline=None, suppress_health_check=list(hypothesis.HealthCheck))
+def test_schemathesis_subscription_routes_conform(case: Any, schema_world: Any) -> None:
+    from schemathesis.checks import not_a_server_error
+    from schemathesis.specs.openapi.checks import response_schema_conformance, status_code_conformance
+
+    response = case.call(headers={"Authorization": f"Bearer {SCHEMA_KEY}"})
+    case.validate_response(
+        response, checks=[not_a_server_error, status_code_conformance, response_schema_conformance]
+    )
+    assert response.status_code not in (422, 500)
+    if response.status_code >= 400:  # R-30: a stable code and the request id, never internals
+        problem = response.json()
+        assert problem["code"] and problem["request_id"] == "req-abc"
+        assert "Traceback" not in response.text and "whsec_" not in response.text

@@ -27,6 +27,7 @@ from signals.api.problems import (
     PROBLEM_RESPONSES,
     ApiError,
     not_found,
+    parse_json_body,
     problem_body,
     problem_for,
 )
@@ -34,7 +35,7 @@ from signals.config import get_settings
 from signals.models import Category, Signal, as_utc
 from signals.telemetry import logger
 
-app = APIGatewayHttpResolver(enable_validation=True)
+app = APIGatewayHttpResolver(enable_validation=True, json_body_deserializer=parse_json_body)
 
 # Routers of other features: one line each, e.g. app.include_router(subscriptions.router)
 app.include_router(ops.router)
@@ -435,6 +436,7 @@ def openapi_document() -> str:
         title=API_TITLE,
         version=API_VERSION,
         description="AI news, ranked by significance and explained. Errors are RFC 9457 problem details.",
+        security_schemes=subscriptions.SECURITY_SCHEMES,
     )
 
 
@@ -443,7 +445,9 @@ def openapi_json():
     return Response(200, "application/json", openapi_document())
 
 
-app.enable_swagger(path="/docs", title=API_TITLE, version=API_VERSION)
+app.enable_swagger(
+    path="/docs", title=API_TITLE, version=API_VERSION, security_schemes=subscriptions.SECURITY_SCHEMES
+)
 PUBLIC_GET_PATHS.add("/docs")
 
 
@@ -527,7 +531,22 @@ def _problem_response(exc: Exception) -> Response:
 
 @app.exception_handler([RequestValidationError, ApiError, cursors.CursorError, Exception])
 def handle_error(exc: Exception) -> Response:
-    return _problem_response(exc)
+    return _problem_response(_admission_first(exc))
+
+
+def _admission_first(exc: Exception) -> Exception:
+    """On a route that declares security, an error raised before the route admitted its caller
+    (body parsing and validation run first) yields to the admission check: 401 before any 400."""
+    route = app.context.get("_route")
+    if not getattr(route, "security", None) or "api_key" in app.context:
+        return exc
+    try:
+        subscriptions.admit()
+    except ApiError as refused:
+        return refused
+    except Exception:  # the original error stays the answer
+        logger.warning("admission check failed while handling an error", exc_info=True)
+    return exc
 
 
 def _allowed_methods(path: str) -> list[str]:

@@ -69,15 +69,79 @@ def _parameter_errors(errors: list[dict[str, Any]]) -> list[ParameterError]:
     return out
 
 
+#: Body validation error types with their own stable code (anything else: ``invalid_body``).
+BODY_ERROR_CODES = {
+    "json_invalid": "invalid_json",
+    "read_only_property": "read_only_property",
+    "extra_forbidden": "unknown_property",
+}
+
+
+def parse_json_body(text: str) -> Any:
+    """The resolver's JSON body parser: over-size bodies and absurd nesting are 400s, not work or 500s."""
+    from signals.config import get_settings
+
+    limit = get_settings().api_body_max_bytes
+    if len(text) > limit or len(text.encode("utf-8", "surrogatepass")) > limit:
+        raise ApiError(
+            400, "body_too_large", "Body too large", f"The request body is larger than {limit} bytes."
+        )
+    try:
+        return json.loads(text)
+    except RecursionError as exc:  # json.loads recurses per nesting level
+        raise ApiError(400, "invalid_json", "Invalid JSON", "The body is nested too deeply.") from exc
+
+
+def _body_problem(errors: list[dict[str, Any]]) -> Problem:
+    codes = [BODY_ERROR_CODES.get(str(e.get("type")), "invalid_body") for e in errors]
+    code = next((c for c in ("invalid_json", "read_only_property", "unknown_property") if c in codes), None)
+    details = []
+    for error in errors:
+        where = ".".join(str(p) for p in error.get("loc", ())[1:])
+        if error.get("type") == "missing" and not where:
+            details.append("A JSON object body is required.")
+        elif error.get("type") == "json_invalid":
+            details.append(
+                f"The body is not valid JSON: {(error.get('ctx') or {}).get('error', 'decode error')}."
+            )
+        else:
+            details.append(f"{where or 'body'}: {error.get('msg', 'invalid')}")
+    return Problem(
+        title="Invalid JSON" if code == "invalid_json" else "Invalid body",
+        status=400,
+        detail="; ".join(dict.fromkeys(details)) or "Invalid body.",
+        code=code or "invalid_body",
+        errors=_parameter_errors(errors) if code != "invalid_json" else None,
+    )
+
+
 def problem_for(exc: Exception) -> tuple[Problem, dict[str, str]]:
     """The problem (and extra headers) for an exception: the single map of domain errors to HTTP."""
     from aws_lambda_powertools.event_handler.exceptions import NotFoundError
-    from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
+    from aws_lambda_powertools.event_handler.openapi.exceptions import (
+        RequestUnsupportedContentType,
+        RequestValidationError,
+    )
 
     if isinstance(exc, ApiError):
         return Problem(title=exc.title, status=exc.status, detail=exc.detail, code=exc.code), exc.headers
     if isinstance(exc, CursorError):
         return Problem(title="Bad cursor", status=400, detail=exc.detail, code=exc.code), {}
+    if isinstance(exc, RequestUnsupportedContentType):
+        return Problem(
+            title="Unsupported content type",
+            status=400,
+            detail="Send the body as 'Content-Type: application/json'.",
+            code="unsupported_content_type",
+        ), {}
+    if isinstance(exc, UnicodeDecodeError):  # a base64 body that is not UTF-8
+        return Problem(
+            title="Invalid body", status=400, detail="The body is not UTF-8 text.", code="invalid_body"
+        ), {}
+    if isinstance(exc, RequestValidationError) and any(
+        (e.get("loc") or ("",))[0] == "body" for e in exc.errors()
+    ):
+        return _body_problem([e for e in exc.errors() if (e.get("loc") or ("",))[0] == "body"]), {}
     if isinstance(exc, RequestValidationError):
         errors = _parameter_errors(list(exc.errors()))
         names = {e.parameter for e in errors}

@@ -8,17 +8,17 @@ signing secret appears only in the create and rotate-secret responses. These rou
 
 from __future__ import annotations
 
-import json
 import secrets as _random
 from typing import Annotated, Any
 
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.api_gateway import Router
-from aws_lambda_powertools.event_handler.openapi.params import Path, Query
-from pydantic import BaseModel, ValidationError
+from aws_lambda_powertools.event_handler.openapi.models import HTTPBearer
+from aws_lambda_powertools.event_handler.openapi.params import Body, Path, Query
+from pydantic import BaseModel
 
 from signals.api import cursor as cursors
-from signals.api.problems import ApiError
+from signals.api.problems import PROBLEM_JSON, ApiError, Problem
 from signals.config import get_settings
 from signals.models import utcnow
 from signals.storage import apikeys, deliveries, subscriptions
@@ -68,7 +68,8 @@ def _unauthorized() -> ApiError:
     )
 
 
-def _caller() -> apikeys.ApiKey:
+def authenticate() -> apikeys.ApiKey:
+    """The caller's API key from ``Authorization: Bearer <key>``; 401 otherwise."""
     header = router.current_event.get_header_value("authorization", "", case_sensitive=False) or ""
     scheme, _, token = header.strip().partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
@@ -77,6 +78,31 @@ def _caller() -> apikeys.ApiKey:
     if key is None:
         raise _unauthorized()
     return key
+
+
+def admit() -> apikeys.ApiKey:
+    """Admission for every subscription route, in order: 401 for the caller, then 400 for a body
+    that is not JSON. The app's error handler calls it too when parsing failed before the route ran,
+    so an unauthenticated caller always gets 401, never a validation answer."""
+    key = authenticate()
+    route = router.context.get("_route")
+    content_type = (
+        router.current_event.get_header_value("content-type", "", case_sensitive=False) or ""
+    ).strip()
+    takes_body = bool(getattr(getattr(route, "dependant", None), "body_params", None))
+    if takes_body and content_type and not content_type.lower().startswith("application/json"):
+        raise ApiError(
+            400,
+            "unsupported_content_type",
+            "Unsupported content type",
+            "Send the body as 'Content-Type: application/json'.",
+        )
+    router.append_context(api_key=key)
+    return key
+
+
+def _caller() -> apikeys.ApiKey:
+    return router.context.get("api_key") or admit()
 
 
 def _not_found() -> ApiError:
@@ -88,27 +114,6 @@ def _owned(subscription_id: str, key: apikeys.ApiKey) -> Subscription:
     if found is None:
         raise _not_found()
     return found
-
-
-def _body(model: type[BaseModel]) -> Any:
-    raw = router.current_event.decoded_body
-    if not raw:
-        raise ApiError(400, "invalid_body", "Invalid body", "A JSON object body is required.")
-    try:
-        data = json.loads(raw)
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise ApiError(400, "invalid_json", "Invalid JSON", f"The body is not valid JSON: {exc}") from exc
-    if not isinstance(data, dict):
-        raise ApiError(400, "invalid_body", "Invalid body", "The body must be a JSON object.")
-    try:
-        return model.model_validate(data)
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        code = "read_only_property" if "read-only" in str(first.get("msg")) else "invalid_body"
-        if first.get("type") == "extra_forbidden":
-            code = "unknown_property"
-        where = ".".join(str(p) for p in first.get("loc", ())) or "body"
-        raise ApiError(400, code, "Invalid body", f"{where}: {first.get('msg')}") from exc
 
 
 def _check_url(url: str) -> str:
@@ -129,8 +134,53 @@ Limit = Annotated[int | None, Query(ge=1, le=_settings.page_limit_max, descripti
 Cursor = Annotated[
     str | None, Query(min_length=1, max_length=_settings.cursor_max_chars, description="opaque page cursor")
 ]
-SubscriptionId = Annotated[str, Path(min_length=1, max_length=100)]
+EXAMPLE_SUBSCRIPTION_ID = "sub_5f2c8e0b9a7d4c3e1f6a2b8d"
+SubscriptionId = Annotated[str, Path(min_length=1, max_length=100, examples=[EXAMPLE_SUBSCRIPTION_ID])]
 DeliveryId = Annotated[str, Path(min_length=1, max_length=64)]
+CreateBody = Annotated[
+    SubscriptionCreate,
+    Body(description=f"the subscription to create (JSON, at most {_settings.api_body_max_bytes} bytes)"),
+]
+PatchBody = Annotated[
+    SubscriptionPatch,
+    Body(description="the properties to change; read-only properties are rejected with 400"),
+]
+
+SECURITY_SCHEME = "bearerAuth"
+#: The OpenAPI security schemes these routes use (the app passes them to the document).
+SECURITY_SCHEMES = {
+    SECURITY_SCHEME: HTTPBearer(
+        bearerFormat="Signals API key",
+        description="`Authorization: Bearer <key>`; create a key with `signals keys create --name NAME`.",
+    )
+}
+_PROBLEM = {PROBLEM_JSON: {"model": Problem}}
+_ERRORS: dict[int, dict[str, Any]] = {
+    400: {
+        "description": "Bad request: invalid JSON or body, unsupported content type, body too large, "
+        "read-only or unknown property, bad parameter or cursor, or a webhook URL that is not allowed.",
+        "content": _PROBLEM,
+    },
+    401: {"description": "Missing or unknown API key.", "content": _PROBLEM},
+    404: {"description": "No such subscription (or delivery) for this key.", "content": _PROBLEM},
+    409: {
+        "description": "Conflict: changed since read, subscription disabled, or a limit reached.",
+        "content": _PROBLEM,
+    },
+}
+
+
+def _documented(success: int, description: str, *errors: int) -> dict[str, Any]:
+    """The route options every subscription route shares: no CORS, bearer auth, its responses."""
+    ok: dict[str, Any] = {"description": description}
+    if success == 204:
+        ok["content"] = {}
+    return {
+        "cors": False,
+        "security": [{SECURITY_SCHEME: []}],
+        "tags": ["subscriptions"],
+        "responses": {success: ok, **{code: _ERRORS[code] for code in (400, 401, *errors)}},
+    }
 
 
 def _limit(limit: int | None) -> int:
@@ -153,10 +203,13 @@ def _next_cursor(fingerprint: str, last_key: dict[str, Any] | None) -> str | Non
 # --------------------------------------------------------------------------- routes
 
 
-@router.post("/v1/subscriptions", cors=False)
-def create_subscription() -> Response[SubscriptionWithSecret]:
+@router.post(
+    "/v1/subscriptions",
+    summary="Create a subscription (the signing secret is shown this once)",
+    **_documented(201, "Created; `secret` is shown only now.", 409),
+)
+def create_subscription(request: CreateBody) -> Response[SubscriptionWithSecret]:
     key = _caller()
-    request: SubscriptionCreate = _body(SubscriptionCreate)
     _check_url(request.url)
     if subscriptions.count_owned(key.key_id) >= get_settings().subscriptions_per_key_max:
         raise ApiError(409, "too_many_subscriptions", "Limit reached", "Delete a subscription first.")
@@ -165,7 +218,7 @@ def create_subscription() -> Response[SubscriptionWithSecret]:
     return _json(201, subscription.with_secret(), {"Location": f"/v1/subscriptions/{subscription.id}"})
 
 
-@router.get("/v1/subscriptions", cors=False)
+@router.get("/v1/subscriptions", summary="Your subscriptions", **_documented(200, "A page of subscriptions."))
 def list_subscriptions(limit: Limit = None, cursor: Cursor = None) -> Response[SubscriptionList]:
     key = _caller()
     fingerprint = f"subscriptions:{key.key_id}"
@@ -177,7 +230,11 @@ def list_subscriptions(limit: Limit = None, cursor: Cursor = None) -> Response[S
     )
 
 
-@router.get("/v1/subscriptions/<subscription_id>", cors=False)
+@router.get(
+    "/v1/subscriptions/<subscription_id>",
+    summary="One subscription",
+    **_documented(200, "The subscription.", 404),
+)
 def get_subscription(subscription_id: SubscriptionId) -> Response[SubscriptionView]:
     subscription = _owned(subscription_id, _caller())
     return _json(200, subscription.view())
@@ -201,11 +258,14 @@ def _conflict() -> ApiError:
     )
 
 
-@router.patch("/v1/subscriptions/<subscription_id>", cors=False)
-def patch_subscription(subscription_id: SubscriptionId) -> Response[SubscriptionView]:
+@router.patch(
+    "/v1/subscriptions/<subscription_id>",
+    summary="Change a subscription (optimistic lock: expected_version)",
+    **_documented(200, "The changed subscription.", 404, 409),
+)
+def patch_subscription(subscription_id: SubscriptionId, patch: PatchBody) -> Response[SubscriptionView]:
     key = _caller()
     current = _owned(subscription_id, key)
-    patch: SubscriptionPatch = _body(SubscriptionPatch)
     changes = patch.model_dump(exclude_unset=True, exclude={"expected_version"})
     if "url" in changes:
         _check_url(changes["url"])
@@ -216,7 +276,11 @@ def patch_subscription(subscription_id: SubscriptionId) -> Response[Subscription
     return _json(200, stored.view())
 
 
-@router.delete("/v1/subscriptions/<subscription_id>", cors=False)
+@router.delete(
+    "/v1/subscriptions/<subscription_id>",
+    summary="Delete a subscription",
+    **_documented(204, "Deleted.", 404),
+)
 def delete_subscription(subscription_id: SubscriptionId):  # 204, no body
     current = _owned(subscription_id, _caller())
     try:
@@ -226,7 +290,11 @@ def delete_subscription(subscription_id: SubscriptionId):  # 204, no body
     return Response(status_code=204, body="")
 
 
-@router.post("/v1/subscriptions/<subscription_id>/rotate-secret", cors=False)
+@router.post(
+    "/v1/subscriptions/<subscription_id>/rotate-secret",
+    summary="New signing secret; the old one keeps signing for the overlap",
+    **_documented(200, "The subscription with its new secret (shown this once).", 404, 409),
+)
 def rotate_secret(subscription_id: SubscriptionId) -> Response[SubscriptionWithSecret]:
     current = _owned(subscription_id, _caller())
     after = rotated(current, generate_secret(), get_settings().secret_rotation_overlap_s, utcnow())
@@ -234,7 +302,11 @@ def rotate_secret(subscription_id: SubscriptionId) -> Response[SubscriptionWithS
     return _json(200, stored.with_secret())
 
 
-@router.post("/v1/subscriptions/<subscription_id>/enable", cors=False)
+@router.post(
+    "/v1/subscriptions/<subscription_id>/enable",
+    summary="Re-enable a disabled subscription",
+    **_documented(200, "The active subscription.", 404, 409),
+)
 def enable_subscription(subscription_id: SubscriptionId) -> Response[SubscriptionView]:
     """Re-enable a disabled subscription (the only way back after an auto-disable)."""
     current = _owned(subscription_id, _caller())
@@ -249,7 +321,11 @@ def enable_subscription(subscription_id: SubscriptionId) -> Response[Subscriptio
     return _json(200, (subscriptions.get(stored.id) or stored).view())
 
 
-@router.post("/v1/subscriptions/<subscription_id>/test", cors=False)
+@router.post(
+    "/v1/subscriptions/<subscription_id>/test",
+    summary="Send a test event",
+    **_documented(202, "Queued.", 404, 409),
+)
 def send_test_event(subscription_id: SubscriptionId) -> Response[DeliveryQueued]:
     current = _owned(subscription_id, _caller())
     if current.status != "active":
@@ -259,7 +335,11 @@ def send_test_event(subscription_id: SubscriptionId) -> Response[DeliveryQueued]
     return _json(202, DeliveryQueued(delivery_id=task.delivery_id, webhook_id=task.webhook_id))
 
 
-@router.get("/v1/subscriptions/<subscription_id>/deliveries", cors=False)
+@router.get(
+    "/v1/subscriptions/<subscription_id>/deliveries",
+    summary="Deliveries with their attempts",
+    **_documented(200, "A page of deliveries.", 404),
+)
 def list_subscription_deliveries(
     subscription_id: SubscriptionId, limit: Limit = None, cursor: Cursor = None
 ) -> Response[DeliveryList]:
@@ -271,7 +351,11 @@ def list_subscription_deliveries(
     return _json(200, DeliveryList(items=items, next_cursor=_next_cursor(fingerprint, last)))
 
 
-@router.post("/v1/subscriptions/<subscription_id>/deliveries/<delivery_id>/retry", cors=False)
+@router.post(
+    "/v1/subscriptions/<subscription_id>/deliveries/<delivery_id>/retry",
+    summary="Redeliver by hand (same webhook-id)",
+    **_documented(202, "Queued.", 404, 409),
+)
 def retry_delivery(subscription_id: SubscriptionId, delivery_id: DeliveryId) -> Response[DeliveryQueued]:
     current = _owned(subscription_id, _caller())
     if current.status != "active":

@@ -1,4 +1,12 @@
-"""A faster stand-in for moto's ``TransactWriteItems`` rollback, for tests and the local runtime.
+"""Two speed fixes for moto's DynamoDB, for tests and the local runtime (behaviour unchanged).
+
+1. ``TransactWriteItems`` rollback (below).
+2. ``Query`` on the base table: moto 5.2 builds and sorts a list of EVERY item in the table for
+   each Query, then keeps the partition asked for; a Query therefore costs O(table size) and the
+   demo's webhook fan-out (a Query per event) slowed to minutes. The patch hands moto only the
+   partition's items, as DynamoDB itself reads them. GSI queries are left as moto does them.
+
+The transaction fix, in detail:
 
 moto 5.2 deep-copies the WHOLE table once per operation of every transaction so it can roll back,
 which makes a transaction cost O(table size): scoring a few thousand items becomes quadratic
@@ -11,6 +19,8 @@ speed, not the behaviour under test.
 from __future__ import annotations
 
 import copy
+import inspect
+import threading
 from typing import Any
 
 _PATCHED = False
@@ -81,4 +91,36 @@ def install() -> None:
 
     backend_module.copy = _CopyWithoutTables()  # type: ignore[attr-defined]
     DynamoDBBackend.transact_write_items = transact_write_items  # type: ignore[method-assign]
+    _install_partition_query()
     _PATCHED = True
+
+
+_partition_hint = threading.local()
+
+
+def _install_partition_query() -> None:
+    from moto.dynamodb.models.table import Table
+
+    original_query = Table.query
+    original_all_items = Table.all_items
+    signature = inspect.signature(original_query)
+
+    def all_items(self: Any) -> list[Any]:
+        if getattr(_partition_hint, "table", None) is self:
+            bucket = self.items.get(_partition_hint.hash_key)
+            return list(bucket.values()) if bucket else []
+        return original_all_items(self)
+
+    def query(self: Any, *args: Any, **kwargs: Any) -> Any:
+        bound = signature.bind(self, *args, **kwargs)
+        hash_key = bound.arguments.get("hash_key")
+        if bound.arguments.get("index_name") or hash_key is None or not self.range_key_attr:
+            return original_query(self, *args, **kwargs)
+        _partition_hint.table, _partition_hint.hash_key = self, hash_key
+        try:
+            return original_query(self, *args, **kwargs)
+        finally:
+            _partition_hint.table = _partition_hint.hash_key = None
+
+    Table.all_items = all_items  # type: ignore[method-assign]
+    Table.query = query  # type: ignore[method-assign]

@@ -80,6 +80,16 @@ class Receiver:
         self.server.server_close()
         self.thread.join(timeout=5)
 
+    @property
+    def webhooks_received(self) -> int:
+        """How many webhook requests arrived (verified or not)."""
+        return len(self.received)
+
+    @property
+    def webhooks_verified(self) -> int:
+        """How many of them carried a signature the verifier accepted."""
+        return sum(1 for item in self.received if item.verified)
+
     def show(self) -> str:
         """Everything received, one line each."""
         return "\n".join(item.describe() for item in self.received) or "(nothing received yet)"
@@ -182,7 +192,7 @@ def stored_secrets(path: str) -> list[str]:
     return found.signing_secrets(utcnow()) if found else []
 
 
-def start_demo_webhooks(port: int = 0, *, echo: bool = True) -> tuple[Receiver, str]:
+def start_demo_webhooks(port: int = 0, *, echo: bool = True, min_score: int = 1) -> tuple[Receiver, str]:
     """For ``signals demo``: a demo key, a verifying receiver, a subscription to it. (receiver, key)
 
     Needs local mode on (loopback http). The key is ``SIGNALS_DEMO_API_KEY`` when set.
@@ -191,5 +201,5 @@ def start_demo_webhooks(port: int = 0, *, echo: bool = True) -> tuple[Receiver, 
     receiver = start_receiver(
         port, secret_lookup=stored_secrets, on_receive=(lambda item: print(item.describe())) if echo else None
     )
-    create_demo_subscription(key, receiver.url)
+    create_demo_subscription(key, receiver.url, min_score=min_score)
     return receiver, key

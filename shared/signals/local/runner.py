@@ -24,6 +24,7 @@ DEMO_DIR = PROJECT_ROOT / "demo"
 CORPUS_FILE = DEMO_DIR / "corpus.yaml"
 LOCAL_VISIBILITY_TIMEOUT_S = 30  # real seconds in moto: short, so failed messages come back soon
 SCHEDULE_INTERVAL_S = 15 * 60  # the template's rate(15 minutes)
+DEMO_SUBSCRIPTION_MIN_SCORE = 6  # the demo subscriber wants what is notable, as a real one would
 FAKE_CREDENTIALS = {
     "AWS_ACCESS_KEY_ID": "local",
     "AWS_SECRET_ACCESS_KEY": "local",
@@ -47,6 +48,8 @@ class CycleSummary:
     delivery_messages: int = 0
     delivery_failures: int = 0
     signals: int = 0
+    webhooks_received: int = 0
+    webhooks_verified: int = 0
     errors: int = 0
     error_details: list[str] = field(default_factory=list)
     seconds: float = 0.0
@@ -181,7 +184,9 @@ class LocalStack:
             from signals.local.receiver import start_demo_webhooks
         except ImportError:  # webhooks not part of this build
             return
-        self.receiver, self.demo_key = start_demo_webhooks()
+        self.receiver, self.demo_key = start_demo_webhooks(
+            echo=False, min_score=DEMO_SUBSCRIPTION_MIN_SCORE
+        )
         self._stoppers.append(self.receiver.stop)
 
     # ------------------------------------------------------------------ event sources
@@ -219,6 +224,9 @@ class LocalStack:
             if not scored.received and not delivered.received:
                 break
         summary.signals = self.count_signals()
+        if self.receiver is not None:
+            summary.webhooks_received = self.receiver.webhooks_received
+            summary.webhooks_verified = self.receiver.webhooks_verified
         summary.errors = summary.fetch_failures + summary.score_failures
         if summary.score_failures:
             summary.error_details.append(

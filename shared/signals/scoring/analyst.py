@@ -10,10 +10,10 @@ from __future__ import annotations
 import html
 import re
 from dataclasses import dataclass
-from typing import Protocol, runtime_checkable
+from typing import NamedTuple, Protocol, runtime_checkable
 
-from signals.models import Category, Enrichment, FactorScore, Item, ScoreBreakdown
-from signals.scoring.rubric import EventType, Rubric, load_rubric
+from signals.models import Category, Enrichment, FactorScore, Item
+from signals.scoring.rubric import EventType, Rubric, Words, load_rubric
 
 
 @runtime_checkable
@@ -112,6 +112,16 @@ def _cut(text: str, limit: int) -> str:
     return (cut[:space] if space > limit // 2 else cut).rstrip(",;:- ") + "…"
 
 
+class _Factor(NamedTuple):
+    """A FactorScore in the making (validated once, with the whole enrichment, at the end)."""
+
+    name: str
+    value: float
+    weight: float
+    contribution: float
+    evidence: list[str]
+
+
 @dataclass
 class _Found:
     entities: list[str]
@@ -120,6 +130,7 @@ class _Found:
     leading_in_title: list[str]
     leading_in_summary: list[str]
     spans: list[tuple[int, int]]  # where vocabulary matched in "title\nsummary" (numbers there are names)
+    words: tuple[Words, Words, Words]  # title, summary, both: for the cue patterns' anchor check
     model_as_object: bool = False  # the title names models only as where something new lands
     open_model_in_title: bool = False  # an open-weight model family is the title's subject
 
@@ -143,7 +154,11 @@ class RuleAnalyst:
         # a summary that only repeats the title adds no evidence: analyse it once (same result, half the work)
         summary = "" if clean_summary == title else clean_summary
         text = f"{title}\n{summary}"
-        found = self._vocabulary(title, summary)
+        index = r.cue_index
+        title_words, summary_words = index.words(title), index.words(summary)
+        found = self._vocabulary(
+            title, summary, (title_words, summary_words, index.join(title_words, summary_words))
+        )
         feed_tags = [
             t
             for t in (normalise_tag(c) for c in item.categories)
@@ -170,27 +185,29 @@ class RuleAnalyst:
         score = max(1, min(10, int(raw + 0.5)))
 
         tags = self._tags(text, found, feed_tags, category)
-        breakdown = ScoreBreakdown(
-            rubric_version=r.version,
-            analyst=self.name,
-            base=round(base, 2),
-            factors=factors,
-            raw=round(raw, 3),
-            corroboration=max(1, corroboration),
-        )
-        return Enrichment(
-            category=category,
-            score=score,
-            tags=tags,
-            entities=found.entities,
-            summary=_cut(clean_summary or item.title.strip(), self.summary_max_chars),
-            rationale=_rationale(score, category, event, factors, cap is not None and raw >= cap),
-            score_breakdown=breakdown,
+        # one validation of plain data (pydantic-core) is cheaper than building each model
+        return Enrichment.model_validate(
+            {
+                "category": category,
+                "score": score,
+                "tags": tags,
+                "entities": found.entities,
+                "summary": _cut(clean_summary or item.title.strip(), self.summary_max_chars),
+                "rationale": _rationale(score, category, event, factors, cap is not None and raw >= cap),
+                "score_breakdown": {
+                    "rubric_version": r.version,
+                    "analyst": self.name,
+                    "base": round(base, 2),
+                    "factors": [f._asdict() for f in factors],
+                    "raw": round(raw, 3),
+                    "corroboration": max(1, corroboration),
+                },
+            }
         )
 
     # ------------------------------------------------------------------ steps
 
-    def _vocabulary(self, title: str, summary: str) -> _Found:
+    def _vocabulary(self, title: str, summary: str, words: tuple[Words, Words, Words]) -> _Found:
         r = self.rubric
         entities: list[str] = []
         tags: list[str] = []
@@ -200,8 +217,13 @@ class RuleAnalyst:
         spans: list[tuple[int, int]] = []
         models_as_object = models_as_subject = 0
         open_model = False
-        for where, text, offset in (("title", title, 0), ("summary", summary, len(title) + 1)):
-            for m in r.vocabulary_pattern.finditer(text):
+        for where, text, offset, text_words in (
+            ("title", title, 0, words[0]),
+            ("summary", summary, len(title) + 1, words[1]),
+        ):
+            if not r.vocabulary_pattern.possible(text_words):
+                continue
+            for m in r.vocabulary_pattern.pattern.finditer(text):
                 spans.append((m.start() + offset, m.end() + offset))
                 entry = r.vocabulary[m.lastgroup or ""]
                 if entry.name not in entities:
@@ -226,7 +248,15 @@ class RuleAnalyst:
                     (leading_title if where == "title" else leading_summary).append(entry.name)
         as_object = bool(models_as_object) and not models_as_subject
         return _Found(
-            entities, tags, kinds_in_title, leading_title, leading_summary, spans, as_object, open_model
+            entities,
+            tags,
+            kinds_in_title,
+            leading_title,
+            leading_summary,
+            spans,
+            words,
+            as_object,
+            open_model,
         )
 
     def _on_topic(self, item: Item, text: str, found: _Found) -> bool:
@@ -235,12 +265,12 @@ class RuleAnalyst:
             return True
         if found.kinds_in_title & {"model", "frontier_model"}:
             return True
-        return bool(r.ai_terms.search(text))
+        return r.ai_terms.search(text, found.words[2])
 
     def _tags(self, text: str, found: _Found, feed_tags: list[str], category: Category) -> list[str]:
         tags: list[str] = []
         if category is not Category.OFF_TOPIC:
-            present = self.rubric.topic_index.labels_in(text)
+            present = self.rubric.topic_index.labels_in(text, found.words[2])
             tags.extend(tag for tag, _ in self.rubric.topic_patterns if tag in present)
         for tag in [*found.tags, *feed_tags]:
             if tag not in tags:
@@ -250,13 +280,14 @@ class RuleAnalyst:
     def _event(self, title: str, summary: str, found: _Found) -> tuple[EventType, str]:
         """The strongest event type whose cues match (its base decides), and where it matched."""
         r = self.rubric
+        title_words, summary_words, _ = found.words
         best, best_where, best_base = r.default_event, "none", r.default_event.base
         form, form_where = None, "none"
         for event in r.events:
             if event.requires_entity_kind and event.requires_entity_kind not in found.kinds_in_title:
                 continue
-            where = "title" if event.pattern.search(title) else None
-            if where is None and summary and event.pattern.search(summary):
+            where = "title" if event.cues.search(title, title_words) else None
+            if where is None and summary and event.cues.search(summary, summary_words):
                 where = "summary"
             if where is None:
                 continue
@@ -290,11 +321,14 @@ class RuleAnalyst:
         r = self.rubric
         evidence: dict[str, float] = dict.fromkeys(r.precedence, 0.0)
         in_title_cats: set[str] = set()  # categories the headline itself speaks for
+        title_words, summary_words, _ = found.words
         for cat, cues in r.category_cues.items():
             total = 0.0
-            for weight, pattern in cues.tiers:
-                in_title = {m.lower() for m in pattern.findall(title)}
-                in_summary = {m.lower() for m in pattern.findall(summary)} - in_title if summary else set()
+            for weight, tier in cues.tiers:
+                in_title = {m.lower() for m in tier.findall(title, title_words)}
+                in_summary = (
+                    {m.lower() for m in tier.findall(summary, summary_words)} - in_title if summary else set()
+                )
                 # distinct hits, at most two per tier and field: long summaries full of generic words
                 # must not outvote a specific cue
                 total += weight * (
@@ -354,26 +388,17 @@ class RuleAnalyst:
         event_where: str,
         on_topic: bool,
         corroboration: int,
-    ) -> tuple[list[FactorScore], float]:
+    ) -> tuple[list[_Factor], float]:
         r = self.rubric
         spec = r.factors
-        factors: list[FactorScore] = []
+        factors: list[_Factor] = []
 
         def add(name: str, value: float, weight: float, evidence: list[str]) -> None:
-            # built from trusted floats and strings: skip validation (hot path, ~8 per item)
-            factors.append(
-                FactorScore.model_construct(
-                    name=name,
-                    value=round(value, 3),
-                    weight=weight,
-                    contribution=round(value * weight, 3),
-                    evidence=evidence[:5],
-                )
-            )
+            factors.append(_Factor(name, round(value, 3), weight, round(value * weight, 3), evidence[:5]))
 
         if not on_topic:
             return [
-                FactorScore(name="event", value=0.0, weight=0.0, contribution=0.0, evidence=["off-topic"])
+                _Factor(name="event", value=0.0, weight=0.0, contribution=0.0, evidence=["off-topic"])
             ], r.off_topic_base
 
         base = event.base
@@ -400,15 +425,16 @@ class RuleAnalyst:
         elif found.leading_in_summary:
             scale_value += sc["leading_org_summary"]
             scale_evidence += found.leading_in_summary[:2]
-        reach = {m.lower() for m in r.factor_patterns["scale"].findall(text)}
+        title_words, summary_words, text_words = found.words
+        reach = {m.lower() for m in r.factor_patterns["scale"].findall(text, text_words)}
         if reach:
             scale_value += min(2, len(reach)) * sc["cue_value"]
             scale_evidence += sorted(reach)[:3]
         add("scale", scale_value, sc["weight"], scale_evidence)
 
         for name in ("immediacy", "novelty"):
-            hits = {m.lower() for m in r.factor_patterns[name].findall(title)}
-            value = 1.0 if hits else (0.5 if r.factor_patterns[name].search(summary) else 0.0)
+            hits = {m.lower() for m in r.factor_patterns[name].findall(title, title_words)}
+            value = 1.0 if hits else (0.5 if r.factor_patterns[name].search(summary, summary_words) else 0.0)
             add(name, value, spec[name]["weight"], sorted(hits))
 
         add("primary_source", item.authority - 1.0, spec["primary_source"]["weight"], [item.source_name])
@@ -434,8 +460,8 @@ class RuleAnalyst:
             [f"{corroboration} independent sources"] if extra else [],
         )
 
-        for name, (weight, pattern) in r.penalties.items():
-            hits = {m.lower() for m in pattern.findall(text)}
+        for name, (weight, cues) in r.penalties.items():
+            hits = {m.lower() for m in cues.findall(text, text_words)}
             if hits:
                 add(name, 1.0, weight, sorted(hits))
         if event.cap is not None and event_where == "title":
@@ -457,9 +483,7 @@ _FACTOR_WORDS = {
 }
 
 
-def _rationale(
-    score: int, category: Category, event: EventType, factors: list[FactorScore], capped: bool
-) -> str:
+def _rationale(score: int, category: Category, event: EventType, factors: list[_Factor], capped: bool) -> str:
     """One or two sentences naming what drove the score."""
     if category is Category.OFF_TOPIC:
         return f"{score}/10: not about AI (no AI subject in the title or summary)."

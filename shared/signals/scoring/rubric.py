@@ -2,6 +2,12 @@
 
 Everything a person tunes lives in ``rubric/*.yaml``; this module only turns those files into
 precompiled regular expressions so that enrichment is a handful of regex passes per item.
+
+Most cue patterns match nothing in a given item, and Python's regex engine still walks the whole
+text to find that out. Every compiled pattern therefore carries its *anchors*: word prefixes (or,
+for cues that start with punctuation, literal fragments) one of which any match must start with.
+:class:`Words` tokenises a text once; a pattern whose anchors are all absent is skipped, which is
+exact (the regex could not have matched), not an approximation.
 """
 
 from __future__ import annotations
@@ -76,9 +82,281 @@ def _unique_names(alternatives: list[tuple[str, str]]) -> tuple[list[tuple[str, 
     return out, owner
 
 
+# ------------------------------------------------------------------ anchors (exact pre-check)
+
+_WORD = re.compile(r"\w+")
+# Characters that re.IGNORECASE matches to an ASCII letter although str.lower() does not turn
+# them into that letter (dotted/dotless i, long s, Kelvin sign): texts holding one skip the check.
+_CASE_ODDITIES = ("\u0130", "\u0131", "\u017f", "\u212a")
+_PREFIX_MAX = 7  # prefix anchors are cut to this: a shorter prefix is a weaker, still exact, check
+_SPECIAL = ".^$*+?{}[]()|\\"
+_GROUP_OPENERS = ("(?:", "(?-i:", "(?i:")
+
+
+@dataclass(frozen=True, slots=True)
+class Words:
+    """One text as the anchor check sees it, and the cue patterns that may match it (``live``)."""
+
+    text: str
+    lower: str
+    tokens: frozenset[str]
+    prefixes: frozenset[str]
+    live: frozenset[Cues]
+
+
+def _group_end(pattern: str, start: int) -> int:
+    """Index of the ``)`` closing the group opened at ``start`` (-1 if unbalanced)."""
+    depth, i, in_class = 0, start, False
+    while i < len(pattern):
+        ch = pattern[i]
+        if ch == "\\":
+            i += 2
+            continue
+        if in_class:
+            in_class = ch != "]"
+        elif ch == "[":
+            in_class = True
+        elif ch == "(":
+            depth += 1
+        elif ch == ")":
+            depth -= 1
+            if depth == 0:
+                return i
+        i += 1
+    return -1
+
+
+def _skip_quantifier(pattern: str, i: int) -> tuple[bool, int]:
+    """Whether a quantifier at ``i`` allows zero repeats, and where the pattern continues after it."""
+    if i >= len(pattern) or pattern[i] not in "?*+{":
+        return False, i
+    ch = pattern[i]
+    if ch == "{":
+        end = pattern.find("}", i)
+        if end < 0:
+            return False, i
+        optional, i = pattern[i + 1 : end].split(",")[0].strip() in ("", "0"), end + 1
+    else:
+        optional, i = ch in "?*", i + 1
+    if i < len(pattern) and pattern[i] in "?+":  # lazy or possessive
+        i += 1
+    return optional, i
+
+
+@dataclass
+class _Anchors:
+    exact: set[str]  # a word the text must contain
+    prefixes: set[str]  # ...or a word starting with one of these
+    fragments: set[str]  # ...or this lower-case substring
+    probes: set[str] = field(default_factory=set)  # ...or a character of this class (regex source)
+
+    def __ior__(self, other: _Anchors) -> _Anchors:
+        self.exact |= other.exact
+        self.prefixes |= other.prefixes
+        self.fragments |= other.fragments
+        self.probes |= other.probes
+        return self
+
+
+def _class_end(pattern: str) -> int:
+    """Index of the ``]`` closing the character class ``pattern`` starts with (-1 if none)."""
+    i = 1 + (pattern[1:2] == "^")
+    i += pattern[i : i + 1] == "]"  # a leading "]" is a literal
+    while i < len(pattern):
+        if pattern[i] == "\\":
+            i += 2
+            continue
+        if pattern[i] == "]":
+            return i
+        i += 1
+    return -1
+
+
+def _anchors(part: str, start_boundary: bool = True, end_boundary: bool = True) -> _Anchors | None:
+    """What any match of one alternative must contain, or None if it could match anything.
+
+    ``start_boundary``/``end_boundary``: the pattern puts a word boundary before/after ``part``
+    (cue patterns are wrapped in ``(?<!\\w)...(?!\\w)``)."""
+    for opener in _GROUP_OPENERS:
+        if part.startswith(opener):
+            end = _group_end(part, 0)
+            if end < 0:
+                return None
+            optional, rest = _skip_quantifier(part, end + 1)
+            if optional and rest < len(part):
+                # what follows an optional group is in every match (maybe glued to the group)
+                after = _anchors(part[rest:], start_boundary=False, end_boundary=end_boundary)
+                if after is not None:
+                    return after
+            found = _Anchors(set(), set(), set())
+            for inner in split_alternatives(part[len(opener) : end]):
+                inner_found = _anchors(inner, start_boundary, end_boundary=False)
+                if inner_found is None:
+                    return None
+                found |= inner_found
+            if optional:  # the match may also start with what follows the group
+                after = _anchors(part[rest:], start_boundary, end_boundary) if rest < len(part) else None
+                if after is None:
+                    return None
+                found |= after
+            return found
+    if part.startswith("[") and not part.startswith("[^"):
+        end = _class_end(part)
+        if end > 0 and not _skip_quantifier(part, end + 1)[0]:
+            return _Anchors(set(), set(), set(), {part[: end + 1]})
+        return None
+    # the literal run every match of this alternative starts with
+    literal: list[str] = []
+    i, whole = 0, True
+    while i < len(part):
+        ch, step = part[i], 1
+        if ch == "\\":
+            if i + 1 >= len(part) or part[i + 1].isalnum():  # \w, \d, \b...: not a literal
+                whole = False
+                break
+            ch, step = part[i + 1], 2
+        elif ch in _SPECIAL:
+            whole = False
+            break
+        optional, after = _skip_quantifier(part, i + step)
+        if optional or not ch.isascii():
+            whole = False
+            break
+        literal.append(ch.lower())
+        i += step
+        if after > i:  # "x+": at least one x, then more
+            whole = False
+            break
+    run = "".join(literal)
+    # candidates, best first: a whole word, a word's start, a substring (ranked by how rare)
+    candidates: list[tuple[int, _Anchors]] = []
+    if run:  # a substring costs a scan per text: only when no word of 3+ letters is sure
+        candidates.append((min(len(run), 5), _Anchors(set(), set(), {run})))
+    for m in _WORD.finditer(run):
+        word = m.group()
+        if m.start() == 0 and not start_boundary:
+            continue  # maybe glued to what precedes: only the substring is sure
+        if m.end() < len(run) or (whole and end_boundary):
+            candidates.append((len(word) + 3, _Anchors({word}, set(), set())))
+        else:
+            candidates.append((min(len(word), _PREFIX_MAX) + 1, _Anchors(set(), {word[:_PREFIX_MAX]}, set())))
+    if not candidates:
+        return None
+    return max(candidates, key=lambda c: c[0])[1]
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class Cues:
+    """A compiled cue pattern and its anchors; ``search``/``findall`` skip texts it cannot match."""
+
+    pattern: re.Pattern[str]
+    exact: frozenset[str] = frozenset()
+    prefixes: frozenset[str] = frozenset()
+    fragments: tuple[str, ...] = ()
+    probes: tuple[str, ...] = ()
+    always: bool = True  # some cue has no anchor: always run the pattern
+
+    @classmethod
+    def compile(cls, pattern: re.Pattern[str], cues: list[str]) -> Cues:
+        found = _Anchors(set(), set(), set())
+        for cue in cues:
+            for part in split_alternatives(cue):
+                part_found = _anchors(part)
+                if part_found is None:
+                    return cls(pattern)
+                found |= part_found
+        return cls(
+            pattern,
+            frozenset(found.exact),
+            frozenset(found.prefixes),
+            tuple(sorted(found.fragments)),
+            tuple(sorted(found.probes)),
+            always=False,
+        )
+
+    def possible(self, words: Words) -> bool:
+        """False only when the pattern cannot match the text ``words`` was made of."""
+        return self in words.live
+
+    def search(self, text: str, words: Words) -> bool:
+        return self in words.live and self.pattern.search(text) is not None
+
+    def findall(self, text: str, words: Words) -> list[Any]:
+        return self.pattern.findall(text) if self in words.live else []
+
+
+class CueIndex:
+    """Every cue pattern of the rubric by anchor: one look-up per text finds the live ones."""
+
+    def __init__(self, all_cues: list[Cues]):
+        self.all = frozenset(all_cues)
+        self.always = frozenset(c for c in all_cues if c.always)
+        self.exact: dict[str, set[Cues]] = {}
+        self.prefixes: dict[str, set[Cues]] = {}
+        fragments: dict[str, set[Cues]] = {}
+        probes: dict[str, set[Cues]] = {}
+        for cues in all_cues:
+            for word in cues.exact:
+                self.exact.setdefault(word, set()).add(cues)
+            for prefix in cues.prefixes:
+                self.prefixes.setdefault(prefix, set()).add(cues)
+            for fragment in cues.fragments:
+                fragments.setdefault(fragment, set()).add(cues)
+            for probe in cues.probes:
+                probes.setdefault(probe, set()).add(cues)
+        self.exact_keys = frozenset(self.exact)
+        self.prefix_keys = frozenset(self.prefixes)
+        self.prefix_sizes = tuple(sorted({len(p) for p in self.prefixes}))
+        self.fragments = tuple(fragments.items())
+        self.probes = tuple((re.compile(p, re.IGNORECASE), frozenset(c)) for p, c in probes.items())
+
+    def words(self, text: str) -> Words:
+        """``text`` tokenised once, with the cue patterns that may match it."""
+        lower = text.lower()
+        if any(ch in text for ch in _CASE_ODDITIES):
+            return Words(text, lower, frozenset(), frozenset(), self.all)
+        tokens = frozenset(_WORD.findall(lower))
+        sizes = self.prefix_sizes
+        prefixes = frozenset({token[:n] for token in tokens for n in sizes})
+        live = set(self.always)
+        for word in tokens & self.exact_keys:
+            live |= self.exact[word]
+        for prefix in prefixes & self.prefix_keys:
+            live |= self.prefixes[prefix]
+        return Words(text, lower, tokens, prefixes, self._scan(text, lower, live))
+
+    def join(self, first: Words, second: Words) -> Words:
+        """The words of title and summary joined by a line break (as the analyst joins them)."""
+        text, lower = f"{first.text}\n{second.text}", f"{first.lower}\n{second.lower}"
+        if first.live is self.all or second.live is self.all:
+            return Words(text, lower, frozenset(), frozenset(), self.all)
+        live = set(first.live | second.live)
+        return Words(
+            text,
+            lower,
+            first.tokens | second.tokens,
+            first.prefixes | second.prefixes,
+            self._scan(text, lower, live),
+        )
+
+    def _scan(self, text: str, lower: str, live: set[Cues]) -> frozenset[Cues]:
+        for fragment, cues in self.fragments:
+            if fragment in lower:
+                live |= cues
+        for probe, cues in self.probes:
+            if not cues <= live and probe.search(text):
+                live |= cues
+        return frozenset(live)
+
+
 def cue_regex(cues: list[str]) -> re.Pattern[str]:
     """One case-insensitive pattern matching any cue as a whole word (or phrase)."""
     return re.compile(rf"(?<!\w)(?:{factored([(c, None) for c in cues])})(?!\w)", re.IGNORECASE)
+
+
+def cue_set(cues: list[str]) -> Cues:
+    """:func:`cue_regex` with its anchors."""
+    return Cues.compile(cue_regex(cues), cues)
 
 
 @dataclass(frozen=True)
@@ -87,7 +365,7 @@ class LabelledCues:
 
     Identical cues shared by several labels credit all of them."""
 
-    pattern: re.Pattern[str]
+    cues: Cues
     labels: dict[str, frozenset[str]]  # group name -> labels
 
     @classmethod
@@ -100,11 +378,13 @@ class LabelledCues:
         unique, owner = _unique_names(named)
         by_group = {f"c{n}": frozenset(labels) for n, labels in enumerate(owners.values())}
         pattern = re.compile(rf"(?<!\w)(?:{factored(unique)})(?!\w)", re.IGNORECASE)
-        return cls(pattern, {u: by_group[g] for u, g in owner.items()})
+        return cls(Cues.compile(pattern, list(owners)), {u: by_group[g] for u, g in owner.items()})
 
-    def labels_in(self, text: str) -> set[str]:
+    def labels_in(self, text: str, words: Words) -> set[str]:
         found: set[str] = set()
-        for match in self.pattern.finditer(text):
+        if not self.cues.possible(words):
+            return found
+        for match in self.cues.pattern.finditer(text):
             found |= self.labels[match.lastgroup or ""]
         return found
 
@@ -113,14 +393,14 @@ class LabelledCues:
 class WeightedCues:
     """Cue tiers: (weight, compiled pattern), strongest first."""
 
-    tiers: tuple[tuple[float, re.Pattern[str]], ...]
+    tiers: tuple[tuple[float, Cues], ...]
 
 
 @dataclass(frozen=True)
 class EventType:
     id: str
     base: float
-    pattern: re.Pattern[str]
+    cues: Cues
     title_only: bool = False
     category: str | None = None
     requires_entity_kind: str | None = None
@@ -169,15 +449,16 @@ class Rubric:
     money_events: frozenset[str]
     money_sets_base: frozenset[str]
     factors: dict[str, Any]
-    factor_patterns: dict[str, re.Pattern[str]]
-    penalties: dict[str, tuple[float, re.Pattern[str]]]
+    factor_patterns: dict[str, Cues]
+    penalties: dict[str, tuple[float, Cues]]
     # vocabulary
-    vocabulary_pattern: re.Pattern[str]
+    vocabulary_pattern: Cues
     vocabulary: dict[str, VocabularyEntry]  # group name -> entry
-    topic_patterns: tuple[tuple[str, re.Pattern[str]], ...]
+    topic_patterns: tuple[tuple[str, Cues], ...]
     topic_index: LabelledCues
-    ai_terms: re.Pattern[str]
+    ai_terms: Cues
     ai_sources: re.Pattern[str]
+    cue_index: CueIndex  # every Cues above, by anchor
     raw: dict[str, Any] = field(repr=False, default_factory=dict)
 
 
@@ -185,7 +466,7 @@ def _load_yaml(name: str, directory: Path) -> dict[str, Any]:
     return yaml.safe_load((directory / name).read_text(encoding="utf-8"))
 
 
-def _vocabulary(vocab: dict[str, Any]) -> tuple[re.Pattern[str], dict[str, VocabularyEntry]]:
+def _vocabulary(vocab: dict[str, Any]) -> tuple[Cues, dict[str, VocabularyEntry]]:
     # One alternation with a named group per entry: a single finditer finds every mention.
     # Earlier entries win at the same position, so frontier model patterns come first.
     groups: list[tuple[str, str]] = []
@@ -205,7 +486,9 @@ def _vocabulary(vocab: dict[str, Any]) -> tuple[re.Pattern[str], dict[str, Vocab
             groups.append((entry["match"], group))
     named, owner = _unique_names(groups)
     pattern = re.compile(rf"(?<![\w-])(?:{factored(named)})(?![\w-]|\.\d)", re.IGNORECASE)
-    return pattern, {unique: entries[group] for unique, group in owner.items()}
+    return Cues.compile(pattern, [match for match, _ in groups]), {
+        unique: entries[group] for unique, group in owner.items()
+    }
 
 
 @cache
@@ -218,7 +501,7 @@ def load_rubric(directory: Path = RUBRIC_DIR) -> Rubric:
 
     category_cues = {
         cat: WeightedCues(
-            tuple(sorted(((float(w), cue_regex(cues)) for w, cues in tiers.items()), key=lambda t: -t[0]))
+            tuple(sorted(((float(w), cue_set(cues)) for w, cues in tiers.items()), key=lambda t: -t[0]))
         )
         for cat, tiers in cats["cues"].items()
     }
@@ -227,7 +510,7 @@ def load_rubric(directory: Path = RUBRIC_DIR) -> Rubric:
         EventType(
             id=e["id"],
             base=float(e["base"]),
-            pattern=cue_regex(e["cues"]),
+            cues=cue_set(e["cues"]),
             title_only=bool(e.get("title_only", False)),
             category=e.get("category"),
             requires_entity_kind=e.get("requires_entity_kind"),
@@ -238,16 +521,16 @@ def load_rubric(directory: Path = RUBRIC_DIR) -> Rubric:
     default = sig["default_event"]
     factors = sig["factors"]
     factor_patterns = {
-        name: cue_regex(spec["cues"])
+        name: cue_set(spec["cues"])
         for name, spec in factors.items()
         if isinstance(spec, dict) and spec.get("cues")
     }
     penalties = {
-        name: (float(spec["weight"]), cue_regex(spec["cues"])) for name, spec in sig["penalties"].items()
+        name: (float(spec["weight"]), cue_set(spec["cues"])) for name, spec in sig["penalties"].items()
     }
     vocabulary_pattern, vocabulary = _vocabulary(vocab)
-    topics = tuple((tag, cue_regex(cues)) for tag, cues in vocab["topics"].items())
-    return Rubric(
+    topics = tuple((tag, cue_set(cues)) for tag, cues in vocab["topics"].items())
+    rubric = Rubric(
         version=str(meta["version"]),
         title_weight=float(cats["title_weight"]),
         summary_weight=float(cats["summary_weight"]),
@@ -270,7 +553,9 @@ def load_rubric(directory: Path = RUBRIC_DIR) -> Rubric:
         ),
         feed_category_weight=float(cats["feed_category_weight"]),
         feed_categories={k.lower(): v for k, v in cats["feed_categories"].items()},
-        default_event=EventType(id=default["id"], base=float(default["base"]), pattern=re.compile(r"(?!x)x")),
+        default_event=EventType(
+            id=default["id"], base=float(default["base"]), cues=Cues(re.compile(r"(?!x)x"), always=False)
+        ),
         off_topic_base=float(sig["off_topic_base"]),
         events=events,
         summary_only_discount=float(sig["summary_only_discount"]),
@@ -284,7 +569,20 @@ def load_rubric(directory: Path = RUBRIC_DIR) -> Rubric:
         vocabulary=vocabulary,
         topic_patterns=topics,
         topic_index=LabelledCues.build(vocab["topics"]),
-        ai_terms=cue_regex(vocab["ai_terms"]),
+        ai_terms=cue_set(vocab["ai_terms"]),
         ai_sources=re.compile("|".join(vocab["ai_sources"]), re.IGNORECASE),
         raw={"categories": cats, "significance": sig},
+        cue_index=CueIndex([]),
     )
+    object.__setattr__(rubric, "cue_index", CueIndex(_all_cues(rubric)))  # frozen: set once, here
+    return rubric
+
+
+def _all_cues(rubric: Rubric) -> list[Cues]:
+    found: list[Cues] = [rubric.vocabulary_pattern, rubric.ai_terms, rubric.topic_index.cues]
+    found += [cues for weighted in rubric.category_cues.values() for _, cues in weighted.tiers]
+    found += [event.cues for event in (rubric.default_event, *rubric.events)]
+    found += list(rubric.factor_patterns.values())
+    found += [cues for _, cues in rubric.penalties.values()]
+    found += [cues for _, cues in rubric.topic_patterns]
+    return found

@@ -21,7 +21,7 @@ day a month partition takes ~1.2 writes/s, far below the 1,000 WCU per-partition
 | counters (category, tag) | ``COUNTS`` | ``TOTAL`` | | | | |
 | api key | ``APIKEY#<sha256>`` | ``APIKEY`` | | | | |
 | subscription | ``SUB#<id>`` | ``SUB`` | ``OWNER#<key_id>`` / ``<created>#<id>`` | | | |
-| subscription fan-out row | ``SUBIDX#<category or *>`` | ``<min_score:02d>#<sub_id>`` | | | | |
+| subscription fan-out row | ``SUBIDX#<category or *>#<shard>`` | ``<min_score:02d>#<sub_id>`` | | | | |
 | delivery | ``SUB#<id>`` | ``DELIVERY#<delivery_id>`` | ``DELIVERIES#<sub_id>`` / ``<iso>#<delivery_id>`` | | | |
 
 Feed reads (``storage/feed.py``): time order uses gsi1 (no filter), gsi2 (category) or the posting

@@ -1,5 +1,5 @@
 """Subscriptions in DynamoDB: the record (``SUB#<id>`` / ``SUB``), its owner listing (gsi1) and its
-fan-out index rows (``SUBIDX#<category or *>`` / ``<min_score:02d>#<sub_id>``).
+fan-out index rows (``SUBIDX#<category or *>#<shard>`` / ``<min_score:02d>#<sub_id>``).
 
 User edits are optimistic: each carries the version it read and the write is conditional on it
 (``VersionConflict`` otherwise); the record and its index rows change in one transaction.
@@ -15,7 +15,13 @@ from typing import Any
 from signals.config import get_settings
 from signals.models import iso
 from signals.storage.aws import client
-from signals.webhooks.matching import IndexRow, index_pk, index_rows, score_upper_bound
+from signals.webhooks.matching import (
+    IndexRow,
+    index_pk,
+    index_rows,
+    partition_name,
+    score_upper_bound,
+)
 from signals.webhooks.subscriptions import Subscription
 
 SUB_SK = "SUB"
@@ -98,9 +104,10 @@ def _row_from_item(partition: str, item: dict[str, Any]) -> IndexRow:
 
 
 def _index_changes(before: Subscription | None, after: Subscription | None) -> list[dict[str, Any]]:
-    table = get_settings().table_name
-    old = {(r.pk, r.sk): r for r in (index_rows(before) if before else [])}
-    new = {(r.pk, r.sk): r for r in (index_rows(after) if after else [])}
+    settings = get_settings()
+    table, shards = settings.table_name, settings.fanout_shards
+    old = {(r.pk, r.sk): r for r in (index_rows(before, shards) if before else [])}
+    new = {(r.pk, r.sk): r for r in (index_rows(after, shards) if after else [])}
     ops: list[dict[str, Any]] = [
         {"Delete": {"TableName": table, "Key": {"pk": {"S": pk}, "sk": {"S": sk}}}}
         for (pk, sk) in old
@@ -335,14 +342,15 @@ def matching_rows(
     return rows, (last["sk"]["S"] if last else None)
 
 
-def iter_matching_rows(partition: str, score: int, *, page: int = 500) -> Iterator[IndexRow]:
-    """Every row of a partition with ``min_score <= score`` (tests and tools)."""
-    start: str | None = None
-    while True:
-        rows, start = matching_rows(partition, score, limit=page, start_sk=start)
-        yield from rows
-        if start is None:
-            return
+def iter_matching_rows(category: str, score: int, *, page: int = 500) -> Iterator[IndexRow]:
+    """Every row of a category (or ``*``) with ``min_score <= score``, across all shards (tests, tools)."""
+    for shard in range(get_settings().fanout_shards):
+        start: str | None = None
+        while True:
+            rows, start = matching_rows(partition_name(category, shard), score, limit=page, start_sk=start)
+            yield from rows
+            if start is None:
+                break
 
 
 def reset_health(subscription_id: str) -> None:

@@ -1,8 +1,8 @@
 """What the deliver function does with each delivery-queue message.
 
 * ``SignalEvent`` (from the scorer) / ``FanOutPage``: read one page of matching fan-out index rows
-  and enqueue one ``DeliveryTask`` per matching subscription (plus a continuation page if more
-  rows remain), so no invocation fans out without bound.
+  and enqueue one ``DeliveryTask`` per matching subscription, plus one continuation page per shard
+  with rows left, so no invocation fans out without bound and big fan-outs run shards in parallel.
 * ``DeliveryTask``: claim the attempt, POST the signed payload once (SSRF-guarded client pinned
   to the checked address, redirects not followed, bounded timeouts), record the outcome, and
   enqueue the next attempt, disable the subscription, or send the exhausted task to the DLQ.
@@ -33,7 +33,7 @@ from signals.storage.queues import OutgoingMessage, send_messages
 from signals.storage.signals import get_signal
 from signals.telemetry import logger
 from signals.webhooks.deliveries import DeliveryAttempt, DeliveryTask, FanOutPage, payload_bytes
-from signals.webhooks.matching import partitions_for
+from signals.webhooks.matching import partitions_for, shard_key
 from signals.webhooks.schedule import decide, should_disable
 from signals.webhooks.signing import webhook_headers
 from signals.webhooks.subscriptions import TEST_EVENT_TYPE
@@ -108,11 +108,20 @@ def fan_out(
     partitions: list[str] | None = None,
     start_sk: str | None = None,
 ) -> Outcome:
-    """Enqueue delivery tasks for one page of matching index rows (and a continuation if more remain)."""
+    """Enqueue delivery tasks for one page of matching index rows, and continuations for the rest.
+
+    A signal event starts with every shard's partitions. The page reads them in order until
+    ``fanout_page_size`` rows; what remains continues as one ``FanOutPage`` per shard, so a large
+    fan-out runs shard by shard in parallel while a small one (the usual case) costs one message.
+    """
     signal = get_signal(event.signal_id, consistent=True)
     if signal is None:
         raise SignalMissing(f"signal {event.signal_id} not found")
-    partitions = list(partitions) if partitions else partitions_for(signal.category)
+    if not partitions:
+        partitions = [
+            p for n in range(ctx.settings.fanout_shards) for p in partitions_for(signal.category, n)
+        ]
+    partitions = list(partitions)
     budget, rows = ctx.settings.fanout_page_size, []
     while partitions and budget > 0:  # one bounded page of rows per message, across partitions
         found, next_sk = subscription_store.matching_rows(
@@ -131,20 +140,24 @@ def fan_out(
         for row in rows
         if row.accepts(event.type, signal)
     ]
-    rest = FanOutPage(event=event, partitions=partitions, start_sk=start_sk) if partitions else None
-    if rest is not None:
-        messages.append(OutgoingMessage(id="continue", body=rest.model_dump_json()))
+    for n, (shard_partitions, shard_start) in enumerate(_by_shard(partitions, start_sk)):
+        rest = FanOutPage(event=event, partitions=shard_partitions, start_sk=shard_start)
+        messages.append(OutgoingMessage(id=f"continue-{n}", body=rest.model_dump_json()))
     if messages:
         send_messages(ctx.settings.delivery_queue_url, messages)
     logger.info(
         "fanned out",
-        extra={
-            "event_id": event.event_id,
-            "rows": len(rows),
-            "tasks": len(messages),
-        },
+        extra={"event_id": event.event_id, "rows": len(rows), "messages": len(messages)},
     )
     return Outcome("fanned_out", enqueued=len(messages))
+
+
+def _by_shard(partitions: list[str], start_sk: str | None) -> list[tuple[list[str], str | None]]:
+    """Remaining partitions grouped by shard, in order; ``start_sk`` belongs to the first one."""
+    groups: dict[str, list[str]] = {}
+    for partition in partitions:
+        groups.setdefault(shard_key(partition), []).append(partition)
+    return [(group, start_sk if n == 0 else None) for n, group in enumerate(groups.values())]
 
 
 def _enqueue_task(
@@ -353,7 +366,8 @@ _ATTEMPT_KINDS = {"delivered", "retry_scheduled", "failed", "disabled"}
 
 
 def record_metrics(outcomes: dict[str, Outcome | BaseException]) -> None:
-    """Attempts, successes, failures, latency (EMF) for one batch's outcomes."""
+    """Attempts, successes, failures, latency (EMF, and the ops stats /v1/stats reads) for one batch."""
+    from signals.ops.stats import record_delivery
     from signals.telemetry import MetricUnit, metrics
 
     for outcome in outcomes.values():
@@ -362,6 +376,8 @@ def record_metrics(outcomes: dict[str, Outcome | BaseException]) -> None:
             continue
         if outcome.kind in _ATTEMPT_KINDS:
             metrics.add_metric(name="DeliveryAttempts", unit=MetricUnit.Count, value=1)
+            latency_s = None if outcome.latency_ms is None else outcome.latency_ms / 1000
+            record_delivery(success=outcome.kind == "delivered", latency_s=latency_s)  # best effort
             if outcome.latency_ms is not None:
                 metrics.add_metric(
                     name="DeliveryLatency", unit=MetricUnit.Milliseconds, value=outcome.latency_ms

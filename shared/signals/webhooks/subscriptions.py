@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import secrets as _random
 from datetime import datetime, timedelta
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic_core import PydanticCustomError
 
 from signals.models import Category, Signal, UtcDatetime, as_utc, utcnow
 
@@ -76,27 +77,47 @@ class _Request(BaseModel):
     def _no_read_only(cls, data: object) -> object:
         if isinstance(data, dict):
             forbidden = sorted(READ_ONLY_PROPERTIES & set(data))
-            if forbidden:
-                raise ValueError(f"read-only properties cannot be set: {', '.join(forbidden)}")
+            if forbidden:  # its own error type: the API answers 400 read_only_property
+                raise PydanticCustomError(
+                    "read_only_property",
+                    "read-only properties cannot be set: {names}",
+                    {"names": ", ".join(forbidden)},
+                )
         return data
 
 
 class SubscriptionCreate(_Request):
     """Body of ``POST /v1/subscriptions``."""
 
-    url: str = Field(min_length=1, max_length=MAX_URL_CHARS)
+    url: str = Field(
+        min_length=1,
+        max_length=MAX_URL_CHARS,
+        description="https endpoint on a public address (port 443 or 8443)",
+        examples=["https://hooks.example.com/signals"],
+    )
     event_types: list[EventType] = Field(list(EVENT_TYPES), min_length=1)
     filters: SubscriptionFilters = SubscriptionFilters()
     description: str = Field("", max_length=500)
 
 
-class SubscriptionPatch(_Request):
-    """Body of ``PATCH /v1/subscriptions/{id}``: any subset of the writable properties."""
+def _no_null_defaults(schema: dict[str, Any]) -> None:
+    """Drop ``"default": null`` from the documented properties (null is not a valid value)."""
+    for prop in schema.get("properties", {}).values():
+        if prop.get("default", ...) is None:
+            prop.pop("default")
 
-    url: str | None = Field(None, min_length=1, max_length=MAX_URL_CHARS)
-    event_types: list[EventType] | None = Field(None, min_length=1)
-    filters: SubscriptionFilters | None = None
-    description: str | None = Field(None, max_length=500)
+
+class SubscriptionPatch(_Request):
+    """Body of ``PATCH /v1/subscriptions/{id}``: any subset of the writable properties; an omitted
+    property is unchanged, ``null`` is not a value."""
+
+    # The None defaults only mark "not sent" (defaults are not validated); an explicit null fails.
+    model_config = ConfigDict(json_schema_extra=_no_null_defaults)
+
+    url: str = Field(None, min_length=1, max_length=MAX_URL_CHARS)  # type: ignore[assignment]
+    event_types: list[EventType] = Field(None, min_length=1)  # type: ignore[assignment]
+    filters: SubscriptionFilters = Field(None)  # type: ignore[assignment]
+    description: str = Field(None, max_length=500)  # type: ignore[assignment]
     expected_version: int | None = Field(
         None, ge=1, description="optimistic lock: the version you read; 409 if it changed since"
     )

@@ -8,7 +8,7 @@ import pytest
 from pydantic import ValidationError
 from signals.models import Category, ScoreBreakdown, Signal, SourceRef
 from signals.webhooks.endpoints import InvalidEndpoint, validate_endpoint_url
-from signals.webhooks.matching import index_rows, partitions_for, score_upper_bound
+from signals.webhooks.matching import index_rows, partitions_for, score_upper_bound, shard_of
 from signals.webhooks.subscriptions import (
     SubscriptionCreate,
     SubscriptionFilters,
@@ -65,7 +65,8 @@ def test_rotation_keeps_the_old_secret_for_the_overlap_only():
 
 def test_index_rows_by_category_or_star_and_in_memory_filters():
     any_cat = new_subscription("k", SubscriptionCreate(url="https://a.example/h"), "whsec_eA", NOW)
-    assert [(r.pk, r.sk) for r in index_rows(any_cat)] == [("SUBIDX#*", f"01#{any_cat.id}")]
+    shard = shard_of(any_cat.id, 8)
+    assert [(r.pk, r.sk) for r in index_rows(any_cat, 8)] == [(f"SUBIDX#*#{shard}", f"01#{any_cat.id}")]
     filtered = new_subscription(
         "k",
         SubscriptionCreate(
@@ -76,16 +77,26 @@ def test_index_rows_by_category_or_star_and_in_memory_filters():
         "whsec_eA",
         NOW,
     )
-    rows = index_rows(filtered)
-    assert sorted(r.pk for r in rows) == ["SUBIDX#business", "SUBIDX#security"]
+    rows = index_rows(filtered, 8)
+    shard = shard_of(filtered.id, 8)
+    assert sorted(r.pk for r in rows) == [f"SUBIDX#business#{shard}", f"SUBIDX#security#{shard}"]
     assert all(r.sk.startswith("08#") for r in rows)
     assert rows[0].accepts("signal.created", make_signal(score=8))
     assert not rows[0].accepts("signal.updated", make_signal(score=8))
     assert not rows[0].accepts("signal.created", make_signal(score=8, tags=("other",)))
-    assert partitions_for(Category.SECURITY) == ["security", "*"]
+    assert partitions_for(Category.SECURITY, 3) == ["security#3", "*#3"]
     assert "07#zzz" < score_upper_bound(7) <= "08#sub_a"
     disabled = filtered.model_copy(update={"status": "disabled"})
-    assert index_rows(disabled) == []
+    assert index_rows(disabled, 8) == []
+
+
+def test_shards_are_stable_and_spread_subscriptions_evenly():
+    ids = [f"sub_{n:024x}" for n in range(4000)]
+    counts = [0] * 8
+    for sub_id in ids:
+        counts[shard_of(sub_id, 8)] += 1
+    assert min(counts) > 400 and max(counts) < 600  # 500 each on average
+    assert shard_of("sub_abc", 8) == shard_of("sub_abc", 8) and shard_of("sub_abc", 1) == 0
 
 
 def _public(host):
