@@ -1059,3 +1059,23 @@ def test_schemathesis_subscription_routes_conform(case: Any, schema_world: Any) 
         problem = response.json()
         assert problem["code"] and problem["request_id"] == "req-abc"
         assert "Traceback" not in response.text and "whsec_" not in response.text
+
+
+def test_local_receiver_shows_what_it_received_to_a_person(aws):
+    """GET on the demo receiver lists each webhook with its verdict (what `make demo` prints)."""
+    import urllib.request
+
+    from signals.local.receiver import start_receiver
+
+    receiver = start_receiver(secret_lookup=lambda path: [])
+    try:
+        request = urllib.request.Request(receiver.url + "/hooks/x", data=b'{"type": "t"}', method="POST")
+        try:
+            urllib.request.urlopen(request, timeout=5)
+        except urllib.error.HTTPError as error:
+            assert error.code == 401  # no secret: rejected, and shown as such
+        with urllib.request.urlopen(receiver.url, timeout=5) as response:
+            page = response.read().decode()
+        assert "REJECTED" in page
+    finally:
+        receiver.stop()

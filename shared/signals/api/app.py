@@ -9,6 +9,7 @@ security headers) and one error mapper (``problems.problem_for``). Routes regist
 from __future__ import annotations
 
 import hashlib
+import json
 import time
 from datetime import UTC, datetime
 from typing import Annotated, Any
@@ -432,12 +433,26 @@ def stylesheet():
 
 def openapi_document() -> str:
     """The OpenAPI 3.1 document of this API, generated from the routes."""
-    return app.get_openapi_json_schema(
-        title=API_TITLE,
-        version=API_VERSION,
-        description="AI news, ranked by significance and explained. Errors are RFC 9457 problem details.",
-        security_schemes=subscriptions.SECURITY_SCHEMES,
+    document = json.loads(
+        app.get_openapi_json_schema(
+            title=API_TITLE,
+            version=API_VERSION,
+            description="AI news, ranked by significance and explained. Errors are RFC 9457 problem details.",
+            security_schemes=subscriptions.SECURITY_SCHEMES,
+        )
     )
+    return json.dumps(_without_validation_422(document))
+
+
+def _without_validation_422(document: dict[str, Any]) -> dict[str, Any]:
+    """Drop the 422 Powertools declares on every route: validation errors are answered 400 here."""
+    for operations in document.get("paths", {}).values():
+        for operation in operations.values():
+            if isinstance(operation, dict):
+                operation.get("responses", {}).pop("422", None)
+    if "#/components/schemas/HTTPValidationError" not in json.dumps(document.get("paths", {})):
+        document.get("components", {}).get("schemas", {}).pop("HTTPValidationError", None)
+    return document
 
 
 @public_get("/v1/openapi.json", include_in_schema=False)

@@ -38,27 +38,30 @@ def run(args: argparse.Namespace) -> int:
     from signals.local.runner import LocalStack
 
     stack = LocalStack(port=0 if args.once else args.port, sources_file=args.sources, only=args.only)
+    stack.interval_s = args.interval
     try:
         stack.start(serve_api=not args.once)
-        summary = stack.run_cycle()
         if args.once:
+            summary = stack.run_cycle()
             print(json.dumps(summary.as_dict(), indent=2), file=real_stdout)
             return 0 if summary.errors == 0 else 1
-        _print_welcome(stack, summary, real_stdout)
+        _print_welcome(stack, real_stdout)
+        # The first ingest starts now; signals appear on the pages as the scorer stores them.
         with contextlib.suppress(KeyboardInterrupt):  # Ctrl-C is how a person stops the demo
-            stack.serve_forever(interval_s=args.interval)
+            stack.serve_forever()
         return 0
     finally:
         sys.stdout = real_stdout
         stack.stop()
 
 
-def _print_welcome(stack, summary, out) -> None:  # type: ignore[no-untyped-def]
+def _print_welcome(stack, out) -> None:  # type: ignore[no-untyped-def]
     base = stack.api_url
     lines = [
         "",
-        f"Signals is running locally: {summary.signals} signals from {summary.sources} sources "
-        f"({summary.items_ingested} items ingested, {summary.errors} errors, {summary.seconds}s).",
+        f"Signals is running locally. Ingesting {stack.source_count()} feeds now; signals appear as "
+        "they are scored (the whole bundled corpus takes a few minutes), then every "
+        f"{stack.interval_label()}.",
         "",
         f"  feed (JSON)      {base}/v1/signals",
         f"  top stories      {base}/v1/signals?sort=score&min_score=7",
@@ -68,6 +71,9 @@ def _print_welcome(stack, summary, out) -> None:  # type: ignore[no-untyped-def]
         f"  operations       {base}/ops",
     ]
     if stack.receiver is not None:
-        lines += [f"  webhook receiver {stack.receiver.url}  (demo API key: {stack.demo_key})"]
+        lines += [
+            f"  webhooks         {stack.receiver.url}  (what the demo subscriber received, verified)",
+            f"  demo API key     {stack.demo_key}  (Authorization: Bearer ... on /v1/subscriptions)",
+        ]
     lines += ["", "Ctrl-C stops everything."]
     print("\n".join(lines), file=out, flush=True)

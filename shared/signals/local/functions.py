@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib.util
 import sys
+import threading
 from collections.abc import Callable
 from functools import cache
 from typing import Any
@@ -11,6 +12,10 @@ from typing import Any
 from signals.local.template import PROJECT_ROOT
 
 FUNCTION_NAMES = ("ingest", "scorer", "api", "deliver")
+# One invocation at a time in this process, as in a Lambda container: the handlers share
+# process-wide Powertools state (the metric set, logger keys) that Lambda never shares across
+# concurrent invocations, and interleaving them here would corrupt it.
+_INVOCATION_LOCK = threading.RLock()
 
 
 @cache
@@ -26,4 +31,10 @@ def load_handler(name: str) -> Callable[[dict[str, Any], Any], Any]:
     module = importlib.util.module_from_spec(spec)
     sys.modules[module_name] = module
     spec.loader.exec_module(module)
-    return module.handler
+    handler = module.handler
+
+    def invoke(event: dict[str, Any], context: Any) -> Any:
+        with _INVOCATION_LOCK:
+            return handler(event, context)
+
+    return invoke

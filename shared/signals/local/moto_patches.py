@@ -5,6 +5,10 @@
    each Query, then keeps the partition asked for; a Query therefore costs O(table size) and the
    demo's webhook fan-out (a Query per event) slowed to minutes. The patch hands moto only the
    partition's items, as DynamoDB itself reads them. GSI queries are left as moto does them.
+3. SQS ``ReceiveMessage``: for each candidate message moto recomputes every queue attribute
+   (counting all messages) just to read the retention period, so a receive costs O(queue size²)
+   and draining a few thousand messages took many minutes. The patch reads the retention period
+   directly.
 
 The transaction fix, in detail:
 
@@ -92,7 +96,19 @@ def install() -> None:
     backend_module.copy = _CopyWithoutTables()  # type: ignore[attr-defined]
     DynamoDBBackend.transact_write_items = transact_write_items  # type: ignore[method-assign]
     _install_partition_query()
+    _install_cheap_retention_check()
     _PATCHED = True
+
+
+def _install_cheap_retention_check() -> None:
+    from moto.core.utils import unix_time
+    from moto.sqs.models import SQSBackend
+
+    def is_message_valid_based_on_retention_period(self: Any, queue_name: str, message: Any) -> bool:
+        retention_s = int(self.get_queue(queue_name).message_retention_period)
+        return retention_s + message.sent_timestamp / 1000 > unix_time()
+
+    SQSBackend.is_message_valid_based_on_retention_period = is_message_valid_based_on_retention_period
 
 
 _partition_hint = threading.local()

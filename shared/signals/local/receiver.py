@@ -134,6 +134,17 @@ def start_receiver(
             self.end_headers()
             self.wfile.write(answer)
 
+        def do_GET(self) -> None:
+            """A person opening the receiver's URL sees what arrived, newest last, verified or not."""
+            with lock:
+                text = receiver.show()
+            answer = (text + "\n").encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "text/plain; charset=utf-8")
+            self.send_header("Content-Length", str(len(answer)))
+            self.end_headers()
+            self.wfile.write(answer)
+
         def log_message(self, format: str, *args: Any) -> None:  # quiet
             return
 

@@ -117,6 +117,9 @@ class LocalStack:
                 "AWS_ENDPOINT_URL": f"http://{host}:{moto_port}",
                 "SIGNALS_LOCAL_MODE": "true",
                 "SIGNALS_FETCH_ALLOW_LOOPBACK": "true",
+                # One fan-out shard: a laptop has one subscriber, and each shard costs a Query per
+                # event against moto over HTTP (AWS spreads them; locally they only add minutes).
+                "SIGNALS_FANOUT_SHARDS": os.environ.get("SIGNALS_FANOUT_SHARDS", "1"),
                 "POWERTOOLS_METRICS_NAMESPACE": "Signals",
                 "POWERTOOLS_METRICS_DISABLED": os.environ.get("POWERTOOLS_METRICS_DISABLED", "true"),
                 "POWERTOOLS_LOG_LEVEL": os.environ.get("POWERTOOLS_LOG_LEVEL", "WARNING"),
@@ -160,6 +163,14 @@ class LocalStack:
         reset_clients()
         self.sqs = clients["sqs"]
 
+    def source_count(self) -> int:
+        """How many sources the ingest function will read."""
+        data = yaml.safe_load(Path(os.environ["SIGNALS_SOURCES_FILE"]).read_text()) or {}
+        return len(data.get("sources", []) if isinstance(data, dict) else data)
+
+    def interval_label(self) -> str:
+        return f"{int(self.interval_s // 60)} minutes" if self.interval_s >= 60 else f"{self.interval_s:g} s"
+
     def _write_sources(self) -> None:
         """Point the ingest function at the demo corpus (or a given sources file)."""
         if self.sources_file is not None:
@@ -184,9 +195,7 @@ class LocalStack:
             from signals.local.receiver import start_demo_webhooks
         except ImportError:  # webhooks not part of this build
             return
-        self.receiver, self.demo_key = start_demo_webhooks(
-            echo=False, min_score=DEMO_SUBSCRIPTION_MIN_SCORE
-        )
+        self.receiver, self.demo_key = start_demo_webhooks(echo=False, min_score=DEMO_SUBSCRIPTION_MIN_SCORE)
         self._stoppers.append(self.receiver.stop)
 
     # ------------------------------------------------------------------ event sources
@@ -248,11 +257,14 @@ class LocalStack:
             return 0
         return sum(int(row["count"]) for row in json.loads(response["body"])["items"])
 
-    def serve_forever(self, interval_s: float = SCHEDULE_INTERVAL_S) -> None:
+    interval_s: float = SCHEDULE_INTERVAL_S
+
+    def serve_forever(self, interval_s: float | None = None) -> None:
         """Play the schedule every ``interval_s`` and the SQS pollers continuously, until Ctrl-C."""
         from signals.local.functions import load_handler
         from signals.local.sqs_source import SqsEventSource
 
+        interval_s = interval_s or self.interval_s
         stop = threading.Event()
         self._stoppers.append(stop.set)
 
