@@ -7,14 +7,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from email.utils import parsedate_to_datetime
 from typing import Literal
 
 from signals import __version__
 from signals.config import Settings
 from signals.feeds.sources import Source
 from signals.http import FetchError, Resolver, fetch
-from signals.models import as_utc
+from signals.http.retry_after import parse_retry_after
 from signals.storage.sources import SourceState
 
 FetchStatus = Literal["ok", "not_modified", "failed"]
@@ -23,22 +22,6 @@ FetchStatus = Literal["ok", "not_modified", "failed"]
 def user_agent(settings: Settings) -> str:
     """``Signals/<version> (+<contact URL>)``: publishers can see who we are and reach us."""
     return f"{settings.user_agent_name}/{__version__} (+{settings.contact_url})"
-
-
-def parse_retry_after(value: str | None, now: datetime) -> int | None:
-    """Seconds to wait from a ``Retry-After`` header (delta-seconds or HTTP-date), else None."""
-    if not value:
-        return None
-    text = value.strip()
-    if text.isdigit():
-        return int(text)
-    try:
-        when = parsedate_to_datetime(text)
-    except (TypeError, ValueError, IndexError):
-        return None
-    if when is None:
-        return None
-    return max(0, int((as_utc(when) - as_utc(now)).total_seconds()))
 
 
 def backoff_seconds(consecutive_failures: int, settings: Settings) -> int:

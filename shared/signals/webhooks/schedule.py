@@ -11,9 +11,9 @@ import random
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from email.utils import parsedate_to_datetime
 from typing import Literal
 
+from signals.http.retry_after import parse_retry_after
 from signals.models import as_utc
 
 THROTTLE_STATUSES = frozenset({429, 502, 503, 504})
@@ -29,22 +29,6 @@ class Decision:
     retry_at: datetime | None = None
     step: int = 0  # the schedule step the retry will be made at
     reason: str = ""
-
-
-def parse_retry_after(value: str | None, now: datetime) -> int | None:
-    """``Retry-After`` as seconds from ``now`` (delta-seconds or HTTP-date), else None."""
-    if not value:
-        return None
-    text = value.strip()
-    if text.isdigit():
-        return int(text)
-    try:
-        when = parsedate_to_datetime(text)
-    except (TypeError, ValueError, IndexError):
-        return None
-    if when is None:
-        return None
-    return max(0, int((as_utc(when) - as_utc(now)).total_seconds()))
 
 
 def backoff_delay(
