@@ -22,7 +22,6 @@ from signals.api.problems import PROBLEM_JSON, ApiError, Problem
 from signals.config import get_settings
 from signals.models import utcnow
 from signals.storage import apikeys, deliveries, subscriptions
-from signals.webhooks import dispatch
 from signals.webhooks.deliveries import DeliveryList
 from signals.webhooks.endpoints import InvalidEndpoint, validate_endpoint_url
 from signals.webhooks.signing import generate_secret
@@ -330,6 +329,8 @@ def send_test_event(subscription_id: SubscriptionId) -> Response[DeliveryQueued]
     current = _owned(subscription_id, _caller())
     if current.status != "active":
         raise ApiError(409, "subscription_disabled", "Subscription disabled", current.disabled_reason or "")
+    from signals.webhooks import dispatch  # delivery code loads only for the routes that enqueue
+
     task = dispatch.test_task(current.id, utcnow(), "test_" + _random.token_hex(12))
     dispatch.enqueue(task)
     return _json(202, DeliveryQueued(delivery_id=task.delivery_id, webhook_id=task.webhook_id))
@@ -377,5 +378,7 @@ def retry_delivery(subscription_id: SubscriptionId, delivery_id: DeliveryId) -> 
         raise ApiError(
             409, "delivery_pending", "Delivery pending", "The delivery is still being attempted."
         ) from exc
+    from signals.webhooks import dispatch
+
     dispatch.enqueue(dispatch.manual_retry_task(reopened))
     return _json(202, DeliveryQueued(delivery_id=delivery_id, webhook_id=reopened.webhook_id))

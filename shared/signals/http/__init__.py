@@ -36,15 +36,8 @@ The guard is usable on its own (e.g. to validate a webhook URL at subscription t
 ``is_public(ip, *, allow_loopback=False)``, ``parse_ip_literal(host)``.
 """
 
-from signals.http.client import (
-    BadResponse,
-    BadScheme,
-    HttpResult,
-    Timeout,
-    TooLarge,
-    TooManyRedirects,
-    fetch,
-)
+from typing import TYPE_CHECKING, Any
+
 from signals.http.guard import (
     BlockedDestination,
     ConnectError,
@@ -56,6 +49,31 @@ from signals.http.guard import (
     parse_ip_literal,
     system_resolver,
 )
+
+if TYPE_CHECKING:
+    from signals.http.client import (
+        BadResponse,
+        BadScheme,
+        HttpResult,
+        Timeout,
+        TooLarge,
+        TooManyRedirects,
+        fetch,
+    )
+
+_CLIENT_NAMES = frozenset(
+    {"BadResponse", "BadScheme", "HttpResult", "Timeout", "TooLarge", "TooManyRedirects", "fetch"}
+)
+
+
+def __getattr__(name: str) -> Any:
+    """The client (and urllib3 behind it) loads on first use: the API only needs the guard."""
+    if name in _CLIENT_NAMES:
+        from signals.http import client
+
+        return getattr(client, name)
+    raise AttributeError(f"module 'signals.http' has no attribute {name!r}")
+
 
 __all__ = [
     "BadResponse",
