@@ -26,6 +26,14 @@ os.environ.update(_FAKE_ENV)
 for _var in ("AWS_PROFILE", "AWS_ENDPOINT_URL"):
     os.environ.pop(_var, None)
 
+# Property-based tests (Hypothesis, Schemathesis) are derandomized: the same examples on every
+# run, so CI is repeatable. Set SIGNALS_HYPOTHESIS_PROFILE=explore to search afresh locally.
+from hypothesis import settings as _hypothesis_settings  # noqa: E402
+
+_hypothesis_settings.register_profile("repeatable", derandomize=True, database=None)
+_hypothesis_settings.register_profile("explore", derandomize=False)
+_hypothesis_settings.load_profile(os.environ.get("SIGNALS_HYPOTHESIS_PROFILE", "repeatable"))
+
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "tests" / "data"
 EVENTS = ROOT / "events"
