@@ -176,7 +176,11 @@ class RuleAnalyst:
         factors, base = self._factors(
             item, title, summary, text, found, event, event_where, on_topic, corroboration
         )
-        raw = base + sum(f.contribution for f in factors)
+        raw = base + sum(f.contribution for f in factors if f.name != "corroboration")
+        if base < r.major_base:
+            raw = min(raw, r.minor_ceiling)
+        # corroboration is added after the ceiling (as ``corroborated`` re-scores it)
+        raw += sum(f.contribution for f in factors if f.name == "corroboration")
         cap = event.cap if (event.cap is not None and event_where == "title") else None
         if cap is not None:
             raw = min(raw, cap)
@@ -230,6 +234,8 @@ class RuleAnalyst:
                     entities.append(entry.name)
                 if entry.tag and entry.tag not in tags:
                     tags.append(entry.tag)
+                if entry.maker and entry.maker not in tags:
+                    tags.append(entry.maker)  # Claude -> anthropic: the maker's news too
                 if where == "title":
                     kinds_in_title.add(entry.kind)
                     if entry.kind == "frontier_model":
@@ -296,15 +302,22 @@ class RuleAnalyst:
                     form, form_where = event, where
                 continue
             effective = event.base
-            if where == "summary" and event.title_only:
-                effective = (
-                    r.default_event.base + (event.base - r.default_event.base) * r.summary_only_discount
-                )
+            if where == "summary":
+                effective = _summary_base(r, event)
             if effective > best_base:
                 best, best_where, best_base = event, where, effective
         if form is not None and form_where == "title":
             return form, "title"
-        if best is r.default_event and form is not None:
+        if form is not None and best is r.default_event:
+            return form, form_where
+        # neither the event nor the form is in the headline: a noise form (tutorial, recap...) says
+        # what kind of piece it is better than a passing mention of an event
+        if (
+            form is not None
+            and best_where == "summary"
+            and form_where == "summary"
+            and form.id in r.summary_forms
+        ):
             return form, form_where
         return best, best_where
 
@@ -402,8 +415,8 @@ class RuleAnalyst:
             ], r.off_topic_base
 
         base = event.base
-        if event_where == "summary" and event.title_only:
-            base = r.default_event.base + (event.base - r.default_event.base) * r.summary_only_discount
+        if event_where == "summary":
+            base = _summary_base(r, event)
         money = money_amount(text)
         if money and event.id in r.money_events:
             for minimum, tier_base in r.money_tiers:
@@ -467,6 +480,13 @@ class RuleAnalyst:
         if event.cap is not None and event_where == "title":
             add("low_value_form", 1.0, 0.0, [event.id])
         return factors, base
+
+
+def _summary_base(r: Rubric, event: EventType) -> float:
+    """The base of an event the summary names but the headline does not."""
+    if not event.title_only:
+        return event.base
+    return r.default_event.base + (event.base - r.default_event.base) * r.summary_only_discount
 
 
 _FACTOR_WORDS = {

@@ -414,6 +414,7 @@ class VocabularyEntry:
     kind: str  # organisation | model | frontier_model | person
     leading: bool = False
     open: bool = False  # an open-weight model family
+    maker: str | None = None  # a model's maker, as that organisation's tag (a mention tags both)
 
 
 @dataclass(frozen=True)
@@ -460,6 +461,12 @@ class Rubric:
     ai_sources: re.Pattern[str]
     cue_index: CueIndex  # every Cues above, by anchor
     raw: dict[str, Any] = field(repr=False, default_factory=dict)
+    # an event whose base is below ``major_base`` cannot score above ``minor_ceiling`` (SCORING.md:
+    # 7+ is for major events; factors alone do not make a minor event major)
+    major_base: float = 0.0
+    minor_ceiling: float = 10.0
+    # low-value forms that win over an event when both are named only in the summary
+    summary_forms: frozenset[str] = frozenset()
 
 
 def _load_yaml(name: str, directory: Path) -> dict[str, Any]:
@@ -472,6 +479,12 @@ def _vocabulary(vocab: dict[str, Any]) -> tuple[Cues, dict[str, VocabularyEntry]
     groups: list[tuple[str, str]] = []
     entries: dict[str, VocabularyEntry] = {}
     sections = [("models", "model"), ("organisations", "organisation"), ("people", "person")]
+    org_tags = {entry.get("tag") for entry in vocab.get("organisations", [])}
+    for entry in vocab.get("models", []):
+        if entry.get("maker") and entry["maker"] not in org_tags:
+            raise ValueError(
+                f"vocabulary: model {entry['name']!r} has maker {entry['maker']!r}, not an organisation tag"
+            )
     for section, kind in sections:
         for n, entry in enumerate(vocab.get(section, [])):
             group = f"{section[0]}{n}"
@@ -482,6 +495,7 @@ def _vocabulary(vocab: dict[str, Any]) -> tuple[Cues, dict[str, VocabularyEntry]
                 kind=entry_kind,
                 leading=entry.get("tier") == "leading",
                 open=bool(entry.get("open", False)),
+                maker=entry.get("maker"),
             )
             groups.append((entry["match"], group))
     named, owner = _unique_names(groups)
@@ -559,6 +573,9 @@ def load_rubric(directory: Path = RUBRIC_DIR) -> Rubric:
         off_topic_base=float(sig["off_topic_base"]),
         events=events,
         summary_only_discount=float(sig["summary_only_discount"]),
+        major_base=float(sig.get("major_base", 0.0)),
+        minor_ceiling=float(sig.get("minor_ceiling", 10.0)),
+        summary_forms=frozenset(sig.get("summary_forms", [])),
         money_tiers=tuple((float(a), float(b)) for a, b in sig["money_tiers"]),
         money_events=frozenset(sig["money_events"]),
         money_sets_base=frozenset(sig.get("money_sets_base", [])),

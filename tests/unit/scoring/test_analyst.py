@@ -207,3 +207,75 @@ def test_a_summary_repeating_the_title_counts_once(analyst):
         repeated.score_breakdown,
         repeated.tags,
     )
+
+
+@pytest.mark.parametrize(
+    ("title", "maker"),
+    [
+        ("Claude Sonnet 5 is better at long tasks", "anthropic"),
+        ("GPT-6 tops the coding benchmark", "openai"),
+        ("Gemini 4 Pro arrives in Search", "google"),
+        ("Llama 5 weights are out", "meta"),
+        ("Qwen3.5 tops the open leaderboard", "alibaba"),
+    ],
+)
+def test_a_model_also_tags_its_maker(analyst, title, maker):
+    assert maker in analyst.enrich(item(title)).tags
+
+
+def test_every_model_maker_is_an_organisation_tag(tmp_path):
+    import shutil
+
+    import yaml
+    from signals.scoring.rubric import RUBRIC_DIR, load_rubric
+
+    shutil.copytree(RUBRIC_DIR, tmp_path / "rubric")
+    vocab_file = tmp_path / "rubric" / "vocabulary.yaml"
+    vocab = yaml.safe_load(vocab_file.read_text())
+    vocab["models"][0]["maker"] = "no-such-lab"
+    vocab_file.write_text(yaml.safe_dump(vocab))
+    with pytest.raises(ValueError, match="no-such-lab"):
+        load_rubric.__wrapped__(tmp_path / "rubric")
+
+
+def test_factors_alone_do_not_make_a_minor_event_major(analyst):
+    # a policy donation with money, a leading lab, numbers and novelty is still a 5-6 event
+    e = analyst.enrich(
+        item("Anthropic is donating another $20 million to the first national AI policy group")
+    )
+    assert e.score <= 6
+    assert e.score_breakdown.raw <= 6.4
+
+
+def test_money_is_not_reach(analyst):
+    e = analyst.enrich(item("Acme AI raises $40 million to build agents for accountants"))
+    scale = next(f for f in e.score_breakdown.factors if f.name == "scale")
+    assert "million" not in scale.evidence
+    reach = analyst.enrich(item("Acme AI assistant now used by millions of accountants"))
+    assert "millions of" in next(f for f in reach.score_breakdown.factors if f.name == "scale").evidence
+
+
+def test_a_form_in_the_summary_beats_an_event_only_in_the_summary(analyst):
+    e = analyst.enrich(
+        item("Sharing AI datasets with your team", "A step-by-step guide, from our research group.")
+    )
+    assert e.score_breakdown.factors[0].evidence[0] == "tutorial"
+    assert e.score <= 3
+
+
+def test_hosted_on_hugging_face_is_not_an_open_release(analyst):
+    e = analyst.enrich(item("Running private inference on Hugging Face Endpoints"))
+    assert e.score_breakdown.factors[0].evidence[0] != "open-release"
+
+
+def test_running_a_model_locally_is_a_tutorial(analyst):
+    e = analyst.enrich(item("Run Code Llama locally", "Meta's Code Llama is now available on Ollama to try."))
+    assert e.score <= 3
+
+
+def test_corroboration_lifts_a_minor_event_the_same_way_when_scored_or_rescored(analyst):
+    text = "Anthropic is donating another $20 million to the first national AI policy group"
+    direct = analyst.enrich(item(text), corroboration=3)
+    rescored = corroborated(analyst.enrich(item(text)), 3)
+    assert direct.score == rescored.score
+    assert direct.score_breakdown.raw == pytest.approx(rescored.score_breakdown.raw)

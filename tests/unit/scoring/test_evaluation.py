@@ -48,13 +48,14 @@ def test_signals_eval_holds_the_line(capsys):
     # When `signals eval --json` runs on it
     assert main(["eval", "--labels", str(LABELS), "--json"]) == 0
     report = json.loads(capsys.readouterr().out)
-    # Then the figures stay at least where they were reached (rules v2026.08.2:
-    # accuracy 0.812, macro-F1 0.800, Spearman 0.698, MAE 0.915), minus a small margin
+    # Then the figures stay at least where they were reached (rules v2026.11.1:
+    # accuracy 0.812, macro-F1 0.800, Spearman 0.720, MAE 0.861, precision@7 0.60), minus a small margin
     assert report["n"] == 165
     assert report["category_accuracy"] >= 0.79
     assert report["macro_f1"] >= 0.78
-    assert report["spearman"] >= 0.68
-    assert report["mae"] <= 0.95
+    assert report["spearman"] >= 0.70
+    assert report["mae"] <= 0.90
+    assert report["precision_at_7"] >= 0.5
     assert {"precision_at_7", "recall_at_7", "confusion"} <= set(report)
 
 
