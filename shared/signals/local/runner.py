@@ -58,6 +58,28 @@ class CycleSummary:
         return dict(self.__dict__)
 
 
+API_START_TIMEOUT_S = 60
+
+
+def serve_api(port: int, environment: dict[str, str], urls: Any) -> None:
+    """Entry point of the API process: the API handler behind the local gateway, until terminated."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C goes to the demo, which terminates us
+    os.environ.clear()
+    os.environ.update(environment)
+    try:
+        from signals.local.functions import load_handler
+        from signals.local.gateway import Gateway
+
+        gateway = Gateway(load_handler("api"), port=port).start()
+    except BaseException as error:  # report, so the parent fails with the cause instead of a timeout
+        urls.put(error)
+        raise
+    urls.put(gateway.url)
+    threading.Event().wait()
+
+
 def corpus_sources(
     base_url: str, corpus_file: Path = CORPUS_FILE, only: list[str] | None = None
 ) -> list[dict[str, Any]]:
@@ -128,14 +150,29 @@ class LocalStack:
         self._create_resources()
         self._write_sources()
         if serve_api:
-            from signals.local.functions import load_handler
-            from signals.local.gateway import Gateway
-
-            gateway = Gateway(load_handler("api"), port=self.port).start()
-            self._stoppers.append(gateway.stop)
-            self.api_url = gateway.url
+            self.api_url = self._start_api_process()
         self._start_webhooks()
         return self
+
+    def _start_api_process(self) -> str:
+        """The API function in a process of its own, as Lambda runs it in a container of its own.
+
+        Pages then answer while the pipeline functions work in this process (each process runs one
+        invocation at a time: see ``signals.local.functions``).
+        """
+        import multiprocessing
+
+        context = multiprocessing.get_context("spawn")
+        urls = context.Queue()
+        process = context.Process(
+            target=serve_api, args=(self.port, dict(os.environ), urls), name="signals-api", daemon=True
+        )
+        process.start()
+        self._stoppers.append(process.terminate)
+        url = urls.get(timeout=API_START_TIMEOUT_S)
+        if isinstance(url, BaseException):
+            raise url
+        return url
 
     def stop(self) -> None:
         for stop in reversed(self._stoppers):
