@@ -496,3 +496,15 @@ def test_schemathesis_finds_no_server_error_and_no_schema_violation(case: Any, a
     )
     if response.status_code >= 400:  # error bodies never leak internals (a feed may echo a query value)
         assert "Traceback" not in response.text
+
+
+def test_head_mirrors_get_without_the_body(api):
+    from signals.api.app import handle
+
+    got = handle(event("/v1/feed.rss", {"min_score": 5}), None)
+    head = handle(event("/v1/feed.rss", {"min_score": 5}, method="HEAD"), None)
+    assert head["statusCode"] == got["statusCode"] == 200
+    assert head["body"] == "" and got["body"]
+    assert head["headers"]["ETag"] == got["headers"]["ETag"]
+    assert head["headers"]["Content-Type"] == got["headers"]["Content-Type"]
+    assert handle(event("/v1/signals/nope", method="HEAD"), None)["statusCode"] == 404

@@ -603,3 +603,15 @@ def handle_not_found(exc: NotFoundError) -> Response:
 def _public_rules_matching(path: str) -> list[str]:
     routes = [*app._static_routes, *app._dynamic_routes]
     return [route.path for route in routes if route.rule.match(path)]
+
+
+def handle(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    """Answer one API Gateway (v2) event. HEAD is answered as the GET it mirrors, without the body
+    (RFC 9110 §9.3.2): feed readers and link checkers probe with HEAD, and the validators match."""
+    http = event.get("requestContext", {}).get("http", {})
+    if http.get("method") != "HEAD":
+        return app.resolve(event, context)
+    as_get = {**event, "requestContext": {**event["requestContext"], "http": {**http, "method": "GET"}}}
+    response = app.resolve(as_get, context)
+    return {**response, "body": "", "isBase64Encoded": False}
+
