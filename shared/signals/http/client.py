@@ -146,44 +146,43 @@ def _shutdown(sock: socket.socket) -> None:
         socket.socket.shutdown(sock, socket.SHUT_RDWR)  # base method: works under TLS too
 
 
-class _WatchedHTTPConnection(HTTPConnection):
+class _WatchedConnection:
+    """Mixin: every socket the connection opens is registered with the request's watchdog."""
+
     watchdog: _Watchdog | None = None
 
     def _new_conn(self) -> socket.socket:
-        sock = super()._new_conn()
+        sock = super()._new_conn()  # type: ignore[misc]
         if self.watchdog is not None:
             self.watchdog.register(sock)
         return sock
 
 
-class _WatchedHTTPSConnection(HTTPSConnection):
+class _WatchedPool:
+    """Mixin: every connection the pool makes carries the pool's watchdog."""
+
     watchdog: _Watchdog | None = None
 
-    def _new_conn(self) -> socket.socket:
-        sock = super()._new_conn()
-        if self.watchdog is not None:
-            self.watchdog.register(sock)
-        return sock
+    def _new_conn(self) -> Any:
+        conn = super()._new_conn()  # type: ignore[misc]
+        conn.watchdog = self.watchdog
+        return conn
 
 
-class _WatchedHTTPPool(HTTPConnectionPool):
+class _WatchedHTTPConnection(_WatchedConnection, HTTPConnection):
+    pass
+
+
+class _WatchedHTTPSConnection(_WatchedConnection, HTTPSConnection):
+    pass
+
+
+class _WatchedHTTPPool(_WatchedPool, HTTPConnectionPool):
     ConnectionCls = _WatchedHTTPConnection
-    watchdog: _Watchdog | None = None
-
-    def _new_conn(self) -> Any:
-        conn = super()._new_conn()
-        conn.watchdog = self.watchdog
-        return conn
 
 
-class _WatchedHTTPSPool(HTTPSConnectionPool):
+class _WatchedHTTPSPool(_WatchedPool, HTTPSConnectionPool):
     ConnectionCls = _WatchedHTTPSConnection
-    watchdog: _Watchdog | None = None
-
-    def _new_conn(self) -> Any:
-        conn = super()._new_conn()
-        conn.watchdog = self.watchdog
-        return conn
 
 
 def _ca_bundle() -> str | None:

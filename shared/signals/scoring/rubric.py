@@ -13,6 +13,7 @@ exact (the regex could not have matched), not an approximation.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -23,10 +24,10 @@ import yaml
 RUBRIC_DIR = Path(__file__).with_name("rubric")
 
 
-def split_alternatives(pattern: str) -> list[str]:
-    """The top-level ``|`` alternatives of a regex fragment."""
-    parts, depth, start, i = [], 0, 0, 0
-    in_class = False
+def _top_level(pattern: str, start: int = 0) -> Iterator[tuple[int, str, int]]:
+    """(index, character, group depth) of each regex metacharacter position outside escapes and
+    character classes, from ``start``: the one lexer both scanners below share."""
+    depth, i, in_class = 0, start, False
     while i < len(pattern):
         ch = pattern[i]
         if ch == "\\":
@@ -36,14 +37,22 @@ def split_alternatives(pattern: str) -> list[str]:
             in_class = ch != "]"
         elif ch == "[":
             in_class = True
-        elif ch == "(":
-            depth += 1
-        elif ch == ")":
-            depth -= 1
-        elif ch == "|" and depth == 0:
+        else:
+            if ch == "(":
+                depth += 1
+            elif ch == ")":
+                depth -= 1
+            yield i, ch, depth
+        i += 1
+
+
+def split_alternatives(pattern: str) -> list[str]:
+    """The top-level ``|`` alternatives of a regex fragment."""
+    parts, start = [], 0
+    for i, ch, depth in _top_level(pattern):
+        if ch == "|" and depth == 0:
             parts.append(pattern[start:i])
             start = i + 1
-        i += 1
     parts.append(pattern[start:])
     return parts
 
@@ -106,23 +115,9 @@ class Words:
 
 def _group_end(pattern: str, start: int) -> int:
     """Index of the ``)`` closing the group opened at ``start`` (-1 if unbalanced)."""
-    depth, i, in_class = 0, start, False
-    while i < len(pattern):
-        ch = pattern[i]
-        if ch == "\\":
-            i += 2
-            continue
-        if in_class:
-            in_class = ch != "]"
-        elif ch == "[":
-            in_class = True
-        elif ch == "(":
-            depth += 1
-        elif ch == ")":
-            depth -= 1
-            if depth == 0:
-                return i
-        i += 1
+    for i, ch, depth in _top_level(pattern, start):
+        if ch == ")" and depth == 0:
+            return i
     return -1
 
 
