@@ -7,7 +7,6 @@ so the writer (scorer) and the readers (API) cannot disagree. Key shapes: ``stor
 from __future__ import annotations
 
 import hashlib
-import json
 from typing import Any
 
 from signals.config import get_settings
@@ -66,11 +65,6 @@ def get_signal(signal_id: str, *, consistent: bool = False) -> Signal | None:
     )
     record = response.get("Item")
     return from_record(record) if record else None
-
-
-def decode_body(body: str) -> dict[str, Any]:
-    """The JSON body of a record as a dict (for projections that skip model validation)."""
-    return json.loads(body)
 
 
 # --------------------------------------------------------------------------- feed postings
