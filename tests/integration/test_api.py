@@ -423,6 +423,9 @@ def test_openapi_served_and_swagger_ui(api: Any) -> None:
     assert spec["openapi"].startswith("3.1") and "/v1/signals" in spec["paths"]
     docs = get(api, "/docs")
     assert docs["statusCode"] == 200 and "swagger" in docs["body"].lower()
+    # the page carries this API's own document, bearer scheme included
+    assert '"/v1/signals"' in docs["body"] and "bearerAuth" in docs["body"]
+    assert docs["headers"]["Content-Security-Policy"] == "frame-ancestors 'none'"
 
 
 def test_handler_function_resolves_sample_events(api: Any) -> None:
