@@ -63,6 +63,7 @@ class Settings(BaseSettings):
     # --- scoring ---
     signal_summary_max_chars: int = 300
     story_window_days: int = 7  # items further apart than this are never the same story
+    outbox_clear_attempts: int = 5  # a clear of sent events' marks cancelled by contention is retried
 
     # --- model analyst (Amazon Bedrock, issue 8; off unless enricher == "bedrock") ---
     enricher: Literal["rules", "bedrock"] = "rules"  # which analyst scores items

@@ -205,6 +205,7 @@ class RuleAnalyst:
                     "factors": [f._asdict() for f in factors],
                     "raw": round(raw, 3),
                     "corroboration": max(1, corroboration),
+                    "cap": cap,
                 },
             }
         )
@@ -557,6 +558,8 @@ def corroborated(enrichment: Enrichment, corroboration: int, rubric: Rubric | No
             )
         )
     raw = breakdown.raw - old_points + new_points
+    if breakdown.cap is not None:  # more sources do not make a tutorial or a recap news
+        raw = min(raw, breakdown.cap)
     if enrichment.category is Category.OFF_TOPIC:
         raw = min(raw, 2.0)
     score = max(1, min(10, int(raw + 0.5)))

@@ -33,8 +33,6 @@ ITEM_SK = "ITEM"
 BATCH_GET_LIMIT = 100  # DynamoDB BatchGetItem limit
 TRANSACT_LIMIT = 100  # DynamoDB TransactWriteItems limit
 BATCH_GET_RETRIES = 5
-BATCH_WRITE_LIMIT = 25  # DynamoDB BatchWriteItem limit
-BATCH_WRITE_RETRIES = 5
 
 
 class DuplicateItem(Exception):
@@ -229,26 +227,43 @@ def _transact(actions: list[dict[str, Any]]) -> None:
 
 
 def clear_pending(seen: Iterable[SeenItem]) -> int:
-    """Re-put item-seen records without their ``pending`` events (sent by now), 25 a BatchWriteItem;
-    returns the number of calls. Unconditional puts (BatchWriteItem has no conditions): a
-    concurrent edit of the same item landing between the send and this put would lose its mark,
-    a narrow window accepted to keep the clear one call per 25 items."""
-    records = [_seen_record(SeenItem(s.item_id, s.story_id, s.content_hash)) for s in seen]
-    if not records:
-        return 0
-    table = get_settings().table_name
+    """Remove the sent ``pending`` events from item-seen records; returns the number of calls.
+
+    One transaction per 100 records, each update conditional on the record still holding the
+    content it had when its events were queued: an edit of the same item that landed meanwhile
+    (new content, new marks) keeps its marks. Records that fail that condition are dropped and
+    the rest retried; contention is retried a bounded number of times.
+    """
+    settings = get_settings()
+    table = settings.table_name
     dynamodb = client("dynamodb")
+    todo = [s for s in seen if s.pending]
     calls = 0
-    for start in range(0, len(records), BATCH_WRITE_LIMIT):
-        pending: dict[str, Any] = {
-            table: [{"PutRequest": {"Item": r}} for r in records[start : start + BATCH_WRITE_LIMIT]]
-        }
-        for _ in range(BATCH_WRITE_RETRIES):
-            response = dynamodb.batch_write_item(RequestItems=pending)
-            calls += 1
-            pending = response.get("UnprocessedItems") or {}
-            if not pending:
+    for start in range(0, len(todo), TRANSACT_LIMIT):
+        chunk = todo[start : start + TRANSACT_LIMIT]
+        for _ in range(settings.outbox_clear_attempts):
+            if not chunk:
                 break
+            calls += 1
+            try:
+                dynamodb.transact_write_items(TransactItems=[_clear_action(table, s) for s in chunk])
+                break
+            except dynamodb.exceptions.TransactionCanceledException as exc:
+                codes = [r.get("Code") for r in exc.response.get("CancellationReasons") or []]
+                # rewritten since (its marks are its own now): leave it; the rest go again
+                chunk = [s for s, code in zip(chunk, codes, strict=False) if code != "ConditionalCheckFailed"]
         else:
-            raise RuntimeError("BatchWriteItem left item-seen records unprocessed after retries")
+            raise RuntimeError(f"outbox marks of {len(chunk)} items not cleared after retries")
     return calls
+
+
+def _clear_action(table: str, seen: SeenItem) -> dict[str, Any]:
+    return {
+        "Update": {
+            "TableName": table,
+            "Key": _item_key(seen.item_id),
+            "UpdateExpression": "REMOVE pending",
+            "ConditionExpression": "content_hash = :h",
+            "ExpressionAttributeValues": {":h": {"S": seen.content_hash}},
+        }
+    }

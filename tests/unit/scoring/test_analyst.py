@@ -279,3 +279,19 @@ def test_corroboration_lifts_a_minor_event_the_same_way_when_scored_or_rescored(
     rescored = corroborated(analyst.enrich(item(text)), 3)
     assert direct.score == rescored.score
     assert direct.score_breakdown.raw == pytest.approx(rescored.score_breakdown.raw)
+
+
+def test_a_capped_form_stays_capped_when_sources_join(analyst):
+    # Given a tutorial about a major model: its form caps the score, and the breakdown says so
+    text = "How to fine-tune Llama 4 on your own data: a step-by-step tutorial"
+    alone = analyst.enrich(item(text))
+    assert alone.score_breakdown.cap is not None and alone.score <= alone.score_breakdown.cap
+
+    # When four more independent sources republish it, scored at once or re-scored as they join
+    direct = analyst.enrich(item(text), corroboration=5)
+    rescored = corroborated(alone, 5)
+
+    # Then corroboration does not lift it past its cap, either way
+    assert rescored.score_breakdown.corroboration == 5
+    assert rescored.score <= alone.score_breakdown.cap and direct.score <= alone.score_breakdown.cap
+    assert rescored.score == direct.score
