@@ -426,6 +426,8 @@ def test_openapi_served_and_swagger_ui(api: Any) -> None:
     # the page carries this API's own document, bearer scheme included
     assert '"/v1/signals"' in docs["body"] and "bearerAuth" in docs["body"]
     assert docs["headers"]["Content-Security-Policy"] == "frame-ancestors 'none'"
+    # ...and the document link it shows under the title answers with that document
+    assert body(get(api, "/docs", {"format": "json"})) == spec
 
 
 def test_handler_function_resolves_sample_events(api: Any) -> None:

@@ -14,7 +14,7 @@ import json
 import time
 from datetime import UTC, datetime
 from pathlib import Path as FilePath
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 from urllib.parse import urlencode
 
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
@@ -463,7 +463,9 @@ def openapi_json():
 
 
 @public_get("/docs", include_in_schema=False)
-def swagger_ui():
+def swagger_ui(format: Annotated[Literal["json"] | None, Query()] = None):
+    if format == "json":  # the document link Swagger UI shows under the title
+        return openapi_json()
     return Response(200, "text/html; charset=utf-8", swagger_page())
 
 
