@@ -134,7 +134,7 @@ class ScoreBreakdown(_Frozen):
     raw: float = Field(description="unclamped total before rounding")
     corroboration: int = Field(1, ge=1, description="independent sources reporting the story")
     cap: float | None = Field(
-        None, description="the ceiling a low-value form (tutorial, recap...) put on the score, kept on re-scoring"
+        None, description="the cap a low-value form (tutorial, recap...) put on the score; kept on re-scoring"
     )
     model: dict | None = Field(None, description="model-analyst details (id, score, tokens) when one ran")
 

@@ -59,3 +59,56 @@ def test_base_table_query_returns_the_partition_in_order_with_paging(aws):
         if not start:
             break
     assert seen == ["04", "03", "02", "01"]
+
+
+def test_server_mode_serves_one_request_at_a_time():
+    # Given moto in server mode (as the local runtime runs it), whose in-memory backends are not
+    # thread-safe (a GSI query walking a table while a write lands failed with "dictionary changed
+    # size during iteration"), and a backend call slow enough for requests to overlap
+    import threading
+    import time
+
+    import boto3
+    from botocore.config import Config
+    from moto.dynamodb.models import DynamoDBBackend
+    from moto.server import ThreadedMotoServer
+    from signals.local import moto_patches
+
+    moto_patches.install()
+    inside, most = [0], [0]
+    guard = threading.Lock()
+    original = DynamoDBBackend.list_tables
+
+    def slow_list_tables(self, *args, **kwargs):
+        with guard:
+            inside[0] += 1
+            most[0] = max(most[0], inside[0])
+        time.sleep(0.05)
+        with guard:
+            inside[0] -= 1
+        return original(self, *args, **kwargs)
+
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    DynamoDBBackend.list_tables = slow_list_tables
+    try:
+        host, port = server.get_host_and_port()
+        dynamodb = boto3.client(
+            "dynamodb",
+            endpoint_url=f"http://{host}:{port}",
+            region_name="us-east-1",
+            config=Config(retries={"max_attempts": 1}, max_pool_connections=8),
+        )
+
+        # When six clients call at once (a scorer, a deliverer, the API process...)
+        threads = [threading.Thread(target=dynamodb.list_tables) for _ in range(6)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+
+        # Then the backend saw them one at a time, as if each request were atomic
+        assert most[0] == 1
+    finally:
+        DynamoDBBackend.list_tables = original
+        server.stop()

@@ -1,4 +1,5 @@
-"""Two speed fixes for moto's DynamoDB, for tests and the local runtime (behaviour unchanged).
+"""Fixes to moto for tests and the local runtime: three for speed, one for thread safety
+(behaviour under test unchanged).
 
 1. ``TransactWriteItems`` rollback (below).
 2. ``Query`` on the base table: moto 5.2 builds and sorts a list of EVERY item in the table for
@@ -9,6 +10,10 @@
    (counting all messages) just to read the retention period, so a receive costs O(queue size²)
    and draining a few thousand messages took many minutes. The patch reads the retention period
    directly.
+4. Server mode: moto's in-memory backends are not thread-safe, and its server answers requests on
+   threads. A GSI Query iterating a table while a scorer's write lands raised "dictionary changed
+   size during iteration" (a 500, retried by botocore). The patch serves one DynamoDB request at
+   a time, so each is atomic, as it is to its caller in DynamoDB.
 
 The transaction fix, in detail:
 
@@ -97,7 +102,27 @@ def install() -> None:
     DynamoDBBackend.transact_write_items = transact_write_items  # type: ignore[method-assign]
     _install_partition_query()
     _install_cheap_retention_check()
+    _install_request_lock()
     _PATCHED = True
+
+
+_SERVER_LOCK = threading.RLock()
+
+
+def _install_request_lock() -> None:
+    from moto.moto_server.werkzeug_app import DomainDispatcherApplication
+
+    original = DomainDispatcherApplication.__call__
+
+    def __call__(self: Any, environ: dict[str, Any], start_response: Any) -> Any:
+        if not environ.get("HTTP_X_AMZ_TARGET", "").startswith("DynamoDB_"):
+            # S3 and SQS go through unlocked: an SQS long poll waits inside its request and would
+            # stall every other caller behind it
+            return original(self, environ, start_response)
+        with _SERVER_LOCK:  # the body is built inside the lock too: no lazy iteration afterwards
+            return list(original(self, environ, start_response))
+
+    DomainDispatcherApplication.__call__ = __call__  # type: ignore[method-assign]
 
 
 def _install_cheap_retention_check() -> None:

@@ -10,8 +10,9 @@ one transaction per item, plus three calls per batch.
 Events go through an outbox so none is lost: each transaction also writes its event(s) onto the
 item-seen record (``pending``); ``flush_events`` sends them and then clears the marks (one
 transaction per 100 items, each clear conditional on the record's content being unchanged, so
-an edit that landed meanwhile keeps its own marks). If the send fails the batch is retried; a redelivered item that
-is a duplicate but still carries pending events re-sends them with the same deterministic ids.
+an edit that landed meanwhile keeps its own marks). If the send fails the batch is retried; a
+redelivered item that is a duplicate but still carries pending events re-sends them with the
+same deterministic ids.
 A redelivery of a fully processed message (no marks left) changes nothing and sends nothing.
 """
 
