@@ -254,6 +254,14 @@ class RuleAnalyst:
                 if entry.leading:
                     (leading_title if where == "title" else leading_summary).append(entry.name)
         as_object = bool(models_as_object) and not models_as_subject
+        if (
+            models_as_subject
+            and r.model_availability.search(title)
+            and not r.model_release_verb.search(title)
+        ):
+            # "Llama 4 now live on GroqCloud", "Claude available to Team users": the headline is
+            # where a model becomes available, not a new model (SCORING.md: products)
+            as_object, open_model = True, False
         return _Found(
             entities,
             tags,
@@ -293,6 +301,8 @@ class RuleAnalyst:
         for event in r.events:
             if event.requires_entity_kind and event.requires_entity_kind not in found.kinds_in_title:
                 continue
+            if event.requires_entity_kind == "frontier_model" and found.model_as_object:
+                continue  # a flagship model only as where something lands is no new generation
             where = "title" if event.cues.search(title, title_words) else None
             if where is None and summary and event.cues.search(summary, summary_words):
                 where = "summary"
@@ -355,8 +365,12 @@ class RuleAnalyst:
             event_category = event.category
             if event.requires_entity_kind and found.model_as_object:
                 event_category = "products"  # a model arriving in an app or API (the model is not new)
-            elif event.requires_entity_kind and found.open_model_in_title:
-                event_category = "open-source"  # SCORING.md: an open-weight model release is open-source
+            elif event.requires_entity_kind and (
+                found.open_model_in_title or r.open_weights.search(title) or r.open_weights.search(summary)
+            ):
+                # SCORING.md: an open-weight model release is open-source (a known open family, or
+                # a release that states its open licence or weights)
+                event_category = "open-source"
             evidence[event_category] += r.event_weight * (
                 r.title_weight if event_where == "title" else r.summary_weight
             )
@@ -372,6 +386,11 @@ class RuleAnalyst:
         for pattern, cat in r.source_priors:
             if pattern.search(source):
                 evidence[cat] += r.source_prior_weight
+                if cat in r.research_lens:
+                    # research from a safety body (or a red team) is research on its subject:
+                    # SCORING.md files alignment/safety research and evaluations under
+                    # safety-policy, red-team findings under security
+                    evidence[cat] += r.research_lens[cat] * evidence[r.research_category]
                 break
         for tag in feed_tags:
             cat = r.feed_categories.get(tag.replace("-", " "))
@@ -419,6 +438,10 @@ class RuleAnalyst:
         if event_where == "summary":
             base = _summary_base(r, event)
         money = money_amount(text)
+        if r.compute_scale.search(title):
+            # a deal for gigawatts of compute is a deal of at least this much money (SCORING.md
+            # sizes deals by money)
+            money = max(money, r.compute_scale_money)
         if money and event.id in r.money_events:
             for minimum, tier_base in r.money_tiers:
                 if money >= minimum:

@@ -426,7 +426,10 @@ class Rubric:
     event_weight: float
     model_object_marker: re.Pattern[str]
     model_product_suffix: re.Pattern[str]
+    model_availability: re.Pattern[str]
+    model_release_verb: re.Pattern[str]
     model_as_object_weight: float
+    open_weights: re.Pattern[str]
     open_model_weight: float
     strong_cue: float
     fallback: str
@@ -436,6 +439,8 @@ class Rubric:
     source_priors: tuple[tuple[re.Pattern[str], str], ...]
     feed_category_weight: float
     feed_categories: dict[str, str]
+    research_category: str
+    research_lens: dict[str, float]  # source prior category -> share of the research evidence it gets
     # significance
     default_event: EventType
     off_topic_base: float
@@ -444,6 +449,8 @@ class Rubric:
     money_tiers: tuple[tuple[float, float], ...]
     money_events: frozenset[str]
     money_sets_base: frozenset[str]
+    compute_scale: re.Pattern[str]
+    compute_scale_money: float
     factors: dict[str, Any]
     factor_patterns: dict[str, Cues]
     penalties: dict[str, tuple[float, Cues]]
@@ -550,7 +557,10 @@ def load_rubric(directory: Path = RUBRIC_DIR) -> Rubric:
         # anchored at the end of the title text before a model's mention (searched with endpos)
         model_object_marker=re.compile(rf"(?:{cats['model_object_marker']})\s*$", re.IGNORECASE),
         model_product_suffix=re.compile(rf"\s*(?:{cats['model_product_suffix']})(?!\w)", re.IGNORECASE),
+        model_availability=re.compile(rf"(?<!\w)(?:{cats['model_availability']})(?!\w)", re.IGNORECASE),
+        model_release_verb=re.compile(rf"(?<!\w)(?:{cats['model_release_verb']})(?!\w)", re.IGNORECASE),
         model_as_object_weight=float(cats["model_as_object_weight"]),
+        open_weights=re.compile(rf"(?<!\w)(?:{cats['open_weights']})(?!\w)", re.IGNORECASE),
         open_model_weight=float(cats["open_model_weight"]),
         strong_cue=float(cats["strong_cue"]),
         fallback=cats["fallback"],
@@ -562,6 +572,10 @@ def load_rubric(directory: Path = RUBRIC_DIR) -> Rubric:
         ),
         feed_category_weight=float(cats["feed_category_weight"]),
         feed_categories={k.lower(): v for k, v in cats["feed_categories"].items()},
+        research_category=cats.get("research_lens", {}).get("research", "models-research"),
+        research_lens={
+            cat: float(share) for cat, share in cats.get("research_lens", {}).get("sources", {}).items()
+        },
         default_event=EventType(
             id=default["id"], base=float(default["base"]), cues=Cues(re.compile(r"(?!x)x"), always=False)
         ),
@@ -574,6 +588,11 @@ def load_rubric(directory: Path = RUBRIC_DIR) -> Rubric:
         money_tiers=tuple((float(a), float(b)) for a, b in sig["money_tiers"]),
         money_events=frozenset(sig["money_events"]),
         money_sets_base=frozenset(sig.get("money_sets_base", [])),
+        compute_scale=re.compile(
+            rf"(?<!\w)(?:{sig['compute_scale']['cues']})(?!\w)" if "compute_scale" in sig else r"(?!x)x",
+            re.IGNORECASE,
+        ),
+        compute_scale_money=float(sig.get("compute_scale", {}).get("money", 0.0)),
         factors=factors,
         factor_patterns=factor_patterns,
         penalties=penalties,

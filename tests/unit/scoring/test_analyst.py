@@ -295,3 +295,97 @@ def test_a_capped_form_stays_capped_when_sources_join(analyst):
     assert rescored.score_breakdown.corroboration == 5
     assert rescored.score <= alone.score_breakdown.cap and direct.score <= alone.score_breakdown.cap
     assert rescored.score == direct.score
+
+
+def test_research_from_a_safety_body_is_safety_research(analyst):
+    # Given an evaluation study published by an alignment/safety body (SCORING.md: alignment/safety
+    # research and evaluations are safety-policy), and the same study from a general research blog
+    title = "Do chatbots talk people out of their beliefs? A study of persuasion with 20,000 participants"
+    safety = analyst.enrich(item(title, "Large-scale experiments with language models.", source="AISI Blog"))
+    # Then the safety body's piece is safety research
+    assert safety.category is Category.SAFETY_POLICY
+    # ...while plain capability research from a safety body's feed, with no safety subject in the
+    # headline, stays models-research
+    plain = analyst.enrich(
+        item(
+            "Recurrent neural networks learn to plan in puzzle games",
+            "We show that reinforcement learning trains neural networks to plan ahead.",
+            source="FAR.AI - Publications",
+        )
+    )
+    assert plain.category is Category.MODELS_RESEARCH
+
+
+def test_red_team_research_is_security(analyst):
+    e = analyst.enrich(
+        item(
+            "Claude plays capture-the-flag competitions",
+            "We entered a model in several student competitions.",
+            source="Anthropic Frontier Red Team Blog",
+        )
+    )
+    assert e.category is Category.SECURITY
+
+
+@pytest.mark.parametrize(
+    "title",
+    [
+        "Qwen3 235B now live on our inference cloud",
+        "Gemini 3 Pro now available to Business customers in Workspace",
+        "Claude Enterprise adds audit logs",
+        "Grok Imagine API",
+    ],
+)
+def test_a_model_becoming_available_is_a_product(analyst, title):
+    # SCORING.md: a model becoming available in an app or API is products unless the model is new
+    e = analyst.enrich(item(title))
+    assert e.category is Category.PRODUCTS
+    assert e.score <= 6  # availability of a flagship is not a new generation
+
+
+def test_a_new_flagship_model_announced_with_where_it_is_available_stays_a_release(analyst):
+    e = analyst.enrich(item("Introducing Claude Opus 7, available today in the API"))
+    assert e.category is Category.MODELS_RESEARCH
+    assert e.score >= 7
+
+
+def test_a_release_stating_an_open_licence_is_open_source(analyst):
+    e = analyst.enrich(item("Mistral Medium 4", "Our best mid-size model, released under Apache 2.0."))
+    assert e.category is Category.OPEN_SOURCE
+
+
+def test_a_sentence_headline_naming_a_model_is_not_a_model_release(analyst):
+    # a bare model name is a release; a sentence about a model is not (by the headline's form)
+    assert analyst.enrich(item("Mistral Medium 4")).score_breakdown.factors[0].evidence[0] == "model-release"
+    e = analyst.enrich(item("How Grok helped us plan a conference"))
+    assert e.score_breakdown.factors[0].evidence[0] != "model-release"
+
+
+@pytest.mark.parametrize(
+    ("title", "category"),
+    [
+        ("Streaming service to bring Gemini to 80 million subscribers", Category.BUSINESS),
+        ("Tutoring with AI: what a year of classroom pilots taught teachers", Category.SOCIETY),
+        ("OpenAI publishes a model spec update for its assistants", Category.SAFETY_POLICY),
+        ("Scaling laws for mixture-of-experts language models", Category.MODELS_RESEARCH),
+        ("Lab leaders call for a moratorium on autonomous AI agents", Category.SAFETY_POLICY),
+    ],
+)
+def test_subject_cues(analyst, title, category):
+    assert analyst.enrich(item(title)).category is category
+
+
+def test_a_gigawatt_compute_deal_is_major(analyst):
+    e = analyst.enrich(
+        item("AI lab signs partnership with a utility for 2 gigawatts of data centre capacity")
+    )
+    assert e.score >= 7
+
+
+def test_an_organisations_policy_position_is_minor_next_to_a_proposal(analyst):
+    position = analyst.enrich(
+        item("Our recommendations for the national AI action plan", source="Example Lab Blog")
+    )
+    proposal = analyst.enrich(item("European Commission proposes rules for general-purpose AI models"))
+    assert position.category is Category.SAFETY_POLICY
+    assert position.score < proposal.score

@@ -16,6 +16,9 @@ from signals.scoring.evaluation import (
 )
 
 LABELS = Path(__file__).resolve().parents[2] / "data" / "labeled" / "signals-dev.jsonl"
+# a second labelled set (see SOURCES.md): half tuned on from rules v2026.11.2, half held out
+TUNE_LABELS = LABELS.with_name("signals-extra-tune.jsonl")
+HOLDOUT_LABELS = LABELS.with_name("signals-extra-holdout.jsonl")
 
 
 def test_ranks_share_ties():
@@ -48,15 +51,45 @@ def test_signals_eval_holds_the_line(capsys):
     # When `signals eval --json` runs on it
     assert main(["eval", "--labels", str(LABELS), "--json"]) == 0
     report = json.loads(capsys.readouterr().out)
-    # Then the figures stay at least where they were reached (rules v2026.11.1:
-    # accuracy 0.812, macro-F1 0.800, Spearman 0.720, MAE 0.861, precision@7 0.60), minus a small margin
+    # Then the figures stay at least where they were reached (rules v2026.11.2:
+    # accuracy 0.818, macro-F1 0.814, Spearman 0.727, MAE 0.842, precision@7 0.60), minus a small margin
     assert report["n"] == 165
-    assert report["category_accuracy"] >= 0.79
-    assert report["macro_f1"] >= 0.78
-    assert report["spearman"] >= 0.70
-    assert report["mae"] <= 0.90
+    assert report["category_accuracy"] >= 0.80
+    assert report["macro_f1"] >= 0.79
+    assert report["spearman"] >= 0.71
+    assert report["mae"] <= 0.87
     assert report["precision_at_7"] >= 0.5
     assert {"precision_at_7", "recall_at_7", "confusion"} <= set(report)
+
+
+def test_signals_eval_holds_the_line_on_the_second_labelled_set(capsys):
+    # Given the second labelled set (97 items, two annotators)
+    # When `signals eval --json` runs on it
+    assert main(["eval", "--labels", str(TUNE_LABELS), "--json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    # Then the figures stay at least where they were reached (rules v2026.11.2:
+    # accuracy 0.835, macro-F1 0.731, Spearman 0.656, MAE 0.907, precision@7 0.50, recall@7 1.0),
+    # minus a small margin
+    assert report["n"] == 97
+    assert report["category_accuracy"] >= 0.81
+    assert report["macro_f1"] >= 0.70
+    assert report["spearman"] >= 0.64
+    assert report["mae"] <= 0.95
+
+
+def test_signals_eval_on_items_the_rules_were_never_tuned_on(capsys):
+    # Given the held-out half of the second set: never read while writing rules v2026.11.2
+    # When `signals eval --json` runs on it
+    assert main(["eval", "--labels", str(HOLDOUT_LABELS), "--json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    # Then the rules generalise to it as measured when it was first opened (v2026.11.2: accuracy
+    # 0.777, macro-F1 0.704, Spearman 0.686, MAE 0.947; v2026.11.1 had 0.718, 0.662, 0.697, 0.976),
+    # minus a small margin. Tuning on this file voids it as a check: label a new set instead.
+    assert report["n"] == 103
+    assert report["category_accuracy"] >= 0.75
+    assert report["macro_f1"] >= 0.68
+    assert report["spearman"] >= 0.66
+    assert report["mae"] <= 0.99
 
 
 def test_signals_eval_text_output(capsys):
