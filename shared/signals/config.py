@@ -92,7 +92,8 @@ class Settings(BaseSettings):
     page_cache_max_age_s: int = 300  # signal pages and OpenAPI change rarely
     hot_half_life_h: float = 24.0  # sort=hot: significance halves every this many hours of age
     hot_window_days: int = 7  # sort=hot ranks signals published in this window only
-    hot_max_candidates: int = 500  # sort=hot reads at most this many signals per page
+    hot_max_candidates: int = 500  # sort=hot reads at most this many signals per page (then approximate)
+    hot_read_chunk: int = 25  # sort=hot reads each score tier this many signals at a time
     tags_list_max: int = 500  # /v1/tags returns at most this many tags (by count)
     query_param_max_chars: int = 200  # tag/source filter values longer than this are rejected
     cursor_max_chars: int = 4096
