@@ -27,7 +27,8 @@ class Analyst(Protocol):
 
 _MONEY = re.compile(
     r"(?:(?P<cur>[$€£])\s?(?P<n1>\d[\d,]*(?:\.\d+)?)\s?(?P<u1>trillion|billion|million|thousand|bn|[tbmk])?(?![a-z])"
-    r"|(?P<n2>\d[\d,]*(?:\.\d+)?)\s?(?P<u2>trillion|billion|million|bn)\s?(?:dollars|euros|pounds|usd|eur|gbp)?)",
+    # without a currency sign the currency must be named: "40 million riders" is a count, not money
+    r"|(?P<n2>\d[\d,]*(?:\.\d+)?)\s?(?P<u2>trillion|billion|million|bn)\s?(?:dollars?|euros?|pounds?|usd|eur|gbp)(?!\w))",
     re.IGNORECASE,
 )
 _UNITS = {
@@ -48,6 +49,7 @@ _DATE = re.compile(
     r"|\b(?:by|in|from|until|since) (?:19|20)\d{2}\b|\bQ[1-4] (?:19|20)\d{2}\b)",
     re.IGNORECASE,
 )
+_LIST_COMMA = re.compile(r",\s+")
 _TAG_CLEAN = re.compile(r"[^a-z0-9]+")
 _SPACE = re.compile(r"\s+")
 _HTML_TAG = re.compile(r"<[^>]+>")
@@ -133,6 +135,7 @@ class _Found:
     words: tuple[Words, Words, Words]  # title, summary, both: for the cue patterns' anchor check
     model_as_object: bool = False  # the title names models only as where something new lands
     open_model_in_title: bool = False  # an open-weight model family is the title's subject
+    model_headline: bool = False  # the title is a model's name and a tagline ("Gemini 3.5: ...")
 
 
 class RuleAnalyst:
@@ -166,9 +169,23 @@ class RuleAnalyst:
         ]
         on_topic = self._on_topic(item, text, found)
 
+        digest = self._digest(title) if on_topic else None
         if not on_topic:
             category = Category.OFF_TOPIC
             event, event_where = r.default_event, "none"
+        elif digest is not None and r.digest_event is not None:
+            # a newsletter digest is a recap (its event), filed under its lead story: the category
+            # is read from the first item, the other items count as a summary would
+            lead, rest = digest
+            lead_words, rest_words = index.words(lead), index.words(rest)
+            lead_found = self._vocabulary(
+                lead, rest, (lead_words, rest_words, index.join(lead_words, rest_words))
+            )
+            category = self._category(item, lead, rest, feed_tags, r.default_event, "none", lead_found)
+            # the summary of a digest (an editor's letter, a teaser) is not about its stories
+            event, event_where, summary = r.digest_event, "title", ""
+            text, summary_words = title, index.words("")
+            found = self._vocabulary(title, "", (title_words, summary_words, title_words))
         else:
             event, event_where = self._event(title, summary, found)
             category = self._category(item, title, summary, feed_tags, event, event_where, found)
@@ -221,7 +238,7 @@ class RuleAnalyst:
         leading_summary: list[str] = []
         spans: list[tuple[int, int]] = []
         models_as_object = models_as_subject = 0
-        open_model = False
+        open_model = model_headline = False
         for where, text, offset, text_words in (
             ("title", title, 0, words[0]),
             ("summary", summary, len(title) + 1, words[1]),
@@ -251,6 +268,10 @@ class RuleAnalyst:
                         else:
                             models_as_subject += 1
                             open_model = open_model or entry.open
+                            model_headline = model_headline or bool(
+                                r.model_headline.match(text, m.end())
+                                and r.model_headline_prefix.fullmatch(text, 0, m.start())
+                            )
                 if entry.leading:
                     (leading_title if where == "title" else leading_summary).append(entry.name)
         as_object = bool(models_as_object) and not models_as_subject
@@ -272,7 +293,31 @@ class RuleAnalyst:
             words,
             as_object,
             open_model,
+            model_headline and not as_object,
         )
+
+    def _digest(self, title: str) -> tuple[str, str] | None:
+        """(lead story, the other stories) of a headline that lists several stories, else None."""
+        r = self.rubric
+        if r.digest_event is None or title.count(",") < r.digest_min_items - 1:
+            return None
+        stories = [part.strip() for part in _LIST_COMMA.split(title)]  # not "50,000"
+        if not all(stories) or any(r.digest_enumeration.match(story) for story in stories[1:]):
+            return None  # "A, B, and C": one sentence's enumeration
+        # "The Batch: A, B, C" / "Top Stories of 2023: A, B, C": the lead follows the newsletter's name
+        stories[0] = stories[0].rsplit(":", 1)[-1].strip()
+        if not stories[0]:
+            return None
+        if len(stories) < r.digest_min_items:
+            return None
+        if not r.digest_marker.search(title) and any(
+            len(story.split()) < r.digest_min_words or not (story[0].isupper() or story[0].isdigit())
+            for story in stories
+        ):
+            # "Cheaper, Better, Faster, Stronger" is a slogan, "X, an app for Y, is here" one sentence:
+            # unmarked stories are headlines of two words or more, each capitalised
+            return None
+        return stories[0], ", ".join(stories[1:])
 
     def _on_topic(self, item: Item, text: str, found: _Found) -> bool:
         r = self.rubric
@@ -298,16 +343,27 @@ class RuleAnalyst:
         title_words, summary_words, _ = found.words
         best, best_where, best_base = r.default_event, "none", r.default_event.base
         form, form_where = None, "none"
+        matched: list[tuple[EventType, str]] = []
+        superseded: set[str] = set()
         for event in r.events:
             if event.requires_entity_kind and event.requires_entity_kind not in found.kinds_in_title:
                 continue
             if event.requires_entity_kind == "frontier_model" and found.model_as_object:
                 continue  # a flagship model only as where something lands is no new generation
-            where = "title" if event.cues.search(title, title_words) else None
+            where = (
+                "title"
+                if event.cues.search(title, title_words)
+                or (event.requires_entity_kind and found.model_headline)
+                else None
+            )
             if where is None and summary and event.cues.search(summary, summary_words):
                 where = "summary"
-            if where is None:
-                continue
+            if where is not None:
+                matched.append((event, where))
+                superseded.update(event.supersedes)
+        for event, where in matched:
+            if event.id in superseded:
+                continue  # "our response to the RFI": a position on a proposal, not the proposal
             if event.cap is not None:  # a low-value form (tutorial, recap...): first one found wins
                 if form is None or (form_where == "summary" and where == "title"):
                     form, form_where = event, where
@@ -371,6 +427,10 @@ class RuleAnalyst:
                 # SCORING.md: an open-weight model release is open-source (a known open family, or
                 # a release that states its open licence or weights)
                 event_category = "open-source"
+            elif event.id in r.government_events and r.government_counterpart.search(title):
+                # a partnership with, or an appointment by, a government: SCORING.md files government
+                # bodies under safety-policy
+                event_category = "safety-policy"
             evidence[event_category] += r.event_weight * (
                 r.title_weight if event_where == "title" else r.summary_weight
             )

@@ -400,6 +400,7 @@ class EventType:
     category: str | None = None
     requires_entity_kind: str | None = None
     cap: float | None = None
+    supersedes: tuple[str, ...] = ()  # event ids this one replaces when both match (a response to a proposal)
 
 
 @dataclass(frozen=True)
@@ -429,6 +430,10 @@ class Rubric:
     model_availability: re.Pattern[str]
     model_release_verb: re.Pattern[str]
     model_as_object_weight: float
+    government_events: frozenset[str]  # events filed under safety-policy when ...
+    government_counterpart: re.Pattern[str]  # ...the headline names a government as the counterpart
+    model_headline: re.Pattern[str]  # matched right after a model's mention at the headline's start
+    model_headline_prefix: re.Pattern[str]  # what may precede that mention (the whole of it)
     open_weights: re.Pattern[str]
     open_model_weight: float
     strong_cue: float
@@ -469,6 +474,12 @@ class Rubric:
     minor_ceiling: float = 10.0
     # low-value forms that win over an event when both are named only in the summary
     summary_forms: frozenset[str] = frozenset()
+    # a headline listing several stories (a newsletter digest): its event, and how it is recognised
+    digest_event: EventType | None = None
+    digest_min_items: int = 3
+    digest_min_words: int = 2
+    digest_marker: re.Pattern[str] = re.compile(r"(?!x)x")
+    digest_enumeration: re.Pattern[str] = re.compile(r"(?!x)x")
 
 
 def _load_yaml(name: str, directory: Path) -> dict[str, Any]:
@@ -531,10 +542,12 @@ def load_rubric(directory: Path = RUBRIC_DIR) -> Rubric:
             category=e.get("category"),
             requires_entity_kind=e.get("requires_entity_kind"),
             cap=caps.get(e["id"]),
+            supersedes=tuple(e.get("supersedes", ())),
         )
         for e in sig["events"]
     )
     default = sig["default_event"]
+    digest = sig.get("digest", {})
     factors = sig["factors"]
     factor_patterns = {
         name: cue_set(spec["cues"])
@@ -560,6 +573,15 @@ def load_rubric(directory: Path = RUBRIC_DIR) -> Rubric:
         model_availability=re.compile(rf"(?<!\w)(?:{cats['model_availability']})(?!\w)", re.IGNORECASE),
         model_release_verb=re.compile(rf"(?<!\w)(?:{cats['model_release_verb']})(?!\w)", re.IGNORECASE),
         model_as_object_weight=float(cats["model_as_object_weight"]),
+        government_events=frozenset(cats.get("government_counterpart", {}).get("events", [])),
+        government_counterpart=re.compile(
+            rf"(?<!\w)(?:{cats['government_counterpart']['cues']})(?!\w)"
+            if "government_counterpart" in cats
+            else r"(?!x)x",
+            re.IGNORECASE,
+        ),
+        model_headline=re.compile(cats.get("model_headline", r"(?!x)x")),
+        model_headline_prefix=re.compile(cats.get("model_headline_prefix", r"(?!x)x")),
         open_weights=re.compile(rf"(?<!\w)(?:{cats['open_weights']})(?!\w)", re.IGNORECASE),
         open_model_weight=float(cats["open_model_weight"]),
         strong_cue=float(cats["strong_cue"]),
@@ -585,6 +607,20 @@ def load_rubric(directory: Path = RUBRIC_DIR) -> Rubric:
         major_base=float(sig.get("major_base", 0.0)),
         minor_ceiling=float(sig.get("minor_ceiling", 10.0)),
         summary_forms=frozenset(sig.get("summary_forms", [])),
+        digest_event=(
+            EventType(
+                id=digest["event"]["id"],
+                base=float(digest["event"]["base"]),
+                cues=Cues(re.compile(r"(?!x)x"), always=False),
+                cap=caps.get(digest["event"]["id"]),
+            )
+            if digest
+            else None
+        ),
+        digest_min_items=int(digest.get("min_items", 3)),
+        digest_min_words=int(digest.get("min_words", 2)),
+        digest_marker=re.compile(digest.get("item_marker", r"(?!x)x")),
+        digest_enumeration=re.compile(digest.get("enumeration", r"(?!x)x"), re.IGNORECASE),
         money_tiers=tuple((float(a), float(b)) for a, b in sig["money_tiers"]),
         money_events=frozenset(sig["money_events"]),
         money_sets_base=frozenset(sig.get("money_sets_base", [])),

@@ -389,3 +389,101 @@ def test_an_organisations_policy_position_is_minor_next_to_a_proposal(analyst):
     proposal = analyst.enrich(item("European Commission proposes rules for general-purpose AI models"))
     assert position.category is Category.SAFETY_POLICY
     assert position.score < proposal.score
+
+
+# ------------------------------------------------------------------ rules v2026.11.3
+
+
+def _event(e) -> str:
+    return e.score_breakdown.factors[0].evidence[0]
+
+
+@pytest.mark.parametrize(
+    ("title", "category"),
+    [
+        # a newsletter's list of stories is filed under its lead story
+        ("Acme raises $9B 💰, Gemini 5 Ultra 🤖, robot chefs 🍳", Category.BUSINESS),
+        (
+            "Weekly Wire: Senators Draft AI Liability Rules, Robots Learn to Fold Laundry, Cheaper GPUs",
+            Category.SAFETY_POLICY,
+        ),
+    ],
+)
+def test_a_digest_is_a_recap_filed_under_its_lead_story(analyst, title, category):
+    e = analyst.enrich(item(title, "Dear friends, this week I have been thinking about compute budgets."))
+    assert _event(e) == "digest"
+    assert e.category is category
+    # however big its stories, a digest re-runs news already out: minor
+    assert e.score <= 4
+
+
+@pytest.mark.parametrize(
+    "title",
+    [
+        "Acme, Globex and Initech sign a compute pact",  # names, not stories
+        "Faster, Cheaper, Smarter",  # a slogan
+        "Lumen Studio, an AI canvas for designers, is now available",  # one sentence
+        "We trained a 7B model on 1,000,000,000 tokens, and it works",  # numbers, an enumeration
+        "Open models for vision, speech, and robotics",
+    ],
+)
+def test_a_list_in_one_sentence_is_not_a_digest(analyst, title):
+    assert _event(analyst.enrich(item(title))) != "digest"
+
+
+def test_a_model_name_and_tagline_headline_is_a_release(analyst):
+    flagship = analyst.enrich(
+        item("Claude Opus 6: a steadier hand for long tasks", source="Example Lab Blog")
+    )
+    assert _event(flagship) == "frontier-model" and flagship.category is Category.MODELS_RESEARCH
+    assert _event(analyst.enrich(item("Mistral Small 5: fast and frugal"))) == "model-release"
+    # a report that merely mentions a model after its own name is not a release
+    assert _event(analyst.enrich(item("Example Usage Report: insights from Claude Opus 6"))) not in (
+        "frontier-model",
+        "model-release",
+    )
+
+
+def test_counts_of_people_are_not_money(analyst):
+    assert money_amount("to 30 million riders and 2 million drivers") == 0
+    assert money_amount("a 500 million dollar deal") == 500e6
+    e = analyst.enrich(item("Ride-hailing firm to bring Claude to more than 30 million riders"))
+    assert e.category is Category.BUSINESS
+    assert "money" not in e.score_breakdown.factors[0].evidence[-1]
+
+
+def test_a_response_to_a_consultation_is_a_position_not_the_proposal(analyst):
+    e = analyst.enrich(item("Our response to the Commission's consultation on AI liability"))
+    assert _event(e) == "policy-position"
+    assert e.category is Category.SAFETY_POLICY
+
+
+@pytest.mark.parametrize(
+    "title",
+    [
+        "Example Lab partners with the Estonian government on AI for public services",
+        "Minister of Digital Affairs appoints lab founder to national AI advisory board",
+    ],
+)
+def test_a_partnership_with_a_government_is_safety_policy(analyst, title):
+    assert analyst.enrich(item(title)).category is Category.SAFETY_POLICY
+
+
+@pytest.mark.parametrize(
+    ("title", "form"),
+    [
+        ("LLM Prompt Caching 101: what to cache and when", "tutorial"),
+        ("Mastering long-context retrieval for AI agents", "tutorial"),
+        ("AlphaProof at five: five years of progress in AI maths", "recap"),
+    ],
+)
+def test_teaching_and_looking_back_are_low_value_forms(analyst, title, form):
+    e = analyst.enrich(item(title))
+    assert _event(e) == form
+    assert e.score <= 3
+
+
+def test_a_memory_leak_is_not_a_security_incident(analyst):
+    e = analyst.enrich(item("Debugging a memory leak in our LLM inference server"))
+    assert _event(e) != "security-incident"
+    assert e.category is not Category.SECURITY

@@ -50,13 +50,14 @@ def test_signals_eval_holds_the_line(capsys):
     # When `signals eval --json` runs on it
     assert main(["eval", "--labels", str(LABELS), "--json"]) == 0
     report = json.loads(capsys.readouterr().out)
-    # Then the figures stay at least where they were reached (rules v2026.11.2:
-    # accuracy 0.818, macro-F1 0.814, Spearman 0.727, MAE 0.842, precision@7 0.60), minus a small margin
+    # Then the figures stay at least where they were reached (rules v2026.11.3:
+    # accuracy 0.818, macro-F1 0.814, Spearman 0.750, MAE 0.824, precision@7 0.60; v2026.11.2 had
+    # Spearman 0.727, MAE 0.842), minus a small margin
     assert report["n"] == 165
     assert report["category_accuracy"] >= 0.80
     assert report["macro_f1"] >= 0.79
-    assert report["spearman"] >= 0.71
-    assert report["mae"] <= 0.87
+    assert report["spearman"] >= 0.73
+    assert report["mae"] <= 0.85
     assert report["precision_at_7"] >= 0.5
     assert {"precision_at_7", "recall_at_7", "confusion"} <= set(report)
 
@@ -66,14 +67,15 @@ def test_signals_eval_holds_the_line_on_the_second_labelled_set(capsys):
     # When `signals eval --json` runs on it
     assert main(["eval", "--labels", str(EXTRA_LABELS), "--json"]) == 0
     report = json.loads(capsys.readouterr().out)
-    # Then the figures stay at least where they were reached (rules v2026.11.2: accuracy 0.805,
-    # macro-F1 0.736, Spearman 0.671, MAE 0.927; on its held-out half, never tuned on: accuracy
-    # 0.777, Spearman 0.686), minus a small margin
+    # Then the figures stay at least where they were reached (rules v2026.11.3: accuracy 0.835,
+    # macro-F1 0.773, Spearman 0.731, MAE 0.802, precision@7 0.60; v2026.11.2 had accuracy 0.805,
+    # macro-F1 0.736, Spearman 0.671, MAE 0.927, and on its held-out half, never tuned on then,
+    # accuracy 0.777, Spearman 0.686), minus a small margin
     assert report["n"] == 200
-    assert report["category_accuracy"] >= 0.78
-    assert report["macro_f1"] >= 0.70
-    assert report["spearman"] >= 0.65
-    assert report["mae"] <= 0.96
+    assert report["category_accuracy"] >= 0.81
+    assert report["macro_f1"] >= 0.75
+    assert report["spearman"] >= 0.71
+    assert report["mae"] <= 0.83
 
 
 def test_signals_eval_text_output(capsys):
