@@ -442,6 +442,12 @@ class RuleAnalyst:
         if found.open_model_in_title:
             evidence["open-source"] += r.open_model_weight * r.title_weight
             in_title_cats.add("open-source")
+        research = evidence[r.research_category]
+        for cat, share in r.subject_lens.items():
+            if cat in in_title_cats:
+                # research whose headline names a subject filed elsewhere (a benchmark of cyber
+                # capability) is research on that subject: SCORING.md files it by the subject
+                evidence[cat] += share * research
         source = f"{item.source_name}"
         for pattern, cat in r.source_priors:
             if pattern.search(source):

@@ -446,6 +446,8 @@ class Rubric:
     feed_categories: dict[str, str]
     research_category: str
     research_lens: dict[str, float]  # source prior category -> share of the research evidence it gets
+    # category whose strong cue is in the headline -> share of the research evidence it gets
+    subject_lens: dict[str, float]
     # significance
     default_event: EventType
     off_topic_base: float
@@ -597,6 +599,9 @@ def load_rubric(directory: Path = RUBRIC_DIR) -> Rubric:
         research_category=cats.get("research_lens", {}).get("research", "models-research"),
         research_lens={
             cat: float(share) for cat, share in cats.get("research_lens", {}).get("sources", {}).items()
+        },
+        subject_lens={
+            cat: float(share) for cat, share in cats.get("research_lens", {}).get("subjects", {}).items()
         },
         default_event=EventType(
             id=default["id"], base=float(default["base"]), cues=Cues(re.compile(r"(?!x)x"), always=False)

@@ -487,3 +487,102 @@ def test_a_memory_leak_is_not_a_security_incident(analyst):
     e = analyst.enrich(item("Debugging a memory leak in our LLM inference server"))
     assert _event(e) != "security-incident"
     assert e.category is not Category.SECURITY
+
+
+# ------------------------------------------------------------------ rules v2026.11.4
+
+
+@pytest.mark.parametrize(
+    "title",
+    [
+        "Introducing Mistral Small 5",  # an open-weight family of a lab that also sells closed models
+        "Faster agents with the new Devstral models",
+        "Falcon 3 is here",
+        "Introducing Nemotron 4 Nano",
+    ],
+)
+def test_an_open_weight_family_named_alone_is_open_source(analyst, title):
+    assert analyst.enrich(item(title, source="Example Lab Blog")).category is Category.OPEN_SOURCE
+
+
+def test_a_closed_family_of_an_open_lab_is_a_model_release(analyst):
+    e = analyst.enrich(item("Introducing Mistral Medium 4", source="Example Lab Blog"))
+    assert e.category is Category.MODELS_RESEARCH
+
+
+@pytest.mark.parametrize(
+    ("title", "summary"),
+    [
+        ("Probe Kit: a new standard for agentic cyber evaluations", ""),
+        (
+            "Can AI agents break out? A benchmark for sandbox escape capabilities",
+            "We introduce a benchmark that measures whether agents can escape their sandboxes.",
+        ),
+    ],
+)
+def test_cyber_research_from_a_safety_body_is_security(analyst, title, summary):
+    # security precedes safety-policy: research on cyber capability is filed by its subject,
+    # even from a safety institute (whose research otherwise reads as safety-policy)
+    e = analyst.enrich(item(title, summary, source="Example AI Security Institute Blog"))
+    assert e.category is Category.SECURITY
+
+
+def test_research_whose_headline_names_a_security_subject_is_security(analyst):
+    e = analyst.enrich(
+        item(
+            "Measuring jailbreak robustness: a benchmark for frontier language models",
+            "We evaluate state-of-the-art reasoning models on a new benchmark and find large gaps.",
+        )
+    )
+    assert e.category is Category.SECURITY
+
+
+def test_a_reinforcement_learning_policy_is_not_policy(analyst):
+    e = analyst.enrich(
+        item("Learning policy representations for cooperative agents", source="Example AI Research")
+    )
+    assert e.category is Category.MODELS_RESEARCH
+
+
+def test_regulated_industries_are_customers_not_regulation(analyst):
+    e = analyst.enrich(item("Example Corp brings Claude to banks and other regulated industries"))
+    assert e.category is not Category.SAFETY_POLICY
+
+
+def test_a_product_for_government_is_a_product(analyst):
+    e = analyst.enrich(
+        item("Announcing Acme AI for Government", "A suite of AI products for government customers.")
+    )
+    assert e.category is Category.PRODUCTS
+    # a rule for government's own use is still policy
+    assert analyst.enrich(item("Senate passes rules on government use of AI")).category is (
+        Category.SAFETY_POLICY
+    )
+
+
+def test_gpu_software_is_not_an_infrastructure_deal(analyst):
+    e = analyst.enrich(
+        item(
+            "Fused attention GPU kernels",
+            "We're releasing open-source GPU kernels for sparse attention in neural networks.",
+        )
+    )
+    assert _event(e) != "infrastructure-deal"
+    assert e.category is Category.OPEN_SOURCE
+
+
+def test_researchers_as_an_audience_are_not_a_research_result(analyst):
+    e = analyst.enrich(
+        item("National lab expands Claude for Enterprise use to its scientists and researchers")
+    )
+    assert _event(e) != "research-result"
+    assert e.category is Category.PRODUCTS
+    assert _event(analyst.enrich(item("Researchers find that small language models can learn to plan"))) == (
+        "research-result"
+    )
+
+
+def test_careers_of_people_are_not_a_hiring_post(analyst):
+    e = analyst.enrich(item("How an AI tutor is helping students kickstart careers in nursing"))
+    assert _event(e) != "hiring-post"
+    assert _event(analyst.enrich(item("Careers at Example AI Lab: open roles"))) == "hiring-post"

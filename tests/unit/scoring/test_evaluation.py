@@ -52,7 +52,7 @@ def test_signals_eval_holds_the_line(capsys):
     # When `signals eval --json` runs on it
     assert main(["eval", "--labels", str(LABELS), "--json"]) == 0
     report = json.loads(capsys.readouterr().out)
-    # Then the figures stay at least where they were reached (rules v2026.11.3:
+    # Then the figures stay at least where they were reached (rules v2026.11.3 and v2026.11.4:
     # accuracy 0.818, macro-F1 0.814, Spearman 0.750, MAE 0.824, precision@7 0.60; v2026.11.2 had
     # Spearman 0.727, MAE 0.842), minus a small margin
     assert report["n"] == 165
@@ -69,8 +69,9 @@ def test_signals_eval_holds_the_line_on_the_second_labelled_set(capsys):
     # When `signals eval --json` runs on it
     assert main(["eval", "--labels", str(EXTRA_LABELS), "--json"]) == 0
     report = json.loads(capsys.readouterr().out)
-    # Then the figures stay at least where they were reached (rules v2026.11.3: accuracy 0.835,
-    # macro-F1 0.773, Spearman 0.731, MAE 0.802, precision@7 0.60; v2026.11.2 had accuracy 0.805,
+    # Then the figures stay at least where they were reached (rules v2026.11.4: accuracy 0.835,
+    # macro-F1 0.773, Spearman 0.729, MAE 0.807, precision@7 0.60; v2026.11.3 had Spearman 0.731,
+    # MAE 0.802; v2026.11.2 had accuracy 0.805,
     # macro-F1 0.736, Spearman 0.671, MAE 0.927, and on its held-out half, never tuned on then,
     # accuracy 0.777, Spearman 0.686), minus a small margin
     assert report["n"] == 200
@@ -85,11 +86,12 @@ def test_signals_eval_holds_the_line_on_the_third_labelled_set(capsys):
     # When `signals eval --json` runs on it
     assert main(["eval", "--labels", str(EXTRA2_LABELS), "--json"]) == 0
     report = json.loads(capsys.readouterr().out)
-    # Then the figures stay at least where they were when it was first opened (rules v2026.11.3,
+    # Then the figures stay at least where they were reached (rules v2026.11.4, the first tuned on
+    # it: accuracy 0.765, macro-F1 0.643, Spearman 0.690, MAE 0.835, precision@7 0.75; v2026.11.3,
     # never tuned on: accuracy 0.700, macro-F1 0.582, Spearman 0.690, MAE 0.830), minus a margin
     assert report["n"] == 200
-    assert report["category_accuracy"] >= 0.68
-    assert report["macro_f1"] >= 0.56
+    assert report["category_accuracy"] >= 0.74
+    assert report["macro_f1"] >= 0.62
     assert report["spearman"] >= 0.67
     assert report["mae"] <= 0.86
 
