@@ -28,7 +28,9 @@ class Analyst(Protocol):
 _MONEY = re.compile(
     r"(?:(?P<cur>[$€£])\s?(?P<n1>\d[\d,]*(?:\.\d+)?)\s?(?P<u1>trillion|billion|million|thousand|bn|[tbmk])?(?![a-z])"
     # without a currency sign the currency must be named: "40 million riders" is a count, not money
-    r"|(?P<n2>\d[\d,]*(?:\.\d+)?)\s?(?P<u2>trillion|billion|million|bn)\s?(?:dollars?|euros?|pounds?|usd|eur|gbp)(?!\w))",
+    r"|(?P<n2>\d[\d,]*(?:\.\d+)?)\s?(?P<u2>trillion|billion|million|bn)\s?(?:dollars?|euros?|pounds?|usd|eur|gbp)(?!\w)"
+    # the sign after the amount, as in European usage ("1.7B€", "500 M€")
+    r"|(?<![\w.])(?P<n3>\d[\d,]*(?:\.\d+)?)\s?(?P<u3>trillion|billion|million|bn|[tbm])\s?[€$£])",
     re.IGNORECASE,
 )
 _UNITS = {
@@ -80,8 +82,8 @@ def money_amount(text: str) -> float:
     """The largest amount of money named in ``text`` (in units of the currency), or 0."""
     best = 0.0
     for m in _MONEY.finditer(text):
-        digits = (m.group("n1") or m.group("n2") or "").replace(",", "")
-        unit = (m.group("u1") or m.group("u2") or "").lower()
+        digits = (m.group("n1") or m.group("n2") or m.group("n3") or "").replace(",", "")
+        unit = (m.group("u1") or m.group("u2") or m.group("u3") or "").lower()
         if not digits:
             continue
         try:
@@ -159,8 +161,12 @@ class RuleAnalyst:
         text = f"{title}\n{summary}"
         index = r.cue_index
         title_words, summary_words = index.words(title), index.words(summary)
+        distributor = bool(r.model_distributors.search(item.source_name))
         found = self._vocabulary(
-            title, summary, (title_words, summary_words, index.join(title_words, summary_words))
+            title,
+            summary,
+            (title_words, summary_words, index.join(title_words, summary_words)),
+            name_headline=not distributor,
         )
         feed_tags = [
             t
@@ -229,7 +235,9 @@ class RuleAnalyst:
 
     # ------------------------------------------------------------------ steps
 
-    def _vocabulary(self, title: str, summary: str, words: tuple[Words, Words, Words]) -> _Found:
+    def _vocabulary(
+        self, title: str, summary: str, words: tuple[Words, Words, Words], *, name_headline: bool = True
+    ) -> _Found:
         r = self.rubric
         entities: list[str] = []
         tags: list[str] = []
@@ -268,8 +276,13 @@ class RuleAnalyst:
                         else:
                             models_as_subject += 1
                             open_model = open_model or entry.open
+                            # "Gemini 3.5: <tagline>", or (unless on a distributor's feed) only
+                            # the model's name: the release page
                             model_headline = model_headline or bool(
-                                r.model_headline.match(text, m.end())
+                                (
+                                    r.model_headline.match(text, m.end())
+                                    or (name_headline and r.model_name_headline.fullmatch(text))
+                                )
                                 and r.model_headline_prefix.fullmatch(text, 0, m.start())
                             )
                 if entry.leading:
@@ -511,6 +524,13 @@ class RuleAnalyst:
         if money and event.id in r.money_events:
             for minimum, tier_base in r.money_tiers:
                 if money >= minimum:
+                    if event_where == "summary":
+                        # a deal only the summary speaks of ("backed by a $10B investment" under a
+                        # headline about something else) is sized as a passing mention is
+                        tier_base = (
+                            r.default_event.base
+                            + (tier_base - r.default_event.base) * r.summary_only_discount
+                        )
                     if event.id in r.money_sets_base:
                         base = tier_base
                     else:

@@ -434,6 +434,8 @@ class Rubric:
     government_counterpart: re.Pattern[str]  # ...the headline names a government as the counterpart
     model_headline: re.Pattern[str]  # matched right after a model's mention at the headline's start
     model_headline_prefix: re.Pattern[str]  # what may precede that mention (the whole of it)
+    model_name_headline: re.Pattern[str]  # a whole headline that is only a name ("Claude 3.5 Sonnet")
+    model_distributors: re.Pattern[str]  # sources whose name-only model headlines are availability
     open_weights: re.Pattern[str]
     open_model_weight: float
     strong_cue: float
@@ -584,6 +586,8 @@ def load_rubric(directory: Path = RUBRIC_DIR) -> Rubric:
         ),
         model_headline=re.compile(cats.get("model_headline", r"(?!x)x")),
         model_headline_prefix=re.compile(cats.get("model_headline_prefix", r"(?!x)x")),
+        model_name_headline=re.compile(cats.get("model_name_headline", r"(?!x)x")),
+        model_distributors=re.compile(cats.get("model_distributors", r"(?!x)x"), re.IGNORECASE),
         open_weights=re.compile(rf"(?<!\w)(?:{cats['open_weights']})(?!\w)", re.IGNORECASE),
         open_model_weight=float(cats["open_model_weight"]),
         strong_cue=float(cats["strong_cue"]),

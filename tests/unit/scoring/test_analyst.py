@@ -586,3 +586,73 @@ def test_careers_of_people_are_not_a_hiring_post(analyst):
     e = analyst.enrich(item("How an AI tutor is helping students kickstart careers in nursing"))
     assert _event(e) != "hiring-post"
     assert _event(analyst.enrich(item("Careers at Example AI Lab: open roles"))) == "hiring-post"
+
+
+def test_a_headline_that_is_only_a_flagship_name_is_its_release(analyst):
+    e = analyst.enrich(item("Gemini 7 Pro", source="Example Lab News"))
+    assert _event(e) == "frontier-model"
+    assert e.score >= 7
+    assert _event(analyst.enrich(item("Claude 9.5 Sonnet and Claude Code"))) == "frontier-model"
+    # a title-case sentence, a possessive and a product pairing are not a model's name
+    assert _event(analyst.enrich(item("Claude Opus 9 One-Shots Full Custom Racing Game Demo"))) != (
+        "frontier-model"
+    )
+    assert _event(analyst.enrich(item("Claude’s Constitution"))) != "frontier-model"
+    assert _event(analyst.enrich(item("Claude and Alexa+"))) != "model-release"
+
+
+def test_a_name_only_headline_on_a_distributors_feed_is_not_a_new_model(analyst):
+    e = analyst.enrich(item("Llama 7", source="Ollama Blog"))
+    assert _event(e) != "frontier-model"
+    assert e.score <= 6
+
+
+def test_start_building_with_a_flagship_is_its_release(analyst):
+    assert _event(analyst.enrich(item("Start building with Gemini 7"))) == "frontier-model"
+
+
+def test_a_tier_word_may_follow_the_name_in_a_tagline_headline(analyst):
+    e = analyst.enrich(item("GPT-9o mini: cheaper intelligence for everyone"))
+    assert _event(e) == "model-release"  # a mini model is not a new flagship generation
+    assert e.category is Category.MODELS_RESEARCH
+
+
+def test_metas_new_flagship_family_is_a_frontier_model(analyst):
+    e = analyst.enrich(item("Introducing Muse Spark 3: the next step", source="AI at Meta Blog"))
+    assert _event(e) == "frontier-model"
+    assert e.category is Category.MODELS_RESEARCH
+
+
+def test_releasing_a_models_weights_is_open_source(analyst):
+    e = analyst.enrich(
+        item(
+            "Open Release of Grok-9",
+            "We are releasing the weights and architecture of our 500 billion parameter model Grok-9.",
+        )
+    )
+    assert e.category is Category.OPEN_SOURCE
+
+
+def test_bringing_a_model_to_everyone_is_availability(analyst):
+    e = analyst.enrich(
+        item("Bringing Grok to Everyone", "Grok is now available to everyone on the platform.")
+    )
+    assert e.category is Category.PRODUCTS
+
+
+def test_money_with_the_currency_sign_after_the_amount():
+    assert money_amount("Example AI raises 1.7B€ to accelerate") == pytest.approx(1.7e9)
+    assert money_amount("a 500 M€ round") == pytest.approx(5e8)
+    assert money_amount("version 3.5") == 0
+
+
+def test_a_deal_only_the_summary_speaks_of_is_sized_as_a_mention(analyst):
+    headline = analyst.enrich(item("Example Corp raises $12 billion for AI chips"))
+    mention = analyst.enrich(
+        item(
+            "Example Corp's new research hub",
+            "Backed by a $12 billion planned investment over the next decade, the hub studies AI chips.",
+        )
+    )
+    assert headline.score >= 9
+    assert mention.score <= 7

@@ -71,8 +71,10 @@ def test_signals_eval_holds_the_line_on_the_second_labelled_set(capsys):
     # When `signals eval --json` runs on it
     assert main(["eval", "--labels", str(EXTRA_LABELS), "--json"]) == 0
     report = json.loads(capsys.readouterr().out)
-    # Then the figures stay at least where they were reached (rules v2026.11.4: accuracy 0.835,
-    # macro-F1 0.773, Spearman 0.729, MAE 0.807, precision@7 0.60; v2026.11.3 had Spearman 0.731,
+    # Then the figures stay at least where they were reached (rules v2026.11.5: accuracy 0.835,
+    # macro-F1 0.773, Spearman 0.728, MAE 0.818, precision@7 0.50 (a name-only "Grok 4", labelled 4,
+    # now reads as a flagship release); v2026.11.4: Spearman 0.729, MAE 0.807, precision@7 0.60;
+    # v2026.11.3 had Spearman 0.731,
     # MAE 0.802; v2026.11.2 had accuracy 0.805,
     # macro-F1 0.736, Spearman 0.671, MAE 0.927, and on its held-out half, never tuned on then,
     # accuracy 0.777, Spearman 0.686), minus a small margin
@@ -88,14 +90,15 @@ def test_signals_eval_holds_the_line_on_the_third_labelled_set(capsys):
     # When `signals eval --json` runs on it
     assert main(["eval", "--labels", str(EXTRA2_LABELS), "--json"]) == 0
     report = json.loads(capsys.readouterr().out)
-    # Then the figures stay at least where they were reached (rules v2026.11.4, the first tuned on
-    # it: accuracy 0.765, macro-F1 0.643, Spearman 0.690, MAE 0.835, precision@7 0.75; v2026.11.3,
+    # Then the figures stay at least where they were reached (rules v2026.11.5: accuracy 0.765,
+    # macro-F1 0.643, Spearman 0.705, MAE 0.820, precision@7 0.71, recall@7 0.45; v2026.11.4, the
+    # first tuned on it: Spearman 0.690, MAE 0.835, precision@7 0.75, recall@7 0.27; v2026.11.3,
     # never tuned on: accuracy 0.700, macro-F1 0.582, Spearman 0.690, MAE 0.830), minus a margin
     assert report["n"] == 200
     assert report["category_accuracy"] >= 0.74
     assert report["macro_f1"] >= 0.62
-    assert report["spearman"] >= 0.67
-    assert report["mae"] <= 0.86
+    assert report["spearman"] >= 0.69
+    assert report["mae"] <= 0.84
 
 
 def test_signals_eval_holds_the_line_on_the_fourth_labelled_set(capsys):
@@ -103,13 +106,15 @@ def test_signals_eval_holds_the_line_on_the_fourth_labelled_set(capsys):
     # When `signals eval --json` runs on it
     assert main(["eval", "--labels", str(EXTRA3_LABELS), "--json"]) == 0
     report = json.loads(capsys.readouterr().out)
-    # Then the figures stay at least where they were when it was first opened (rules v2026.11.4,
-    # never tuned on: accuracy 0.675, macro-F1 0.592, Spearman 0.634, MAE 1.040), minus a margin
+    # Then the figures stay at least where they were reached (rules v2026.11.5, the first tuned on
+    # it: accuracy 0.690, macro-F1 0.601, Spearman 0.653, MAE 0.995, precision@7 0.38, recall@7
+    # 0.50; v2026.11.4, never tuned on: accuracy 0.675, macro-F1 0.592, Spearman 0.634, MAE 1.040,
+    # precision@7 0.14, recall@7 0.17), minus a margin
     assert report["n"] == 200
-    assert report["category_accuracy"] >= 0.65
-    assert report["macro_f1"] >= 0.57
-    assert report["spearman"] >= 0.61
-    assert report["mae"] <= 1.07
+    assert report["category_accuracy"] >= 0.67
+    assert report["macro_f1"] >= 0.58
+    assert report["spearman"] >= 0.63
+    assert report["mae"] <= 1.02
 
 
 def test_signals_eval_text_output(capsys):
