@@ -138,6 +138,7 @@ class _Found:
     model_as_object: bool = False  # the title names models only as where something new lands
     open_model_in_title: bool = False  # an open-weight model family is the title's subject
     model_headline: bool = False  # the title is a model's name and a tagline ("Gemini 3.5: ...")
+    distributor: bool = False  # the source serves others' models (a model there is its availability)
 
 
 class RuleAnalyst:
@@ -168,6 +169,7 @@ class RuleAnalyst:
             (title_words, summary_words, index.join(title_words, summary_words)),
             name_headline=not distributor,
         )
+        found.distributor = distributor
         feed_tags = [
             t
             for t in (normalise_tag(c) for c in item.categories)
@@ -182,14 +184,15 @@ class RuleAnalyst:
         elif digest is not None and r.digest_event is not None:
             # a newsletter digest is a recap (its event), filed under its lead story: the category
             # is read from the first item, the other items count as a summary would
-            lead, rest = digest
+            lead, rest, marked = digest
             lead_words, rest_words = index.words(lead), index.words(rest)
             lead_found = self._vocabulary(
                 lead, rest, (lead_words, rest_words, index.join(lead_words, rest_words))
             )
             category = self._category(item, lead, rest, feed_tags, r.default_event, "none", lead_found)
             # the summary of a digest (an editor's letter, a teaser) is not about its stories
-            event, event_where, summary = r.digest_event, "title", ""
+            recap = r.digest_recap_event if not marked and r.digest_recap_event is not None else None
+            event, event_where, summary = recap or r.digest_event, "title", ""
             text, summary_words = title, index.words("")
             found = self._vocabulary(title, "", (title_words, summary_words, title_words))
         else:
@@ -309,8 +312,9 @@ class RuleAnalyst:
             model_headline and not as_object,
         )
 
-    def _digest(self, title: str) -> tuple[str, str] | None:
-        """(lead story, the other stories) of a headline that lists several stories, else None."""
+    def _digest(self, title: str) -> tuple[str, str, bool] | None:
+        """(lead story, the other stories, whether its items are marked) of a headline that lists
+        several stories, else None."""
         r = self.rubric
         if r.digest_event is None or title.count(",") < r.digest_min_items - 1:
             return None
@@ -323,14 +327,15 @@ class RuleAnalyst:
             return None
         if len(stories) < r.digest_min_items:
             return None
-        if not r.digest_marker.search(title) and any(
+        marked = bool(r.digest_marker.search(title))
+        if not marked and any(
             len(story.split()) < r.digest_min_words or not (story[0].isupper() or story[0].isdigit())
             for story in stories
         ):
             # "Cheaper, Better, Faster, Stronger" is a slogan, "X, an app for Y, is here" one sentence:
             # unmarked stories are headlines of two words or more, each capitalised
             return None
-        return stories[0], ", ".join(stories[1:])
+        return stories[0], ", ".join(stories[1:]), marked
 
     def _on_topic(self, item: Item, text: str, found: _Found) -> bool:
         r = self.rubric
@@ -363,6 +368,10 @@ class RuleAnalyst:
                 continue
             if event.requires_entity_kind == "frontier_model" and found.model_as_object:
                 continue  # a flagship model only as where something lands is no new generation
+            if event.requires_entity_kind and found.distributor:
+                # a model on a distributor's feed ("Llama 3.2 Vision" on Ollama's blog) is that model
+                # becoming available there, its release being news elsewhere (SCORING.md: products)
+                continue
             where = (
                 "title"
                 if event.cues.search(title, title_words)

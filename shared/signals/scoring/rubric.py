@@ -480,6 +480,9 @@ class Rubric:
     summary_forms: frozenset[str] = frozenset()
     # a headline listing several stories (a newsletter digest): its event, and how it is recognised
     digest_event: EventType | None = None
+    # ...and the event of one whose stories are unmarked headlines (a magazine-style recap of news
+    # already out, often under an editor's letter); the marked kind's event when not configured
+    digest_recap_event: EventType | None = None
     digest_min_items: int = 3
     digest_min_words: int = 2
     digest_marker: re.Pattern[str] = re.compile(r"(?!x)x")
@@ -624,6 +627,16 @@ def load_rubric(directory: Path = RUBRIC_DIR) -> Rubric:
                 cap=caps.get(digest["event"]["id"]),
             )
             if digest
+            else None
+        ),
+        digest_recap_event=(
+            EventType(
+                id=digest["recap_event"]["id"],
+                base=float(digest["recap_event"]["base"]),
+                cues=Cues(re.compile(r"(?!x)x"), always=False),
+                cap=caps.get(digest["recap_event"]["id"]),
+            )
+            if digest.get("recap_event")
             else None
         ),
         digest_min_items=int(digest.get("min_items", 3)),

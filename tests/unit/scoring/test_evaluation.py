@@ -22,7 +22,8 @@ EXTRA_LABELS = LABELS.with_name("signals-extra.jsonl")
 EXTRA2_LABELS = LABELS.with_name("signals-extra2.jsonl")
 # a fourth: held out while rules v2026.11.4 were written, tuned on from then
 EXTRA3_LABELS = LABELS.with_name("signals-extra3.jsonl")
-# fifth and sixth (400 rows): held out while rules v2026.11.5 were written, measured once
+# fifth and sixth (400 rows): held out while rules v2026.11.5 were written, measured once; tuned
+# on from v2026.11.6
 HOLDOUT_LABELS = LABELS.with_name("signals-holdout.jsonl")
 
 
@@ -56,14 +57,14 @@ def test_signals_eval_holds_the_line(capsys):
     # When `signals eval --json` runs on it
     assert main(["eval", "--labels", str(LABELS), "--json"]) == 0
     report = json.loads(capsys.readouterr().out)
-    # Then the figures stay at least where they were reached (rules v2026.11.3 and v2026.11.4:
-    # accuracy 0.818, macro-F1 0.814, Spearman 0.750, MAE 0.824, precision@7 0.60; v2026.11.2 had
-    # Spearman 0.727, MAE 0.842), minus a small margin
+    # Then the figures stay at least where they were reached (rules v2026.11.6: accuracy 0.818,
+    # macro-F1 0.814, Spearman 0.760, MAE 0.764, precision@7 0.60; v2026.11.3 to v2026.11.5:
+    # Spearman 0.750, MAE 0.824; v2026.11.2 had Spearman 0.727, MAE 0.842), minus a small margin
     assert report["n"] == 165
     assert report["category_accuracy"] >= 0.80
     assert report["macro_f1"] >= 0.79
-    assert report["spearman"] >= 0.73
-    assert report["mae"] <= 0.85
+    assert report["spearman"] >= 0.74
+    assert report["mae"] <= 0.79
     assert report["precision_at_7"] >= 0.5
     assert {"precision_at_7", "recall_at_7", "confusion"} <= set(report)
 
@@ -73,7 +74,8 @@ def test_signals_eval_holds_the_line_on_the_second_labelled_set(capsys):
     # When `signals eval --json` runs on it
     assert main(["eval", "--labels", str(EXTRA_LABELS), "--json"]) == 0
     report = json.loads(capsys.readouterr().out)
-    # Then the figures stay at least where they were reached (rules v2026.11.5: accuracy 0.835,
+    # Then the figures stay at least where they were reached (rules v2026.11.6: accuracy 0.835,
+    # macro-F1 0.773, Spearman 0.767, MAE 0.743, precision@7 0.50; v2026.11.5: accuracy 0.835,
     # macro-F1 0.773, Spearman 0.728, MAE 0.818, precision@7 0.50 (a name-only "Grok 4", labelled 4,
     # now reads as a flagship release); v2026.11.4: Spearman 0.729, MAE 0.807, precision@7 0.60;
     # v2026.11.3 had Spearman 0.731,
@@ -83,8 +85,8 @@ def test_signals_eval_holds_the_line_on_the_second_labelled_set(capsys):
     assert report["n"] == 200
     assert report["category_accuracy"] >= 0.81
     assert report["macro_f1"] >= 0.75
-    assert report["spearman"] >= 0.71
-    assert report["mae"] <= 0.83
+    assert report["spearman"] >= 0.75
+    assert report["mae"] <= 0.77
 
 
 def test_signals_eval_holds_the_line_on_the_third_labelled_set(capsys):
@@ -92,15 +94,16 @@ def test_signals_eval_holds_the_line_on_the_third_labelled_set(capsys):
     # When `signals eval --json` runs on it
     assert main(["eval", "--labels", str(EXTRA2_LABELS), "--json"]) == 0
     report = json.loads(capsys.readouterr().out)
-    # Then the figures stay at least where they were reached (rules v2026.11.5: accuracy 0.765,
-    # macro-F1 0.643, Spearman 0.705, MAE 0.820, precision@7 0.71, recall@7 0.45; v2026.11.4, the
+    # Then the figures stay at least where they were reached (rules v2026.11.6: accuracy 0.765,
+    # macro-F1 0.643, Spearman 0.753, MAE 0.760, precision@7 0.71, recall@7 0.45; v2026.11.5:
+    # Spearman 0.705, MAE 0.820; v2026.11.4, the
     # first tuned on it: Spearman 0.690, MAE 0.835, precision@7 0.75, recall@7 0.27; v2026.11.3,
     # never tuned on: accuracy 0.700, macro-F1 0.582, Spearman 0.690, MAE 0.830), minus a margin
     assert report["n"] == 200
     assert report["category_accuracy"] >= 0.74
     assert report["macro_f1"] >= 0.62
-    assert report["spearman"] >= 0.69
-    assert report["mae"] <= 0.84
+    assert report["spearman"] >= 0.73
+    assert report["mae"] <= 0.79
 
 
 def test_signals_eval_holds_the_line_on_the_fourth_labelled_set(capsys):
@@ -108,15 +111,16 @@ def test_signals_eval_holds_the_line_on_the_fourth_labelled_set(capsys):
     # When `signals eval --json` runs on it
     assert main(["eval", "--labels", str(EXTRA3_LABELS), "--json"]) == 0
     report = json.loads(capsys.readouterr().out)
-    # Then the figures stay at least where they were reached (rules v2026.11.5, the first tuned on
-    # it: accuracy 0.690, macro-F1 0.601, Spearman 0.653, MAE 0.995, precision@7 0.38, recall@7
+    # Then the figures stay at least where they were reached (rules v2026.11.6: accuracy 0.690,
+    # macro-F1 0.601, Spearman 0.719, MAE 0.870, precision@7 0.33, recall@7 0.50; v2026.11.5, the
+    # first tuned on it: accuracy 0.690, macro-F1 0.601, Spearman 0.653, MAE 0.995, precision@7 0.38, recall@7
     # 0.50; v2026.11.4, never tuned on: accuracy 0.675, macro-F1 0.592, Spearman 0.634, MAE 1.040,
     # precision@7 0.14, recall@7 0.17), minus a margin
     assert report["n"] == 200
     assert report["category_accuracy"] >= 0.67
     assert report["macro_f1"] >= 0.58
-    assert report["spearman"] >= 0.63
-    assert report["mae"] <= 1.02
+    assert report["spearman"] >= 0.70
+    assert report["mae"] <= 0.90
 
 
 def test_signals_eval_on_the_sets_held_out_for_v2026_11_5(capsys):
@@ -127,11 +131,13 @@ def test_signals_eval_on_the_sets_held_out_for_v2026_11_5(capsys):
     # Then the figures stay at least where they were when first measured (v2026.11.5: accuracy
     # 0.657, macro-F1 0.662, Spearman 0.495, MAE 1.067; the first rules, v2026.11.1: 0.610,
     # 0.591, 0.451, 1.135), minus a margin. Below the targets (0.80, 0.65): see SOURCES.md.
+    # Tuned on from v2026.11.6: accuracy 0.657, macro-F1 0.657, Spearman 0.661, MAE 0.845,
+    # precision@7 0.50, recall@7 0.31.
     assert report["n"] == 400
     assert report["category_accuracy"] >= 0.64
     assert report["macro_f1"] >= 0.64
-    assert report["spearman"] >= 0.47
-    assert report["mae"] <= 1.09
+    assert report["spearman"] >= 0.64
+    assert report["mae"] <= 0.87
 
 
 def test_signals_eval_text_output(capsys):
