@@ -189,14 +189,27 @@ class RuleAnalyst:
             lead_found = self._vocabulary(
                 lead, rest, (lead_words, rest_words, index.join(lead_words, rest_words))
             )
-            category = self._category(item, lead, rest, feed_tags, r.default_event, "none", lead_found)
             # the summary of a digest (an editor's letter, a teaser) is not about its stories
             recap = r.digest_recap_event if not marked and r.digest_recap_event is not None else None
+            category = self._category(
+                item,
+                lead,
+                rest,
+                feed_tags,
+                r.default_event,
+                "none",
+                lead_found,
+                unspoken=r.recap_fallback if recap is not None else None,
+            )
             event, event_where, summary = recap or r.digest_event, "title", ""
             text, summary_words = title, index.words("")
             found = self._vocabulary(title, "", (title_words, summary_words, title_words))
         else:
             event, event_where = self._event(title, summary, found)
+            if event.id in r.use_events and event_where == "title":
+                # "How Acme is using Llama to ...": the model is what the story's organisation uses,
+                # not a release (SCORING.md: a model in use is no new model, open or not)
+                found.model_as_object, found.open_model_in_title = True, False
             category = self._category(item, title, summary, feed_tags, event, event_where, found)
 
         factors, base = self._factors(
@@ -362,7 +375,7 @@ class RuleAnalyst:
         best, best_where, best_base = r.default_event, "none", r.default_event.base
         form, form_where = None, "none"
         matched: list[tuple[EventType, str]] = []
-        superseded: set[str] = set()
+        superseded: dict[str, str] = {}  # event id -> where the event replacing it matched
         for event in r.events:
             if event.requires_entity_kind and event.requires_entity_kind not in found.kinds_in_title:
                 continue
@@ -382,10 +395,14 @@ class RuleAnalyst:
                 where = "summary"
             if where is not None:
                 matched.append((event, where))
-                superseded.update(event.supersedes)
+                for replaced in event.supersedes:
+                    if superseded.get(replaced) != "title":
+                        superseded[replaced] = where
         for event, where in matched:
-            if event.id in superseded:
-                continue  # "our response to the RFI": a position on a proposal, not the proposal
+            if event.id in superseded and not (superseded[event.id] == "summary" and where == "title"):
+                # "our response to the RFI": a position on a proposal, not the proposal (a
+                # summary's passing "beta program" does not replace the headline's launch)
+                continue
             if event.cap is not None:  # a low-value form (tutorial, recap...): first one found wins
                 if form is None or (form_where == "summary" and where == "title"):
                     form, form_where = event, where
@@ -419,7 +436,11 @@ class RuleAnalyst:
         event: EventType,
         event_where: str,
         found: _Found,
+        *,
+        unspoken: str | None = None,
     ) -> Category:
+        """The category with the most evidence (near-ties by precedence); ``unspoken``: the
+        category filed when the headline speaks for none of the fitting ones."""
         r = self.rubric
         evidence: dict[str, float] = dict.fromkeys(r.precedence, 0.0)
         in_title_cats: set[str] = set()  # categories the headline itself speaks for
@@ -449,6 +470,10 @@ class RuleAnalyst:
                 # SCORING.md: an open-weight model release is open-source (a known open family, or
                 # a release that states its open licence or weights)
                 event_category = "open-source"
+            elif event.id in r.use_events and r.use_subject in in_title_cats:
+                # one organisation's use of AI in health care, education, conservation...: how
+                # people use AI, filed by what it is used for (SCORING.md: society)
+                event_category = r.use_subject
             elif event.id in r.government_events and r.government_counterpart.search(title):
                 # a partnership with, or an appointment by, a government: SCORING.md files government
                 # bodies under safety-policy
@@ -463,6 +488,14 @@ class RuleAnalyst:
             in_title_cats.add("products")
         if found.open_model_in_title:
             evidence["open-source"] += r.open_model_weight * r.title_weight
+            in_title_cats.add("open-source")
+        if r.release_statement_weight and (
+            r.release_statement.search(title)
+            or (summary and r.release_statement.search(summary, 0, _lede_end(summary)))
+        ):
+            # "We're releasing Procgen Benchmark, 16 ... environments": the release of an artefact
+            # is the primary event, even when only the summary's lede states it
+            evidence["open-source"] += r.release_statement_weight * r.title_weight
             in_title_cats.add("open-source")
         research = evidence[r.research_category]
         for cat, share in r.subject_lens.items():
@@ -493,6 +526,8 @@ class RuleAnalyst:
         threshold = best - max(r.tie_margin, best * r.tie_fraction)
         leader = next(cat for cat in r.precedence if evidence[cat] == best)
         headline_only = leader in in_title_cats
+        if unspoken is not None and not headline_only:
+            return Category(unspoken)
         for cat in r.precedence:
             if evidence[cat] >= threshold and (not headline_only or cat in in_title_cats):
                 return Category(cat)
@@ -599,6 +634,15 @@ class RuleAnalyst:
         if event.cap is not None and event_where == "title":
             add("low_value_form", 1.0, 0.0, [event.id])
         return factors, base
+
+
+_SENTENCE_END = re.compile(r"[.!?](?:\s|$)")
+
+
+def _lede_end(text: str) -> int:
+    """Where the first sentence of ``text`` ends (a release further down is a detail)."""
+    m = _SENTENCE_END.search(text)
+    return m.end() if m else len(text)
 
 
 def _summary_base(r: Rubric, event: EventType) -> float:

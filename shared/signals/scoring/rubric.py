@@ -430,6 +430,8 @@ class Rubric:
     model_availability: re.Pattern[str]
     model_release_verb: re.Pattern[str]
     model_as_object_weight: float
+    use_events: frozenset[str]  # one organisation's use of AI (a customer story): filed under ...
+    use_subject: str  # ...this category when the headline speaks for it
     government_events: frozenset[str]  # events filed under safety-policy when ...
     government_counterpart: re.Pattern[str]  # ...the headline names a government as the counterpart
     model_headline: re.Pattern[str]  # matched right after a model's mention at the headline's start
@@ -437,6 +439,8 @@ class Rubric:
     model_name_headline: re.Pattern[str]  # a whole headline that is only a name ("Claude 3.5 Sonnet")
     model_distributors: re.Pattern[str]  # sources whose name-only model headlines are availability
     open_weights: re.Pattern[str]
+    release_statement: re.Pattern[str]  # "we're releasing <an artefact>": the open-source event
+    release_statement_weight: float
     open_model_weight: float
     strong_cue: float
     fallback: str
@@ -483,6 +487,9 @@ class Rubric:
     # ...and the event of one whose stories are unmarked headlines (a magazine-style recap of news
     # already out, often under an editor's letter); the marked kind's event when not configured
     digest_recap_event: EventType | None = None
+    # ...filed under this category when its lead headline speaks for no category (a recap of mixed
+    # stories under an essay on the field: SCORING.md's society), else under the lead's
+    recap_fallback: str | None = None
     digest_min_items: int = 3
     digest_min_words: int = 2
     digest_marker: re.Pattern[str] = re.compile(r"(?!x)x")
@@ -580,6 +587,8 @@ def load_rubric(directory: Path = RUBRIC_DIR) -> Rubric:
         model_availability=re.compile(rf"(?<!\w)(?:{cats['model_availability']})(?!\w)", re.IGNORECASE),
         model_release_verb=re.compile(rf"(?<!\w)(?:{cats['model_release_verb']})(?!\w)", re.IGNORECASE),
         model_as_object_weight=float(cats["model_as_object_weight"]),
+        use_events=frozenset(cats.get("use_stories", {}).get("events", [])),
+        use_subject=cats.get("use_stories", {}).get("subject", "society"),
         government_events=frozenset(cats.get("government_counterpart", {}).get("events", [])),
         government_counterpart=re.compile(
             rf"(?<!\w)(?:{cats['government_counterpart']['cues']})(?!\w)"
@@ -593,6 +602,8 @@ def load_rubric(directory: Path = RUBRIC_DIR) -> Rubric:
         model_distributors=re.compile(cats.get("model_distributors", r"(?!x)x"), re.IGNORECASE),
         open_weights=re.compile(rf"(?<!\w)(?:{cats['open_weights']})(?!\w)", re.IGNORECASE),
         open_model_weight=float(cats["open_model_weight"]),
+        release_statement=re.compile(rf"(?<!\w)(?:{cats.get('release_statement', '(?!x)x')})", re.IGNORECASE),
+        release_statement_weight=float(cats.get("release_statement_weight", 0.0)),
         strong_cue=float(cats["strong_cue"]),
         fallback=cats["fallback"],
         precedence=tuple(cats["precedence"]),
@@ -639,6 +650,7 @@ def load_rubric(directory: Path = RUBRIC_DIR) -> Rubric:
             if digest.get("recap_event")
             else None
         ),
+        recap_fallback=digest.get("recap_category"),
         digest_min_items=int(digest.get("min_items", 3)),
         digest_min_words=int(digest.get("min_words", 2)),
         digest_marker=re.compile(digest.get("item_marker", r"(?!x)x")),

@@ -753,3 +753,118 @@ def test_a_labs_report_of_a_result_is_research(analyst):
         item("Arithmetic word problems", "We’ve trained an AI system that solves most of them.")
     )
     assert _event(e) == "research-result"
+
+
+# ------------------------------------------------------------------ v2026.11.7
+
+
+def test_a_recap_led_by_a_feature_story_is_filed_under_society(analyst):
+    # a magazine-style recap whose lead headline speaks for no category, under an essay on careers
+    e = analyst.enrich(
+        item(
+            "Weekly Wire: Chatbots Join the Family Dinner, Smarter Parking Meters, Faster Sorting",
+            "Dear friends, many of you asked how to start a career in machine learning.",
+            source="AI Weekly",
+        )
+    )
+    assert _event(e) == "digest-recap"
+    assert e.category is Category.SOCIETY
+    # ...while a lead headline that speaks for a category still files it there
+    led = analyst.enrich(
+        item(
+            "Weekly Wire: Court Ruling on Model Training, Robot Baristas, Faster Sorting",
+            source="AI Weekly",
+        )
+    )
+    assert led.category is Category.SAFETY_POLICY
+
+
+def test_a_marked_daily_brief_keeps_its_lead_story_category(analyst):
+    brief = "Chatbots at dinner ☕, Acme raises $2B 💰, faster sorting 📈"
+    e = analyst.enrich(item(brief, source="Example AI Brief"))
+    assert _event(e) == "digest"
+    assert e.category is not Category.SOCIETY
+
+
+@pytest.mark.parametrize(
+    ("title", "category"),
+    [
+        # one organisation using an open model is a customer story, not an open release
+        ("How Zentrix is using Llama to speed up invoice processing", Category.PRODUCTS),
+        # ...and one about health care, education or conservation is how people use AI
+        ("How Medora is using Llama to help clinicians triage patients", Category.SOCIETY),
+        ("How Kestrel Labs is using Gemma to track wildlife in national parks", Category.SOCIETY),
+    ],
+)
+def test_a_customer_story_is_filed_by_its_use(analyst, title, category):
+    e = analyst.enrich(item(title, source="Example AI Blog"))
+    assert _event(e) == "customer-story"
+    assert e.category is category
+
+
+@pytest.mark.parametrize(
+    "title",
+    [
+        "Announcing the Acme Futures Fellowship for early-career researchers",
+        "Meet the winners of our first hackathon in Lagos",
+    ],
+)
+def test_programmes_and_hackathons_are_society_not_product_launches(analyst, title):
+    e = analyst.enrich(item(title, source="Example AI Blog"))
+    assert _event(e) == "event-programme"
+    assert e.category is Category.SOCIETY
+
+
+@pytest.mark.parametrize(
+    ("title", "summary", "category"),
+    [
+        # the lede states the release of an artefact: open-source under a research headline
+        (
+            "Measuring transfer in reinforcement learning",
+            "We’re releasing Mazeworld, a suite of 12 training environments for testing transfer. "
+            "Agents trained on it generalise poorly.",
+            Category.OPEN_SOURCE,
+        ),
+        (
+            "Faster rigid-body simulation for robotics research",
+            "We are open-sourcing a Python library for fast physics simulation.",
+            Category.OPEN_SOURCE,
+        ),
+        # releasing "an approach" is a research result
+        (
+            "Learned optimisers for reinforcement learning",
+            "We’re releasing an experimental approach called MetaStep, a method that learns the update rule.",
+            Category.MODELS_RESEARCH,
+        ),
+        # code released further down is a detail of the research
+        (
+            "A sparse attention transformer for long documents",
+            "We introduce a sparse attention pattern for transformers. It scales to long inputs. "
+            "We’re releasing code for the model.",
+            Category.MODELS_RESEARCH,
+        ),
+    ],
+)
+def test_a_stated_release_of_an_artefact_is_open_source(analyst, title, summary, category):
+    e = analyst.enrich(item(title, summary, source="Example AI Blog"))
+    assert e.category is category
+
+
+def test_a_release_statement_names_an_artefact_ending_its_noun_phrase(analyst):
+    statement = analyst.rubric.release_statement
+    assert statement.search("We’re releasing Mazeworld, a suite of 12 training environments for agents.")
+    assert statement.search("we’re releasing the largest version of the model along with code and weights")
+    # plugins of a product ("Claude Code plugins") are not code released
+    assert not statement.search("We’re releasing five new Claude Code plugins for insurance teams.")
+
+
+def test_a_programme_in_the_summary_does_not_replace_the_headlines_launch(analyst):
+    e = analyst.enrich(
+        item(
+            "Acme API public beta",
+            "Developers can now build on the Acme models. We will run a beta program until June.",
+            source="Example AI Blog",
+        )
+    )
+    assert _event(e) == "product-launch"
+    assert e.category is Category.PRODUCTS

@@ -59,12 +59,13 @@ def test_signals_eval_holds_the_line(capsys):
     # When `signals eval --json` runs on it
     assert main(["eval", "--labels", str(LABELS), "--json"]) == 0
     report = json.loads(capsys.readouterr().out)
-    # Then the figures stay at least where they were reached (rules v2026.11.6: accuracy 0.818,
+    # Then the figures stay at least where they were reached (rules v2026.11.7: accuracy 0.842,
+    # macro-F1 0.841, Spearman 0.760, MAE 0.764, precision@7 0.60; v2026.11.6: accuracy 0.818,
     # macro-F1 0.814, Spearman 0.760, MAE 0.764, precision@7 0.60; v2026.11.3 to v2026.11.5:
     # Spearman 0.750, MAE 0.824; v2026.11.2 had Spearman 0.727, MAE 0.842), minus a small margin
     assert report["n"] == 165
-    assert report["category_accuracy"] >= 0.80
-    assert report["macro_f1"] >= 0.79
+    assert report["category_accuracy"] >= 0.82
+    assert report["macro_f1"] >= 0.82
     assert report["spearman"] >= 0.74
     assert report["mae"] <= 0.79
     assert report["precision_at_7"] >= 0.5
@@ -96,14 +97,15 @@ def test_signals_eval_holds_the_line_on_the_third_labelled_set(capsys):
     # When `signals eval --json` runs on it
     assert main(["eval", "--labels", str(EXTRA2_LABELS), "--json"]) == 0
     report = json.loads(capsys.readouterr().out)
-    # Then the figures stay at least where they were reached (rules v2026.11.6: accuracy 0.765,
+    # Then the figures stay at least where they were reached (rules v2026.11.7: accuracy 0.770,
+    # macro-F1 0.678, Spearman 0.757, MAE 0.755; v2026.11.6: accuracy 0.765,
     # macro-F1 0.643, Spearman 0.753, MAE 0.760, precision@7 0.71, recall@7 0.45; v2026.11.5:
     # Spearman 0.705, MAE 0.820; v2026.11.4, the
     # first tuned on it: Spearman 0.690, MAE 0.835, precision@7 0.75, recall@7 0.27; v2026.11.3,
     # never tuned on: accuracy 0.700, macro-F1 0.582, Spearman 0.690, MAE 0.830), minus a margin
     assert report["n"] == 200
-    assert report["category_accuracy"] >= 0.74
-    assert report["macro_f1"] >= 0.62
+    assert report["category_accuracy"] >= 0.75
+    assert report["macro_f1"] >= 0.65
     assert report["spearman"] >= 0.73
     assert report["mae"] <= 0.79
 
@@ -113,14 +115,15 @@ def test_signals_eval_holds_the_line_on_the_fourth_labelled_set(capsys):
     # When `signals eval --json` runs on it
     assert main(["eval", "--labels", str(EXTRA3_LABELS), "--json"]) == 0
     report = json.loads(capsys.readouterr().out)
-    # Then the figures stay at least where they were reached (rules v2026.11.6: accuracy 0.690,
+    # Then the figures stay at least where they were reached (rules v2026.11.7: accuracy 0.720,
+    # macro-F1 0.665, Spearman 0.719, MAE 0.870; v2026.11.6: accuracy 0.690,
     # macro-F1 0.601, Spearman 0.719, MAE 0.870, precision@7 0.33, recall@7 0.50; v2026.11.5, the
     # first tuned on it: accuracy 0.690, macro-F1 0.601, Spearman 0.653, MAE 0.995, precision@7 0.38, recall@7
     # 0.50; v2026.11.4, never tuned on: accuracy 0.675, macro-F1 0.592, Spearman 0.634, MAE 1.040,
     # precision@7 0.14, recall@7 0.17), minus a margin
     assert report["n"] == 200
-    assert report["category_accuracy"] >= 0.67
-    assert report["macro_f1"] >= 0.58
+    assert report["category_accuracy"] >= 0.70
+    assert report["macro_f1"] >= 0.64
     assert report["spearman"] >= 0.70
     assert report["mae"] <= 0.90
 
@@ -134,10 +137,11 @@ def test_signals_eval_on_the_sets_held_out_for_v2026_11_5(capsys):
     # 0.657, macro-F1 0.662, Spearman 0.495, MAE 1.067; the first rules, v2026.11.1: 0.610,
     # 0.591, 0.451, 1.135), minus a margin. Below the targets (0.80, 0.65): see SOURCES.md.
     # Tuned on from v2026.11.6: accuracy 0.657, macro-F1 0.657, Spearman 0.661, MAE 0.845,
-    # precision@7 0.50, recall@7 0.31.
+    # precision@7 0.50, recall@7 0.31. v2026.11.7: accuracy 0.695, macro-F1 0.717, Spearman 0.663,
+    # MAE 0.840.
     assert report["n"] == 400
-    assert report["category_accuracy"] >= 0.64
-    assert report["macro_f1"] >= 0.64
+    assert report["category_accuracy"] >= 0.67
+    assert report["macro_f1"] >= 0.69
     assert report["spearman"] >= 0.64
     assert report["mae"] <= 0.87
 
@@ -149,10 +153,11 @@ def test_signals_eval_holds_the_line_on_the_seventh_labelled_set(capsys):
     report = json.loads(capsys.readouterr().out)
     # Then the figures stay at least where they were when it was first opened (rules v2026.11.6,
     # never tuned on: accuracy 0.565, macro-F1 0.496, Spearman 0.632, MAE 1.008; v2026.11.1:
-    # 0.540, 0.473, 0.268, 1.353), minus a margin
+    # 0.540, 0.473, 0.268, 1.353), minus a margin. Tuned on from v2026.11.7: accuracy 0.685,
+    # macro-F1 0.633, Spearman 0.634, MAE 1.002, precision@7 0.71, recall@7 0.38.
     assert report["n"] == 200
-    assert report["category_accuracy"] >= 0.54
-    assert report["macro_f1"] >= 0.47
+    assert report["category_accuracy"] >= 0.66
+    assert report["macro_f1"] >= 0.60
     assert report["spearman"] >= 0.61
     assert report["mae"] <= 1.03
 
