@@ -103,3 +103,63 @@ def test_a_second_cycle_finds_nothing_new(stack):
     """Conditional GET end to end: unchanged feeds answer 304, nothing is re-ingested."""
     summary = stack.run_cycle()
     assert summary.items_ingested == 0 and summary.errors == 0
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def _answers(port: int) -> bool:
+    try:
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/v1/health", timeout=2):
+            return True
+    except urllib.error.HTTPError:
+        return True  # it answered
+    except OSError:
+        return False
+
+
+def _wait_for(predicate: Any, seconds: float) -> bool:
+    import time
+
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(0.2)
+    return predicate()
+
+
+@pytest.mark.parametrize("how", ["SIGTERM", "SIGKILL"])
+def test_stopping_the_demo_stops_its_api_process(how: str) -> None:
+    import signal
+
+    # Given `signals demo` serving its API on a port (one small feed)
+    port = _free_port()
+    demo = subprocess.Popen(
+        [str(Path(sys.executable).parent / "signals"), "demo", "--port", str(port), "--only", "aisi-blog"],
+        cwd=ROOT,
+        env=_clean_env(),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    try:
+        assert _wait_for(lambda: _answers(port), 120), "the demo's API never answered"
+
+        # When the demo is stopped the way a service manager or a crash stops it
+        demo.send_signal(getattr(signal, how))
+        demo.wait(timeout=60)
+
+        # Then its API process goes too: nothing is left holding the port (a leftover answered
+        # every request with 500, its moto gone)
+        assert _wait_for(lambda: not _answers(port), 30), "the API process outlived the demo"
+        if how == "SIGTERM":
+            assert demo.returncode == 0  # a clean stop, as with Ctrl-C
+    finally:
+        if demo.poll() is None:
+            os.killpg(demo.pid, signal.SIGKILL)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import json
+import signal
 import sys
 from pathlib import Path
 
@@ -32,9 +33,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.set_defaults(run=run)
 
 
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt  # `kill`, `timeout` and service managers stop the demo as Ctrl-C does
+
+
 def run(args: argparse.Namespace) -> int:
     # Logs go to stderr so stdout carries only what the command prints (the --once summary is JSON).
     real_stdout, sys.stdout = sys.stdout, sys.stderr
+    signal.signal(signal.SIGTERM, _interrupt)
     from signals.local.runner import LocalStack
 
     stack = LocalStack(port=0 if args.once else args.port, sources_file=args.sources, only=args.only)

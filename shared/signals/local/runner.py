@@ -77,7 +77,16 @@ def serve_api(port: int, environment: dict[str, str], urls: Any) -> None:
         urls.put(error)
         raise
     urls.put(gateway.url)
-    threading.Event().wait()
+    # Serve until the demo ends, however it ends (Ctrl-C, SIGTERM, SIGKILL): a killed parent must
+    # not leave this process holding the port and answering 500s from a moto that is gone.
+    import multiprocessing
+    from multiprocessing.connection import wait
+
+    parent = multiprocessing.parent_process()
+    if parent is None:  # run directly, not by the demo
+        threading.Event().wait()
+    wait([parent.sentinel])
+    os._exit(0)
 
 
 def corpus_sources(
