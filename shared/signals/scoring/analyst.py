@@ -78,10 +78,25 @@ _DATE_LIKE = re.compile(r"^(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a
 MAX_TAGS = 12
 
 
+# "at a $61.5B post-money valuation", "valued at $380 billion", "reaches $1B run-rate": what a
+# company is worth or earns, not money that changes hands (SCORING.md sizes deals and rounds)
+_NOT_A_DEAL_AFTER = re.compile(
+    r"\s*(?:(?:\w+[- ])?(?:post-money |pre-money )?valuation|(?:revenue )?(?:run[- ]rate|milestone)"
+    r"|in (?:annual(?:i[sz]ed)? )?revenue|ARR\b)",
+    re.IGNORECASE,
+)
+_NOT_A_DEAL_BEFORE = re.compile(
+    r"(?:valued at|valuation of|worth)\s*(?:about |nearly |over |more than )?$", re.IGNORECASE
+)
+
+
 def money_amount(text: str) -> float:
-    """The largest amount of money named in ``text`` (in units of the currency), or 0."""
+    """The largest amount of money named in ``text`` (in units of the currency), or 0; a
+    valuation, revenue or run-rate is not money that changes hands and is skipped."""
     best = 0.0
     for m in _MONEY.finditer(text):
+        if _NOT_A_DEAL_AFTER.match(text, m.end()) or _NOT_A_DEAL_BEFORE.search(text, 0, m.start()):
+            continue
         digits = (m.group("n1") or m.group("n2") or m.group("n3") or "").replace(",", "")
         unit = (m.group("u1") or m.group("u2") or m.group("u3") or "").lower()
         if not digits:
@@ -341,12 +356,13 @@ class RuleAnalyst:
         if len(stories) < r.digest_min_items:
             return None
         marked = bool(r.digest_marker.search(title))
-        if not marked and any(
-            len(story.split()) < r.digest_min_words or not (story[0].isupper() or story[0].isdigit())
-            for story in stories
+        if not marked and (
+            not all(story[0].isupper() or story[0].isdigit() for story in stories)
+            or sum(len(story.split()) < r.digest_min_words for story in stories) > 1
         ):
             # "Cheaper, Better, Faster, Stronger" is a slogan, "X, an app for Y, is here" one sentence:
-            # unmarked stories are headlines of two words or more, each capitalised
+            # unmarked stories are capitalised headlines of two words or more (one short item, a
+            # "Microsoft+Anthropic", is still a list)
             return None
         return stories[0], ", ".join(stories[1:]), marked
 

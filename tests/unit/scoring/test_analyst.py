@@ -160,7 +160,7 @@ def test_tags_entities_summary(analyst):
 
 
 def test_money_amounts():
-    assert money_amount("raises $13B at $183B valuation") == 183e9
+    assert money_amount("raises $13B at $183B valuation") == 13e9  # the round, not the valuation
     assert money_amount("a $750 million round") == 750e6
     assert money_amount("€2.5bn for data centres") == 2.5e9
     assert money_amount("no money here, 7,500 nodes") == 0
@@ -868,3 +868,31 @@ def test_a_programme_in_the_summary_does_not_replace_the_headlines_launch(analys
     )
     assert _event(e) == "product-launch"
     assert e.category is Category.PRODUCTS
+
+
+# --------------------------------------------------------------------------- rules v2026.11.8
+
+
+def test_a_valuation_or_a_revenue_milestone_is_not_the_size_of_a_deal(analyst):
+    # "at a $60B valuation": what the company is worth; the round itself is unnamed
+    round_ = analyst.enrich(item("Acme AI raises Series E at $60B post-money valuation"))
+    named = analyst.enrich(item("Acme AI raises $20B Series E"))
+    milestone = analyst.enrich(item("Acme AI buys a small startup as its coding tool reaches $1B run-rate"))
+    assert money_amount("Acme AI raises Series E at $60B post-money valuation") == 0
+    assert money_amount("valued at $380 billion, Acme raises $30 billion") == 30e9
+    assert money_amount("reaches $1B milestone") == money_amount("$5B ARR") == 0
+    assert round_.score < named.score
+    assert milestone.score <= 8
+
+
+def test_a_weekly_recap_with_one_short_item_is_still_a_recap(analyst):
+    # one item of a single word ("Microsoft+Anthropic") does not make a list of headlines a slogan
+    recap = analyst.enrich(
+        item(
+            "Google Tops Model Leaderboards, Microsoft+Anthropic, Labels Back AI Music, LLM Personas",
+            source="The Batch (DeepLearning.AI)",
+        )
+    )
+    slogan = analyst.enrich(item("Cheaper, Better, Faster, Stronger"))
+    assert recap.score <= 3
+    assert slogan.score_breakdown.factors[0].evidence != ["digest-recap"]
