@@ -151,6 +151,9 @@ class LocalStack:
                 # One fan-out shard: a laptop has one subscriber, and each shard costs a Query per
                 # event against moto over HTTP (AWS spreads them; locally they only add minutes).
                 "SIGNALS_FANOUT_SHARDS": os.environ.get("SIGNALS_FANOUT_SHARDS", "1"),
+                # The bundled feeds are snapshots months old: a week's hot window would be empty,
+                # so the demo ranks `sort=hot` over all of them (still decayed by age).
+                "SIGNALS_HOT_WINDOW_DAYS": os.environ.get("SIGNALS_HOT_WINDOW_DAYS", "3650"),
                 "POWERTOOLS_METRICS_NAMESPACE": "Signals",
                 "POWERTOOLS_METRICS_DISABLED": os.environ.get("POWERTOOLS_METRICS_DISABLED", "true"),
                 "POWERTOOLS_LOG_LEVEL": os.environ.get("POWERTOOLS_LOG_LEVEL", "WARNING"),
