@@ -532,6 +532,14 @@ def _vocabulary(vocab: dict[str, Any]) -> tuple[Cues, dict[str, VocabularyEntry]
     }
 
 
+def _assigned_event(spec: dict[str, Any] | None, caps: dict[str, float]) -> EventType | None:
+    """An event type the analyst assigns itself (no cues of its own): a digest's, a recap's."""
+    if not spec:
+        return None
+    never = Cues(re.compile(r"(?!x)x"), always=False)
+    return EventType(id=spec["id"], base=float(spec["base"]), cues=never, cap=caps.get(spec["id"]))
+
+
 @cache
 def load_rubric(directory: Path = RUBRIC_DIR) -> Rubric:
     """Load and compile the rubric files (once per process)."""
@@ -630,26 +638,8 @@ def load_rubric(directory: Path = RUBRIC_DIR) -> Rubric:
         major_base=float(sig.get("major_base", 0.0)),
         minor_ceiling=float(sig.get("minor_ceiling", 10.0)),
         summary_forms=frozenset(sig.get("summary_forms", [])),
-        digest_event=(
-            EventType(
-                id=digest["event"]["id"],
-                base=float(digest["event"]["base"]),
-                cues=Cues(re.compile(r"(?!x)x"), always=False),
-                cap=caps.get(digest["event"]["id"]),
-            )
-            if digest
-            else None
-        ),
-        digest_recap_event=(
-            EventType(
-                id=digest["recap_event"]["id"],
-                base=float(digest["recap_event"]["base"]),
-                cues=Cues(re.compile(r"(?!x)x"), always=False),
-                cap=caps.get(digest["recap_event"]["id"]),
-            )
-            if digest.get("recap_event")
-            else None
-        ),
+        digest_event=_assigned_event(digest.get("event"), caps),
+        digest_recap_event=_assigned_event(digest.get("recap_event"), caps),
         recap_fallback=digest.get("recap_category"),
         digest_min_items=int(digest.get("min_items", 3)),
         digest_min_words=int(digest.get("min_words", 2)),
