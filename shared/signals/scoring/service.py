@@ -30,11 +30,11 @@ from signals.scoring.analyst import Analyst
 from signals.scoring.enrichers import build_analyst, corroborated
 from signals.scoring.stories import (
     StoryFingerprint,
-    canonical_url,
     fingerprint,
     independent_source,
     lookup_keys,
     same_story,
+    story_url,
     write_keys,
 )
 from signals.storage import archive
@@ -180,7 +180,7 @@ class ScoringSession:
             if signal is None:
                 continue
             lead = fingerprint(signal.title, signal.url, signal.published_at)
-            urls = {canonical_url(s.url) for s in signal.sources}
+            urls = {story_url(s.url) for s in signal.sources}
             confirmed = fp.url in urls or same_story(fp, lead, window)
             if confirmed and (best is None or signal.published_at < best.published_at):
                 best = signal

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
+from signals.feeds.urls import canonical_url, is_tracking
 from signals.models import as_utc
 
 # MinHash: BANDS x ROWS hash functions; two titles share a band key when their minima agree on
@@ -23,9 +24,9 @@ BANDS = 8
 ROWS = 2
 _SEEDS = tuple(range(1, BANDS * ROWS + 1))
 
-_TRACKING_PARAMS = re.compile(
-    r"^(?:utm_\w+|fbclid|gclid|mc_cid|mc_eid|ref|ref_src|source|cmpid|igshid|s|si)$", re.I
-)
+# Parameters that differ between mirrors and shares of one page though they do not only track
+# clicks (so ``feeds.urls.canonical_url`` keeps them in an item's URL): no part of a story's key.
+_SHARE_PARAMS = frozenset({"ref", "source", "cmpid", "s", "si"})
 _WORD = re.compile(r"[a-z0-9]+(?:[.,][0-9]+)*")
 _HAS_DIGIT = re.compile(r"\d")
 _STOPWORDS = frozenset(
@@ -82,17 +83,20 @@ _STOPWORDS = frozenset(
 _SYNONYMS = {"cybersecur": "cyber", "cybersecurity": "cyber", "evaluat": "evaluat", "assess": "evaluat"}
 
 
-def canonical_url(url: str) -> str:
-    """URL without scheme differences, ``www.``, tracking parameters, fragment or trailing slash."""
+def story_url(url: str) -> str:
+    """The page's canonical URL (``feeds.urls``) as a story key: no scheme difference, ``www.``,
+    share parameters or trailing slash, and the query in a fixed order."""
     try:
-        parts = urlsplit(url.strip())
+        parts = urlsplit(canonical_url(url))
     except ValueError:
         return url.strip()
     host = (parts.hostname or "").lower().removeprefix("www.")
     port = f":{parts.port}" if parts.port and parts.port not in (80, 443) else ""
     query = urlencode(
         sorted(
-            (k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if not _TRACKING_PARAMS.match(k)
+            (k, v)
+            for k, v in parse_qsl(parts.query, keep_blank_values=True)
+            if k.lower() not in _SHARE_PARAMS and not is_tracking(k)
         )
     )
     path = re.sub(r"/+$", "", parts.path) or "/"
@@ -165,7 +169,7 @@ def fingerprint(title: str, url: str, published_at: datetime) -> StoryFingerprin
             row = minima[band * ROWS : (band + 1) * ROWS]
             bands.append(_short(f"{band}:" + ":".join(map(str, row))))
     return StoryFingerprint(
-        url=canonical_url(url),
+        url=story_url(url),
         title=" ".join(tokens),
         tokens=token_set,
         numbers=frozenset(t for t in token_set if _HAS_DIGIT.search(t)),

@@ -11,10 +11,10 @@ from pathlib import Path
 import feedparser
 import pytest
 from signals.scoring.stories import (
-    canonical_url,
     fingerprint,
     lookup_keys,
     same_story,
+    story_url,
     write_keys,
 )
 
@@ -78,11 +78,11 @@ def test_look_alikes_stay_apart(pair):
 def test_same_url_across_generators_merges(group):
     # Given the same site captured by independent feed generators
     first, *others = group["files"]
-    by_url = {canonical_url(e["link"]): e for e in _entries(first) if e["link"]}
+    by_url = {story_url(e["link"]): e for e in _entries(first) if e["link"]}
     shared = 0
     for other in others:
         for entry in _entries(other):
-            mine = by_url.get(canonical_url(entry["link"]))
+            mine = by_url.get(story_url(entry["link"]))
             if mine is None:
                 continue
             shared += 1
@@ -95,12 +95,12 @@ def test_same_url_across_generators_merges(group):
     assert shared >= 1
 
 
-def test_canonical_url_drops_tracking_and_noise():
+def test_story_url_drops_tracking_and_noise():
     assert (
-        canonical_url("http://www.Example.com/a/?utm_source=x&b=2&fbclid=1#top")
+        story_url("http://www.Example.com/a/?utm_source=x&b=2&fbclid=1#top")
         == "https://example.com/a?b=2"
     )
-    assert canonical_url("https://example.com/a") == canonical_url("https://example.com/a/")
+    assert story_url("https://example.com/a") == story_url("https://example.com/a/")
 
 
 def test_numbers_must_match_even_when_words_do():
