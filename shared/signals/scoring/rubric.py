@@ -475,7 +475,6 @@ class Rubric:
     ai_terms: Cues
     ai_sources: re.Pattern[str]
     cue_index: CueIndex  # every Cues above, by anchor
-    raw: dict[str, Any] = field(repr=False, default_factory=dict)
     # an event whose base is below ``major_base`` cannot score above ``minor_ceiling`` (SCORING.md:
     # 7+ is for major events; factors alone do not make a minor event major)
     major_base: float = 0.0
@@ -662,7 +661,6 @@ def load_rubric(directory: Path = RUBRIC_DIR) -> Rubric:
         topic_index=LabelledCues.build(vocab["topics"]),
         ai_terms=cue_set(vocab["ai_terms"]),
         ai_sources=re.compile("|".join(vocab["ai_sources"]), re.IGNORECASE),
-        raw={"categories": cats, "significance": sig},
         cue_index=CueIndex([]),
     )
     object.__setattr__(rubric, "cue_index", CueIndex(_all_cues(rubric)))  # frozen: set once, here
