@@ -7,12 +7,13 @@ STAMP := $(VENV)/.installed
 FAKE_AWS := env -u AWS_PROFILE -u AWS_ENDPOINT_URL AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing \
 	AWS_SESSION_TOKEN=testing AWS_DEFAULT_REGION=us-east-1 AWS_REGION=us-east-1
 
-.PHONY: help install demo demo-once test lint unit integration e2e bench build openapi clean
+.PHONY: help install demo demo-once test test-slow train lint unit integration e2e bench build openapi clean
 
 help:
 	@echo "make demo       run Signals locally at http://127.0.0.1:3000 (moto, bundled feeds)"
 	@echo "make test       ruff + cfn-lint + pytest (unit, integration, e2e)"
 	@echo "make bench      benchmarks (import time, ingest, scoring, API)"
+	@echo "make train      refit the learned judge on tests/data/labeled (minutes)"
 	@echo "make build      sam build (needs PYENV_VERSION=3.13.0 or a python3.13 on PATH)"
 
 $(STAMP): pyproject.toml shared/requirements.txt
@@ -42,6 +43,12 @@ unit: $(STAMP)
 
 integration: $(STAMP)
 	$(FAKE_AWS) $(BIN)/pytest tests/integration
+
+test-slow: $(STAMP)
+	$(FAKE_AWS) $(BIN)/pytest -m slow
+
+train: $(STAMP)
+	$(BIN)/signals train
 
 e2e: $(STAMP)
 	$(FAKE_AWS) $(BIN)/pytest tests/e2e

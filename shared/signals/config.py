@@ -65,10 +65,17 @@ class Settings(BaseSettings):
     story_window_days: int = 7  # items further apart than this are never the same story
     outbox_clear_attempts: int = 5  # a clear of sent events' marks cancelled by contention is retried
 
+    # --- which analyst scores items ---
+    # judge: the learned judge (model/judge.json.gz) with the rules around it; rules: the rules alone;
+    # bedrock: the judge, plus a Bedrock model's notes for the items the judge finds likely 6+
+    enricher: Literal["judge", "rules", "bedrock"] = "judge"
+    judge_model_path: str | None = None  # default: the model file shipped with the package
     # --- model analyst (Amazon Bedrock, issue 8; off unless enricher == "bedrock") ---
-    enricher: Literal["rules", "bedrock"] = "rules"  # which analyst scores items
+    # the gate: items the judge gives at least this chance of scoring 6+ get the model's notes
+    # (chosen on held-out feed groups: see docs/capacity.md); analysts without a judge use the score
+    bedrock_min_p6: float = 0.25
     bedrock_model_id: str = "amazon.nova-pro-v1:0"  # on-demand foundation model with tool use
-    bedrock_min_score: int = 6  # only items the rules score at or above this go to the model
+    bedrock_min_score: int = 6  # without the judge's P(6+) (enricher rules): the score that qualifies
     bedrock_score_band: int = 2  # the model may move the final score at most this far from the rules'
     bedrock_prompt_version: str = "analyst-v1"  # part of the cache key: bump when the prompt changes
     bedrock_daily_token_budget: int = 2_000_000  # input + output tokens per UTC day, then rules only

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from enum import StrEnum
-from typing import Annotated, Literal
+from typing import Annotated, ClassVar, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator
 
@@ -137,6 +137,9 @@ class ScoreBreakdown(_Frozen):
         None, description="the cap a low-value form (tutorial, recap...) put on the score; kept on re-scoring"
     )
     model: dict | None = Field(None, description="model-analyst details (id, score, tokens) when one ran")
+    judge: dict | None = Field(
+        None, description="the learned judge: model version, expected score, P(6+), P(7+), P(about AI)"
+    )
 
 
 class Analysis(_Frozen):
@@ -190,6 +193,20 @@ class Signal(BaseModel):
     @property
     def category_label(self) -> str:
         return self.category.label
+
+    # the one mapping between a signal and what an analyst wrote about it
+    ENRICHED_FIELDS: ClassVar[tuple[str, ...]] = tuple(Enrichment.model_fields)
+
+    def enrichment(self) -> Enrichment:
+        """What the analyst wrote, as stored on this signal."""
+        return Enrichment.model_validate({name: getattr(self, name) for name in self.ENRICHED_FIELDS})
+
+    def enriched(self, enrichment: Enrichment, **changes: object) -> Signal:
+        """This signal with ``enrichment`` in place of the stored one, every enriched field replaced
+        (notes the new enrichment lacks are dropped, never kept from an earlier analysis), plus
+        ``changes`` (sources, times, version...)."""
+        update = {name: getattr(enrichment, name) for name in self.ENRICHED_FIELDS}
+        return self.model_copy(update={**update, **changes})
 
 
 # --------------------------------------------------------------------------- events

@@ -131,6 +131,24 @@ def _cut(text: str, limit: int) -> str:
     return (cut[:space] if space > limit // 2 else cut).rstrip(",;:- ") + "…"
 
 
+class Findings(NamedTuple):
+    """What the rules found in an item, beyond the enrichment: the event type and where it was
+    named, money, low-value form (cap), the item's form and the leading organisations named."""
+
+    on_topic: bool
+    event: str
+    event_where: str  # "title", "summary" or "none"
+    event_base: float
+    money: float
+    cap: float | None
+    digest: bool
+    distributor: bool
+    leading: tuple[str, ...]
+    kinds_in_title: frozenset[str]
+    model_as_object: bool
+    model_headline: bool
+
+
 class _Factor(NamedTuple):
     """A FactorScore in the making (validated once, with the whole enrichment, at the end)."""
 
@@ -169,6 +187,11 @@ class RuleAnalyst:
 
     def enrich(self, item: Item, *, corroboration: int = 1) -> Enrichment:
         """Category, score with factors, tags, entities, summary and rationale for ``item``."""
+        return self.analyse(item, corroboration=corroboration)[0]
+
+    def analyse(self, item: Item, *, corroboration: int = 1) -> tuple[Enrichment, Findings]:
+        """``enrich``'s result and the findings behind it (what the learned judge reads as features
+        and where its floors and caps come from)."""
         r = self.rubric
         title = _SPACE.sub(" ", item.title).strip()
         clean_summary = _SPACE.sub(" ", html.unescape(_HTML_TAG.sub(" ", item.summary or ""))).strip()
@@ -243,8 +266,22 @@ class RuleAnalyst:
         score = max(1, min(10, int(raw + 0.5)))
 
         tags = self._tags(text, found, feed_tags, category)
+        findings = Findings(
+            on_topic=on_topic,
+            event=event.id,
+            event_where=event_where,
+            event_base=base,
+            money=money_amount(text) if on_topic else 0.0,
+            cap=cap,
+            digest=digest is not None,
+            distributor=distributor,
+            leading=tuple(found.leading_in_title or found.leading_in_summary),
+            kinds_in_title=frozenset(found.kinds_in_title),
+            model_as_object=found.model_as_object,
+            model_headline=found.model_headline,
+        )
         # one validation of plain data (pydantic-core) is cheaper than building each model
-        return Enrichment.model_validate(
+        enrichment = Enrichment.model_validate(
             {
                 "category": category,
                 "score": score,
@@ -263,6 +300,7 @@ class RuleAnalyst:
                 },
             }
         )
+        return enrichment, findings
 
     # ------------------------------------------------------------------ steps
 
@@ -379,7 +417,10 @@ class RuleAnalyst:
         if category is not Category.OFF_TOPIC:
             present = self.rubric.topic_index.labels_in(text, found.words[2])
             tags.extend(tag for tag, _ in self.rubric.topic_patterns if tag in present)
-        for tag in [*found.tags, *feed_tags]:
+        r = self.rubric
+        # the feed's own categories only where they name a controlled tag (or an alias of one)
+        named = [r.tag_aliases.get(tag, tag) for tag in feed_tags]
+        for tag in [*found.tags, *(t for t in named if t in r.controlled_tags)]:
             if tag not in tags:
                 tags.append(tag)
         return tags[:MAX_TAGS]

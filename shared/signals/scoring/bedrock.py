@@ -1,7 +1,9 @@
 """The model analyst: analyst notes written by a model on Amazon Bedrock, for the stories that matter.
 
-The rule analyst always runs first. Only items it scores at or above ``bedrock_min_score`` go to
-the model (cost follows significance), through the Converse API with one forced tool whose JSON
+The judge (or the rule analyst) always runs first. Only items it finds likely to matter go to the
+model (cost follows significance): the judge's calibrated P(score >= 6) at least
+``bedrock_min_p6``, or, for an analyst without one, a score of at least ``bedrock_min_score``.
+They go through the Converse API with one forced tool whose JSON
 schema is the answer's shape; the answer is validated with pydantic. Feed text is untrusted data:
 it is sent JSON-encoded between markers, the system prompt says it is data, and the model's score
 may move the final score only within ``bedrock_score_band`` of the rule score (both are recorded
@@ -205,6 +207,15 @@ vagueness, speculation, hype without facts, self-promotion and re-runs. Well und
 items deserve 7 or more."""
 
 
+def qualifies(base: Enrichment, settings: Settings) -> bool:
+    """Whether an item gets the model's notes: the judge's P(6+) clears ``bedrock_min_p6`` (the rules'
+    score misses most majors on unseen feeds), else the score clears ``bedrock_min_score``."""
+    judge = base.score_breakdown.judge
+    if judge is not None and "p6plus" in judge:
+        return float(judge["p6plus"]) >= settings.bedrock_min_p6
+    return base.score >= settings.bedrock_min_score
+
+
 def render_item(item: Item, *, max_chars: int) -> str:
     """The user message: the item as JSON data between markers (markers inside the text removed)."""
 
@@ -321,7 +332,7 @@ class BedrockAnalyst:
         """The rule result, with the model's notes and bounded score when the item qualifies."""
         base = self.rules.enrich(item, corroboration=corroboration)
         settings = self.settings
-        if base.score < settings.bedrock_min_score:
+        if not qualifies(base, settings):
             return base
         text = render_item(item, max_chars=settings.bedrock_max_input_chars)
         key = analyses.cache_key(

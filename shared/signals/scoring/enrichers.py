@@ -1,7 +1,9 @@
-"""Which analyst enriches items: the offline rules (default) or the Bedrock model analyst.
+"""Which analyst enriches items: the learned judge (default), the rules alone, or the judge with
+the Bedrock model analyst's notes.
 
-Chosen by ``settings.enricher`` (``SIGNALS_ENRICHER``). The model analyst always wraps the rule
-analyst: rules run first, and the model only writes notes for items the rules find significant.
+Chosen by ``settings.enricher`` (``SIGNALS_ENRICHER``). The judge always runs the rules first (tags,
+entities, floors, caps, evidence); the model analyst wraps the judge and only writes notes for the
+items the judge gives a good chance of scoring 6+ (``bedrock_min_p6``).
 Also here, because the pipeline needs it whichever analyst ran: re-scoring a stored enrichment
 for new corroboration without losing the model's bounded adjustment. Pure: no boto3 at import.
 """
@@ -29,11 +31,16 @@ def build_analyst(
     rules = RuleAnalyst(summary_max_chars=settings.signal_summary_max_chars)
     if choice == "rules":
         return rules
-    if choice == "bedrock":
-        from signals.scoring.bedrock import BedrockAnalyst  # only functions that use it pay the import
+    if choice not in ("judge", "bedrock"):
+        raise ValueError(f"unknown enricher {choice!r}: expected 'judge', 'rules' or 'bedrock'")
+    from signals.scoring.judge import JudgeAnalyst, load_model
 
-        return BedrockAnalyst(rules, settings=settings, store=store)
-    raise ValueError(f"unknown enricher {choice!r}: expected 'rules' or 'bedrock'")
+    judge = JudgeAnalyst(rules, load_model(settings.judge_model_path) if settings.judge_model_path else None)
+    if choice == "judge":
+        return judge
+    from signals.scoring.bedrock import BedrockAnalyst  # only functions that use it pay the import
+
+    return BedrockAnalyst(judge, settings=settings, store=store)
 
 
 def bound_score(rules_score: int, model_score: int, band: int) -> int:

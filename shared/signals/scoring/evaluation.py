@@ -37,6 +37,8 @@ class LabelledItem(BaseModel):
     category: Category
     category_alt: Category | None = None
     score: float
+    annotator_scores: list[float] | None = None
+    group: str | None = None  # the publisher group held out together in grouped cross-validation
 
     def to_item(self) -> Item:
         """The row as the Item an analyst sees (source = the feed's title, neutral authority)."""
@@ -181,14 +183,19 @@ class EvaluationReport:
 
 def evaluate(rows: Iterable[LabelledItem], analyst: Any) -> EvaluationReport:
     """Run ``analyst.enrich`` on every labelled row and compare with the labels."""
+    rows = list(rows)
+    return report_from(rows, [analyst.enrich(row.to_item()) for row in rows])
+
+
+def report_from(rows: Sequence[LabelledItem], enrichments: Sequence[Any]) -> EvaluationReport:
+    """Compare enrichments made elsewhere (held-out folds, say) with the rows' labels."""
     truth_cat: list[str] = []
     pred_cat: list[str] = []
     truth_score: list[float] = []
     pred_score: list[float] = []
     details: list[dict[str, Any]] = []
     correct = 0
-    for row in rows:
-        enrichment = analyst.enrich(row.to_item())
+    for row, enrichment in zip(rows, enrichments, strict=True):
         predicted = enrichment.category.value
         accepted = {row.category.value} | ({row.category_alt.value} if row.category_alt else set())
         right = predicted in accepted
@@ -253,3 +260,32 @@ def format_report(report: EvaluationReport) -> str:
 
 def dumps(report: EvaluationReport) -> str:
     return json.dumps(report.as_dict(), indent=2, sort_keys=False)
+
+
+def format_held_out(evaluation: dict[str, Any]) -> str:
+    """Held-out figures (``CrossValidation.as_dict()``, as stored in the judge's model file) as text:
+    the headline, each labelled set, and the calibration table."""
+    o = evaluation["overall"]
+    lines = [
+        evaluation["method"],
+        f"  items {o['n']}  accuracy {o['category_accuracy']:.3f}  macro-F1 {o['macro_f1']:.3f}  "
+        f"Spearman {o['spearman']:.3f}  MAE {o['mae']:.3f}",
+        f"  7+: precision {o['precision_at_7']:.3f} recall {o['recall_at_7']:.3f} "
+        f"({o.get('n_7plus_predicted', '?')} predicted, {o.get('n_7plus_labelled', '?')} labelled)",
+        "",
+        "by labelled set (the same held-out predictions):",
+    ]
+    for name, r in evaluation.get("by_set", {}).items():
+        lines.append(
+            f"  {name:<22} n={r['n']:<5} acc {r['category_accuracy']:.3f}  F1 {r['macro_f1']:.3f}  "
+            f"Spearman {r['spearman']:.3f}  MAE {r['mae']:.3f}  "
+            f"P/R@7 {r['precision_at_7']:.2f}/{r['recall_at_7']:.2f}"
+        )
+    lines += ["", "calibration (predicted band: items, mean labelled score, share labelled 7+, mean P(7+))"]
+    for c in evaluation.get("calibration", []):
+        if c.get("items"):
+            lines.append(
+                f"  {c['band']:>5}: {c['items']:>5}  {c['mean_labelled']:>5.2f}  "
+                f"{c['labelled_7plus']:>5.3f}  {c['mean_p7plus']:.3f}"
+            )
+    return "\n".join(lines)

@@ -472,6 +472,8 @@ class Rubric:
     vocabulary: dict[str, VocabularyEntry]  # group name -> entry
     topic_patterns: tuple[tuple[str, Cues], ...]
     topic_index: LabelledCues
+    controlled_tags: frozenset[str]  # every tag a signal may carry (topics, organisations, models)
+    tag_aliases: dict[str, str]  # a feed's category -> the controlled tag it means
     ai_terms: Cues
     ai_sources: re.Pattern[str]
     cue_index: CueIndex  # every Cues above, by anchor
@@ -659,6 +661,10 @@ def load_rubric(directory: Path = RUBRIC_DIR) -> Rubric:
         vocabulary=vocabulary,
         topic_patterns=topics,
         topic_index=LabelledCues.build(vocab["topics"]),
+        controlled_tags=frozenset(vocab["topics"])
+        | frozenset(entry.tag for entry in vocabulary.values() if entry.tag)
+        | frozenset(entry.maker for entry in vocabulary.values() if entry.maker),
+        tag_aliases={str(k): str(v) for k, v in (vocab.get("tag_aliases") or {}).items()},
         ai_terms=cue_set(vocab["ai_terms"]),
         ai_sources=re.compile("|".join(vocab["ai_sources"]), re.IGNORECASE),
         cue_index=CueIndex([]),

@@ -25,7 +25,7 @@ from datetime import datetime
 from typing import Literal
 
 from signals.config import Settings, get_settings
-from signals.models import Enrichment, Item, ScoreRequest, Signal, SignalEvent, SourceRef, utcnow
+from signals.models import Item, ScoreRequest, Signal, SignalEvent, SourceRef, utcnow
 from signals.scoring.analyst import Analyst
 from signals.scoring.enrichers import build_analyst, corroborated
 from signals.scoring.stories import (
@@ -65,19 +65,6 @@ def event_id(signal_id: str, version: int) -> str:
 def corroboration_of(sources: Sequence[SourceRef]) -> int:
     """Independent sources of a story: distinct publishers (registrable domains) among its reports."""
     return max(1, len({independent_source(s.url) for s in sources}))
-
-
-def _enrichment_of(signal: Signal) -> Enrichment:
-    return Enrichment(
-        category=signal.category,
-        score=signal.score,
-        tags=signal.tags,
-        entities=signal.entities,
-        summary=signal.summary,
-        rationale=signal.rationale,
-        score_breakdown=signal.score_breakdown,
-        analysis=signal.analysis,
-    )
 
 
 def _source_ref(item: Item) -> SourceRef:
@@ -198,16 +185,9 @@ class ScoringSession:
             published_at=item.published_at,
             scored_at=now,
             updated_at=now,
-            score=enrichment.score,
-            category=enrichment.category,
-            tags=enrichment.tags,
-            entities=enrichment.entities,
-            summary=enrichment.summary,
-            rationale=enrichment.rationale,
-            score_breakdown=enrichment.score_breakdown,
             sources=[_source_ref(item)],
-            analysis=enrichment.analysis,
             version=1,
+            **{name: getattr(enrichment, name) for name in Signal.ENRICHED_FIELDS},
         )
         return self._write(item, signal, None, write_keys(fp, self.settings.story_window_days), "created")
 
@@ -222,23 +202,15 @@ class ScoringSession:
         if item.id == story.id:
             enrichment = self.analyst.enrich(item, corroboration=corroboration_of(sources))
             now = self.clock()
-            signal = story.model_copy(
-                update={
-                    "title": item.title,
-                    "url": item.url,
-                    "published_at": item.published_at,
-                    "updated_at": now,
-                    "scored_at": now,
-                    "score": enrichment.score,
-                    "category": enrichment.category,
-                    "tags": enrichment.tags,
-                    "entities": enrichment.entities,
-                    "summary": enrichment.summary,
-                    "rationale": enrichment.rationale,
-                    "score_breakdown": enrichment.score_breakdown,
-                    "sources": sources,
-                    "version": story.version + 1,
-                }
+            signal = story.enriched(
+                enrichment,
+                title=item.title,
+                url=item.url,
+                published_at=item.published_at,
+                updated_at=now,
+                scored_at=now,
+                sources=sources,
+                version=story.version + 1,
             )
             keys = write_keys(self._fingerprint(item), self.settings.story_window_days)
             return self._write(item, signal, story, keys, "updated")
@@ -247,18 +219,10 @@ class ScoringSession:
     def _rescored(
         self, item: Item, story: Signal, sources: list[SourceRef], keys: list[str], action: Action
     ) -> Outcome:
-        enrichment = corroborated(_enrichment_of(story), corroboration_of(sources))
+        enrichment = corroborated(story.enrichment(), corroboration_of(sources))
         now = self.clock()
-        signal = story.model_copy(
-            update={
-                "score": enrichment.score,
-                "rationale": enrichment.rationale,
-                "score_breakdown": enrichment.score_breakdown,
-                "sources": sources,
-                "updated_at": now,
-                "scored_at": now,
-                "version": story.version + 1,
-            }
+        signal = story.enriched(
+            enrichment, sources=sources, updated_at=now, scored_at=now, version=story.version + 1
         )
         return self._write(item, signal, story, keys, action)
 

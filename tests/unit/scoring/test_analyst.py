@@ -150,11 +150,14 @@ def test_authority_and_corroboration_raise_the_score(analyst):
 def test_tags_entities_summary(analyst):
     long_summary = "Google DeepMind today released Gemini 3 Pro. " + "It reasons over long documents. " * 20
     e = analyst.enrich(
-        item("Google DeepMind releases Gemini 3 Pro", long_summary, categories=("Product", "News"))
+        item(
+            "Google DeepMind releases Gemini 3 Pro", long_summary, categories=("AI Safety", "Product", "News")
+        )
     )
     assert "Google DeepMind" in e.entities and "Gemini" in e.entities
-    assert {"google-deepmind", "gemini", "product"} <= set(e.tags)
-    assert "news" not in e.tags
+    # a feed's category becomes a tag only where it names one of the controlled vocabulary
+    assert {"google-deepmind", "gemini", "safety"} <= set(e.tags)
+    assert "news" not in e.tags and "product" not in e.tags
     assert len(e.summary) <= 300 and "<" not in e.summary
     assert e.rationale.count(".") <= 3
 
@@ -896,3 +899,51 @@ def test_a_weekly_recap_with_one_short_item_is_still_a_recap(analyst):
     slogan = analyst.enrich(item("Cheaper, Better, Faster, Stronger"))
     assert recap.score <= 3
     assert slogan.score_breakdown.factors[0].evidence != ["digest-recap"]
+
+
+def test_tags_come_from_the_controlled_vocabulary(analyst):
+    rubric = analyst.rubric
+    e = analyst.enrich(
+        item(
+            "Acme ships a faster LLM tokenizer",
+            "Benchmarks inside.",
+            categories=("Random Stuff", "LLMs", "Product"),
+        )
+    )
+    assert set(e.tags) <= rubric.controlled_tags
+    assert "models" in e.tags  # the feed's "LLMs" is an alias of a controlled tag
+    assert "random-stuff" not in e.tags
+
+
+@pytest.mark.parametrize(
+    ("title", "summary", "present", "absent"),
+    [
+        # oversight by people is governance, not alignment
+        (
+            "Senate bill would require human oversight of AI used in hiring",
+            "The bill sets audits and reporting obligations for employers.",
+            {"policy", "oversight", "compliance"},
+            {"alignment"},
+        ),
+        # alignment research keeps its tag
+        (
+            "Detecting deceptive alignment with scalable oversight",
+            "We study scheming in language models.",
+            {"alignment"},
+            {"oversight", "compliance"},
+        ),
+        # a passing mention of models is not the topic of new models
+        (
+            "How our support team triages tickets with AI models",
+            "A customer story.",
+            set(),
+            {"models", "frontier-models"},
+        ),
+        # the rules of a game are not regulation
+        ("The rules of chess, explained by a chatbot", "", set(), {"regulation"}),
+    ],
+)
+def test_tag_senses(analyst, title, summary, present, absent):
+    tags = set(analyst.enrich(item(title, summary)).tags)
+    assert present <= tags, tags
+    assert not (absent & tags), tags

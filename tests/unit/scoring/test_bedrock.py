@@ -379,10 +379,14 @@ def test_corroboration_rescoring_keeps_the_model_bound(aws, runtime, stub):
 def test_build_analyst_chooses_by_settings():
     from signals.scoring.analyst import RuleAnalyst
     from signals.scoring.enrichers import build_analyst
+    from signals.scoring.judge import JudgeAnalyst
 
     assert isinstance(build_analyst(settings(enricher="rules")), RuleAnalyst)
+    assert isinstance(build_analyst(settings(enricher="judge")), JudgeAnalyst)
     chosen = build_analyst(settings())
-    assert isinstance(chosen, BedrockAnalyst) and isinstance(chosen.rules, RuleAnalyst)
+    # the model analyst wraps the judge, which wraps the rules
+    assert isinstance(chosen, BedrockAnalyst) and isinstance(chosen.rules, JudgeAnalyst)
+    assert isinstance(chosen.rules.rules, RuleAnalyst)
     with pytest.raises(ValueError, match="unknown enricher"):
         build_analyst(settings(), enricher="gpt")
 
@@ -415,7 +419,7 @@ def test_template_keeps_bedrock_off_by_default_and_scoped_to_the_one_model():
     }
     scorer = template["Resources"]["ScorerFunction"]["Properties"]
     env = scorer["Environment"]["Variables"]
-    assert env["SIGNALS_ENRICHER"] == {"Fn::If": ["BedrockAnalystEnabled", "bedrock", "rules"]}
+    assert env["SIGNALS_ENRICHER"] == {"Fn::If": ["BedrockAnalystEnabled", "bedrock", "judge"]}
     assert env["SIGNALS_BEDROCK_MODEL_ID"] == {"Ref": "BedrockModelId"}
     (conditional,) = [p["Fn::If"] for p in scorer["Policies"] if isinstance(p, dict) and "Fn::If" in p]
     condition, enabled, disabled = conditional
