@@ -73,7 +73,7 @@ class Settings(BaseSettings):
     # --- model analyst (Amazon Bedrock, issue 8; off unless enricher == "bedrock") ---
     # the gate: items the judge gives at least this chance of scoring 6+ get the model's notes
     # (chosen on held-out feed groups: see docs/capacity.md); analysts without a judge use the score
-    bedrock_min_p6: float = 0.25
+    bedrock_min_p6: float = 0.05
     bedrock_model_id: str = "amazon.nova-pro-v1:0"  # on-demand foundation model with tool use
     bedrock_min_score: int = 6  # without the judge's P(6+) (enricher rules): the score that qualifies
     bedrock_score_band: int = 2  # the model may move the final score at most this far from the rules'

@@ -10,10 +10,11 @@ from collections import Counter
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from signals.models import Item, ScoreRequest, Signal
+from signals.config import get_settings
+from signals.models import Analysis, Item, ScoreRequest, Signal
 from signals.storage.archive import write_item
 from signals.storage.aws import client
-from signals.storage.signals import get_signal
+from signals.storage.signals import get_signal, to_record
 
 ROOT = Path(__file__).resolve().parents[2]
 PUBLISHED = datetime(2026, 8, 20, 9, 0, tzinfo=UTC)
@@ -233,8 +234,34 @@ def test_edited_item_updates_its_signal(aws):
     response = invoke(app, [archived(edited, reason="update")])
     assert response["batchItemFailures"] == []
     signal = get_signal(original.id)
-    assert signal.title == edited.title and signal.version == 2 and signal.score >= 7
+    assert signal.title == edited.title and signal.version == 2 and signal.score >= 5
+    # the new text was scored: the rules' finding of a $2B round is in the judge's record
+    assert signal.score_breakdown.judge["rules_score"] >= 7
     assert [e["type"] for e in events_on_delivery_queue(aws)] == ["signal.updated"]
+
+
+def test_an_edited_lead_item_drops_the_previous_analysts_notes(aws):
+    # Given a story whose stored signal carries analyst notes written for its old text
+    app = load_app()
+    original = make_item("labnews", "Acme opens a small office in Lisbon", "https://labnews.example/lisbon")
+    invoke(app, [archived(original)])
+    stored = get_signal(original.id)
+    noted = stored.model_copy(
+        update={
+            "analysis": Analysis(
+                technical_impact="old notes", why_it_matters="old notes", what_to_watch="old notes"
+            )
+        }
+    )
+    client("dynamodb").put_item(TableName=get_settings().table_name, Item=to_record(noted))
+    assert get_signal(original.id).analysis is not None
+    edited = original.model_copy(
+        update={"title": "Acme AI opens a lab in Lisbon", "content_hash": "edited-2"}
+    )
+    # When the publisher's edit is scored by an analyst that writes no notes
+    invoke(app, [archived(edited, reason="update")])
+    # Then the signal keeps no notes from the earlier analysis
+    assert get_signal(original.id).analysis is None
 
 
 def test_aws_calls_per_scored_item(aws):

@@ -65,6 +65,12 @@ NOT_AT_IMPORT = {
 }
 
 
+# training-only dependencies are never loaded by a handler, and the judge's model file is read on
+# the first scored item, not at import
+for _modules in NOT_AT_IMPORT.values():
+    _modules += ["sklearn", "scipy", "numpy", "signals.scoring.training", "signals.scoring.judge"]
+
+
 def loaded_by(function: str) -> set[str]:
     env = {
         **os.environ,

@@ -58,9 +58,9 @@ def items_from(target: str, *, now: datetime | None = None) -> list[Item]:
 
 def run(args: argparse.Namespace, out: TextIO | None = None) -> int:
     out = out or sys.stdout
-    from signals.scoring.analyst import RuleAnalyst
+    from signals.scoring.enrichers import build_analyst
 
-    analyst = RuleAnalyst()
+    analyst = build_analyst(enricher=args.enricher)
     scored = []
     for target in args.targets:
         try:
@@ -102,5 +102,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser("score", help="score the items of feed files or URLs (no AWS needed)")
     parser.add_argument("targets", nargs="+", metavar="PATH_OR_URL")
     parser.add_argument("--json", action="store_true", help="print the full enrichments as JSON")
-    parser.add_argument("--enricher", choices=["rules"], default="rules", help="the analyst to use")
+    parser.add_argument(
+        "--enricher",
+        choices=["judge", "rules"],
+        default="judge",
+        help="the analyst to use: the learned judge (default) or the rules alone",
+    )
     parser.set_defaults(run=run)

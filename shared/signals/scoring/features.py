@@ -24,6 +24,7 @@ from __future__ import annotations
 import html
 import itertools
 import re
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -86,9 +87,10 @@ def words(text: str) -> list[str]:
     return [_DIGITS.sub("0", w) for w in _WORD.findall(text.lower())]
 
 
+@lru_cache(maxsize=65536)
 def stem(word: str) -> str:
     """A light suffix strip ("models" -> "model", "launching" -> "launch"): enough to join the
-    forms of a word without a stemmer's tables."""
+    forms of a word without a stemmer's tables (memoised: news repeats its words)."""
     for suffix in _SUFFIXES:
         if len(word) > len(suffix) + 3 and word.endswith(suffix):
             return word[: -len(suffix)]
@@ -137,6 +139,9 @@ def _rule_features(enrichment: Enrichment, findings: Findings) -> list[str]:
     for minimum, band in _MONEY_BANDS:
         if findings.money >= minimum:
             feats.append(f"money>={band}")
+            # the amount matters by what changes hands: "$2B Series C" in a headline is not "$2B"
+            # in passing (a linear model cannot multiply the two itself)
+            feats.append(f"money>={band}+{findings.event}@{findings.event_where}")
             break
     if findings.cap is not None:
         feats.append("low-value-form")
@@ -168,6 +173,7 @@ def _shape(title: str, title_words: list[str], summary_words: list[str]) -> set[
     return shape
 
 
+@lru_cache(maxsize=16384)
 def describe(name: str) -> str:
     """A feature as a reader would say it ("'export controls' in the title")."""
     ns, _, value = name.partition(":")
@@ -201,9 +207,12 @@ def describe(name: str) -> str:
         if key == "score":
             return f"the rules' score ({val})"
         if key == "money>":
-            return "money named" if val == "some" else f"money of {val}+ named"
+            amount, _, event = val.partition("+")
+            named = "money named" if amount == "some" else f"money of {amount}+ named"
+            return f"{named} ({event.replace('@', ' in the ')})" if event else named
         if key == "kind":
-            return f"a {val.replace('_', ' ')} named in the title"
+            thing = val.replace("_", " ")
+            return f"{'an' if thing[0] in 'aeiou' else 'a'} {thing} named in the title"
         return {
             "off-topic": "no AI subject found by the rules",
             "low-value-form": "a low-value form (tutorial, recap...)",

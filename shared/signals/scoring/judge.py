@@ -47,6 +47,7 @@ class Judgement:
     p_at_least: dict[int, float]  # k -> P(score >= k), k = 2..10, monotone
     expected: float  # 1 + sum of p_at_least
     score: int  # the judge's own score (before the rules' floors and caps)
+    gate: float  # what the 7+ gate compared with ``high_threshold``
     weighed: list[tuple[str, float]]  # (feature, contribution to the score's mean logit), strongest first
     category_weighed: list[tuple[str, float]]  # features for the chosen category over the runner-up
 
@@ -79,23 +80,36 @@ class JudgeModel:
         self._cat = slice(0, n_cat)
         self._rel = n_cat
         self._ord = slice(n_cat + 1, n_cat + 1 + len(self.thresholds))
+        # optional last column: a classifier of "7 or more" fitted for the gate alone (its
+        # probability is ranked, not calibrated: the gate's threshold was chosen on held-out rows)
+        self._major = n_cat + 1 + len(self.thresholds) if doc.get("major") else None
         self.weights: dict[str, tuple[float, ...]] = {}
+        # per feature, its mean weight over the ordinal thresholds: its pull on the score (the
+        # rationale's "raised by" / "lowered by"), computed once here rather than per item
+        self.score_pull: dict[str, float] = {}
+        n_ord = len(self.thresholds)
         for i, name in enumerate(names):
-            row = raw[i * columns : (i + 1) * columns]
-            self.weights[name] = tuple(q * s for q, s in zip(row, scales, strict=True))
+            row = tuple(q * s for q, s in zip(raw[i * columns : (i + 1) * columns], scales, strict=True))
+            self.weights[name] = row
+            self.score_pull[name] = sum(row[self._ord]) / n_ord
 
     # ------------------------------------------------------------------ applying
 
     def judge(self, features: dict[str, float], *, explain: int = 4) -> Judgement:
         weights = self.weights
         totals = list(self.intercepts)
-        present = []
+        present: list[tuple[str, float, tuple[float, ...]]] = []
+        # features of one namespace share one value: sum their rows column-wise (in C, through
+        # zip), then scale once
+        by_value: dict[float, list[tuple[float, ...]]] = {}
         for name, value in features.items():
             row = weights.get(name)
             if row is not None:
                 present.append((name, value, row))
-                for j, w in enumerate(row):
-                    totals[j] += w * value
+                by_value.setdefault(value, []).append(row)
+        for value, rows in by_value.items():
+            for j, column in enumerate(zip(*rows, strict=True)):
+                totals[j] += value * sum(column)
         cat_logits = totals[self._cat]
         top = max(cat_logits)
         exps = [math.exp(z - top) for z in cat_logits]
@@ -115,20 +129,23 @@ class JudgeModel:
         else:
             category = max((c for c in self.categories if c != off_topic), key=probs.__getitem__)
         score = max(1, min(10, int(expected + 0.5)))
-        score = max(score, 7) if p_at_least.get(7, 0.0) >= self.high_threshold else min(score, 6)
+        gate = _sigmoid(totals[self._major]) if self._major is not None else p_at_least.get(7, 0.0)
+        score = max(score, 7) if gate >= self.high_threshold else min(score, 6)
         if category == off_topic:
             score = min(score, 2)
 
-        # what the learned part weighed: each feature's share of the ordinal logits' mean (the score)
-        # and of the chosen category's lead over the runner-up
-        ords = range(self._ord.start, self._ord.stop)
-        n_ord = len(self.thresholds)
-        weighed = sorted(
-            ((name, value * sum(row[j] for j in ords) / n_ord) for name, value, row in present),
-            key=lambda kv: -abs(kv[1]),
-        )[:explain]
+        # what the learned part weighed: each feature's pull on the score (its mean weight over the
+        # ordinal thresholds) and its share of the chosen category's lead over the runner-up
+        pull = self.score_pull
+        weighed = (
+            sorted(((name, value * pull[name]) for name, value, _ in present), key=lambda kv: -abs(kv[1]))[
+                :explain
+            ]
+            if explain
+            else []
+        )
         category_weighed: list[tuple[str, float]] = []
-        if category != off_topic:
+        if category != off_topic and explain:
             ci = self.categories.index(category)
             runner = max(
                 (i for i, c in enumerate(self.categories) if c not in (category, off_topic)),
@@ -145,6 +162,7 @@ class JudgeModel:
             p_at_least=p_at_least,
             expected=expected,
             score=score,
+            gate=gate,
             weighed=weighed,
             category_weighed=[kv for kv in category_weighed if kv[1] > 0],
         )

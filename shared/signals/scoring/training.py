@@ -46,6 +46,7 @@ class Params:
     c_relevance: float = 2.0
     c_ordinal: float = 3.0
     class_weight: str | None = "balanced"  # each category weighs the same in training
+    major: bool = False  # a separate, class-balanced classifier of 7+ for the gate
     min_df: int = 2
     relevance_threshold: float = 0.5
     min_precision_7: float = 0.5  # the 7+ gate keeps precision of 7+ at least this (inner CV)
@@ -220,6 +221,11 @@ def _fit_weights(features, rows, params: Params):
         else:
             columns.append([0.0] * len(vocab.names))
             intercepts.append(-30.0 if sum(y) == 0 else 30.0)
+    if params.major:
+        y = [int(r[3] >= 7) for r in readings]
+        m = _fit_linear(X2, y, w, params.c_ordinal, params.seed, "balanced")
+        columns.append(list(m.coef_[0]))
+        intercepts.append(float(m.intercept_[0]))
     return vocab.names, columns, intercepts
 
 
@@ -246,6 +252,7 @@ def _document(names, columns, intercepts, params: Params, high_threshold: float,
         "columns": n_cols,
         "relevance_threshold": params.relevance_threshold,
         "high_threshold": round(high_threshold, 4),
+        "major": params.major,
         "intercepts": [round(v, 6) for v in intercepts],
         "scales": [float(f"{s:.6g}") for s in scales],
         "features": [names[i] for i in keep],
@@ -301,7 +308,7 @@ def fit(
         )
         model = JudgeModel(_document(names, columns, intercepts, params, 0.5, {"version": "inner"}))
         for i in test:
-            p7[i] = model.judge(features[i], explain=0).p_at_least[7]
+            p7[i] = model.judge(features[i], explain=0).gate
     high = _choose_high_threshold(p7, [r.score for r in rows], params.min_precision_7)
     names, columns, intercepts = _fit_weights(features, rows, params)
     return _document(

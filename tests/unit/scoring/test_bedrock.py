@@ -436,3 +436,21 @@ def test_template_keeps_bedrock_off_by_default_and_scoped_to_the_one_model():
         for p in [str(r.get("Properties", {}).get("Policies", ""))]
     ]
     assert not any("bedrock" in p for p in others)  # no other function may call a model
+
+
+def test_the_judges_chance_of_six_plus_decides_who_gets_notes():
+    # the judge's calibrated P(6+) is the gate (the rules' score missed most majors on unseen
+    # feeds); an analyst without a judge falls back to the score
+    from signals.scoring.bedrock import qualifies
+
+    judged = FixedRules(4).enrich(make_item())
+    likely = judged.model_copy(
+        update={"score_breakdown": judged.score_breakdown.model_copy(update={"judge": {"p6plus": 0.3}})}
+    )
+    unlikely = judged.model_copy(
+        update={"score_breakdown": judged.score_breakdown.model_copy(update={"judge": {"p6plus": 0.01}})}
+    )
+    s = settings(bedrock_min_p6=0.05, bedrock_min_score=6)
+    assert qualifies(likely, s) and not qualifies(unlikely, s)
+    assert not qualifies(judged, s)  # no judge: the score (4) is below bedrock_min_score
+    assert qualifies(FixedRules(7).enrich(make_item()), s)

@@ -176,9 +176,14 @@ def test_the_shipped_model_holds_its_line_on_held_out_feed_groups(shipped):
     assert held is not None and "grouped" in held["method"]
     overall = held["overall"]
     assert overall["n"] == shipped.trained_on["rows"]
-    assert overall["spearman"] >= 0.75
-    assert overall["mae"] <= 0.8
-    assert overall["category_accuracy"] >= 0.70
+    # (measured at 2026.12+74c323f79f: accuracy 0.695, macro-F1 0.636, Spearman 0.780, MAE 0.699;
+    # the set labelled after the design was frozen: 0.634, 0.612, 0.662, 0.858), less a margin
+    assert overall["spearman"] >= 0.76
+    assert overall["mae"] <= 0.72
+    assert overall["category_accuracy"] >= 0.68
+    assert overall["macro_f1"] >= 0.62
+    fresh = held["by_set"]["signals-broad2"]
+    assert fresh["category_accuracy"] >= 0.62 and fresh["spearman"] >= 0.64
 
 
 SEED = make_item(
@@ -200,3 +205,32 @@ def test_the_seed_item():
     assert 7 <= enrichment.score <= 9
     assert {"policy", "regulation", "frontier-models", "compliance"} <= set(enrichment.tags)
     assert "alignment" not in enrichment.tags
+
+
+def test_a_signal_takes_a_new_enrichment_whole():
+    from signals.models import Analysis, Signal, SourceRef
+
+    analyst = JudgeAnalyst(RuleAnalyst(), tiny_model({}, INTERCEPTS))
+    first = analyst.enrich(make_item("Acme opens a small office in Lisbon"))
+    noted = first.model_copy(
+        update={"analysis": Analysis(technical_impact="a", why_it_matters="b", what_to_watch="c")}
+    )
+    source = SourceRef(
+        item_id="i1", source_id="s1", name="Example", url="https://example.com/a", published_at=WHEN
+    )
+    signal = Signal(
+        id="i1",
+        title="t",
+        url="https://example.com/a",
+        published_at=WHEN,
+        scored_at=WHEN,
+        updated_at=WHEN,
+        sources=[source],
+        **{name: getattr(noted, name) for name in Signal.ENRICHED_FIELDS},
+    )
+    assert signal.enrichment() == noted
+    # an edited lead item, enriched again by an analyst that wrote no notes: the old notes go
+    edited = analyst.enrich(make_item("Acme AI opens a lab in Lisbon"))
+    updated = signal.enriched(edited, version=2)
+    assert updated.analysis is None and updated.version == 2
+    assert updated.enrichment() == edited
