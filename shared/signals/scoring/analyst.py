@@ -250,7 +250,7 @@ class RuleAnalyst:
                 found.model_as_object, found.open_model_in_title = True, False
             category = self._category(item, title, summary, feed_tags, event, event_where, found)
 
-        factors, base = self._factors(
+        factors, base, money = self._factors(
             item, title, summary, text, found, event, event_where, on_topic, corroboration
         )
         raw = base + sum(f.contribution for f in factors if f.name != "corroboration")
@@ -271,7 +271,7 @@ class RuleAnalyst:
             event=event.id,
             event_where=event_where,
             event_base=base,
-            money=money_amount(text) if on_topic else 0.0,
+            money=money,
             cap=cap,
             digest=digest is not None,
             distributor=distributor,
@@ -601,7 +601,8 @@ class RuleAnalyst:
         event_where: str,
         on_topic: bool,
         corroboration: int,
-    ) -> tuple[list[_Factor], float]:
+    ) -> tuple[list[_Factor], float, float]:
+        """The factors, the base significance, and the money the text names (``money_amount``)."""
         r = self.rubric
         spec = r.factors
         factors: list[_Factor] = []
@@ -610,14 +611,16 @@ class RuleAnalyst:
             factors.append(_Factor(name, round(value, 3), weight, round(value * weight, 3), evidence[:5]))
 
         if not on_topic:
-            return [
-                _Factor(name="event", value=0.0, weight=0.0, contribution=0.0, evidence=["off-topic"])
-            ], r.off_topic_base
+            return (
+                [_Factor(name="event", value=0.0, weight=0.0, contribution=0.0, evidence=["off-topic"])],
+                r.off_topic_base,
+                0.0,
+            )
 
         base = event.base
         if event_where == "summary":
             base = _summary_base(r, event)
-        money = money_amount(text)
+        named = money = money_amount(text)
         if r.compute_scale.search(title):
             # a deal for gigawatts of compute is a deal of at least this much money (SCORING.md
             # sizes deals by money)
@@ -690,7 +693,7 @@ class RuleAnalyst:
                 add(name, 1.0, weight, sorted(hits))
         if event.cap is not None and event_where == "title":
             add("low_value_form", 1.0, 0.0, [event.id])
-        return factors, base
+        return factors, base, named
 
 
 _SENTENCE_END = re.compile(r"[.!?](?:\s|$)")
