@@ -1,7 +1,9 @@
 """``signals train``: fit the learned judge on the labelled sets and write its model file.
 
 Reproducible: seeded, from the labels files alone; the model's version names the labels and the
-parameters it was fitted from, so the same inputs give the same file, byte for byte. Needs
+parameters it was fitted from, so the same inputs give the same model: byte for byte on small
+data, and on the full sets to the solver's last digits (multi-threaded BLAS sums in its own order),
+never a different judgement (``make test-slow`` checks both). Needs
 scikit-learn (a development dependency): ``pip install -e '.[dev]'``.
 """
 
