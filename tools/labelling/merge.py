@@ -17,6 +17,8 @@ import json
 import sys
 from pathlib import Path
 
+from signals.scoring.evaluation import spearman
+
 CATEGORIES = {
     "safety-policy",
     "security",
@@ -37,30 +39,6 @@ def read(path: Path) -> dict[str, dict]:
             row = json.loads(line)
             rows[row["id"]] = row
     return rows
-
-
-def _ranks(values: list[float]) -> list[float]:
-    order = sorted(range(len(values)), key=lambda i: values[i])
-    out = [0.0] * len(values)
-    i = 0
-    while i < len(order):
-        j = i
-        while j + 1 < len(order) and values[order[j + 1]] == values[order[i]]:
-            j += 1
-        for k in range(i, j + 1):
-            out[order[k]] = (i + j) / 2 + 1
-        i = j + 1
-    return out
-
-
-def spearman(xs: list[float], ys: list[float]) -> float:
-    rx, ry = _ranks(xs), _ranks(ys)
-    n = len(rx)
-    mx, my = sum(rx) / n, sum(ry) / n
-    sxy = sum((a - mx) * (b - my) for a, b in zip(rx, ry, strict=True))
-    sxx = sum((a - mx) ** 2 for a in rx) ** 0.5
-    syy = sum((b - my) ** 2 for b in ry) ** 0.5
-    return sxy / (sxx * syy) if sxx and syy else 0.0
 
 
 def main() -> int:
