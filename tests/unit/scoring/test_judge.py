@@ -124,6 +124,33 @@ def test_seven_plus_only_through_the_gate():
     assert gated.judge({"t:big": 1.0}).score >= 7
 
 
+def test_a_separate_seven_plus_classifier_drives_the_gate_when_present():
+    # the ordinal columns say ~3 whatever the item; the last (major) column says 7+ for "t:big"
+    big = [*row(ordinal=0.0), 9.0]
+    columns = len(big)
+    scales = [1 / 1000] * columns
+    q = array("h", [round(v / s) for v, s in zip(big, scales, strict=True)])
+    model = JudgeModel(
+        {
+            "format": FORMAT,
+            "version": "major",
+            "categories": CATS,
+            "thresholds": THRESHOLDS,
+            "columns": columns,
+            "relevance_threshold": 0.5,
+            "high_threshold": 0.5,
+            "major": True,
+            "intercepts": [*INTERCEPTS, -5.0],
+            "scales": scales,
+            "features": ["t:big"],
+            "weights": base64.b64encode(q.tobytes()).decode(),
+        }
+    )
+    assert model.judge({}).score <= 6 and model.judge({}).gate < 0.5
+    lifted = model.judge({"t:big": 1.0})
+    assert lifted.gate > 0.5 and lifted.score >= 7
+
+
 def test_analyst_keeps_rules_floors_and_caps_and_says_why():
     model = tiny_model({}, INTERCEPTS)  # scores every item about 3
     judge = JudgeAnalyst(RuleAnalyst(), model)
