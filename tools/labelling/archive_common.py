@@ -1,7 +1,9 @@
+"""Helpers of extract_json_archives.py: git reads, HTML to text, and the pool writer."""
 import json, re, subprocess, html, os, sys
 from html.parser import HTMLParser
 
-OUT = '/work/labelling/pools2'
+# where pools are written (one JSONL per repository)
+OUT = os.environ.get('SIGNALS_POOLS_DIR', '/work/labelling/pools2')
 
 
 def git(repo, *args):

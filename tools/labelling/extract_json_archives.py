@@ -7,7 +7,7 @@ import sys, json, re, os
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from archive_common import *  # noqa: F403
 
-M = '/work/.mirror'
+M = os.environ.get('SIGNALS_MIRRORS_DIR', '/work/.mirror')  # bare git mirrors, one per repository
 
 
 def loadj(b):
