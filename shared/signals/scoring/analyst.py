@@ -678,13 +678,11 @@ class RuleAnalyst:
         cf = spec["concrete_facts"]
         add("concrete_facts", min(len(facts) * cf["weight"], cf["max_points"]), 1.0, facts)
 
-        co = spec["corroboration"]
-        extra = max(0, corroboration - 1)
         add(
             "corroboration",
-            min(extra * co["per_source"], co["max_points"]),
+            corroboration_points(r, corroboration),
             1.0,
-            [f"{corroboration} independent sources"] if extra else [],
+            [f"{corroboration} independent sources"] if corroboration > 1 else [],
         )
 
         for name, (weight, cues) in r.penalties.items():
@@ -749,13 +747,18 @@ def _rationale(score: int, category: Category, event: EventType, factors: list[_
     return first
 
 
+def corroboration_points(rubric: Rubric, corroboration: int) -> float:
+    """Points a story earns for being reported by ``corroboration`` independent sources."""
+    co = rubric.factors["corroboration"]
+    return round(min(max(0, corroboration - 1) * co["per_source"], co["max_points"]), 3)
+
+
 def corroborated(enrichment: Enrichment, corroboration: int, rubric: Rubric | None = None) -> Enrichment:
     """The same enrichment re-scored for a story now reported by ``corroboration`` independent sources."""
     r = rubric or load_rubric()
-    co = r.factors["corroboration"]
     breakdown = enrichment.score_breakdown
     extra = max(0, corroboration - 1)
-    new_points = round(min(extra * co["per_source"], co["max_points"]), 3)
+    new_points = corroboration_points(r, corroboration)
     old_points = 0.0
     factors: list[FactorScore] = []
     for f in breakdown.factors:

@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from signals.models import Category, Enrichment, FactorScore, Item
-from signals.scoring.analyst import Findings, RuleAnalyst
+from signals.scoring.analyst import Findings, RuleAnalyst, corroboration_points
 from signals.scoring.features import describe, featurize
 
 MODEL_PATH = Path(__file__).with_name("model") / "judge.json.gz"
@@ -251,7 +251,7 @@ class JudgeAnalyst:
         if floor is not None and category is not Category.OFF_TOPIC and raw < floor:
             raw = float(floor)
             notes.append(f"kept at {floor} by the rules' finding ({findings.event.replace('-', ' ')})")
-        co_points = self._corroboration_points(corroboration)
+        co_points = corroboration_points(self.rules.rubric, corroboration)
         cap = findings.cap if findings.event_where == "title" else None
         total = raw + co_points
         if cap is not None and total > cap:
@@ -313,10 +313,6 @@ class JudgeAnalyst:
             if findings.event in floor.events and findings.money >= floor.min_money:
                 best = max(best or 0, floor.score)
         return best
-
-    def _corroboration_points(self, corroboration: int) -> float:
-        co = self.rules.rubric.factors["corroboration"]
-        return round(min(max(0, corroboration - 1) * co["per_source"], co["max_points"]), 3)
 
 
 def _rationale(

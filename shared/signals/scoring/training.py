@@ -25,13 +25,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 from signals.models import Category
 from signals.scoring.analyst import RuleAnalyst
 from signals.scoring.evaluation import LabelledItem, format_held_out, report_from
 from signals.scoring.features import featurize
 from signals.scoring.judge import FORMAT, JudgeAnalyst, JudgeModel
+from signals.scoring.stories import independent_source
 
 CATEGORIES = [c.value for c in Category]
 THRESHOLDS = list(range(2, 11))  # P(score >= k) for k = 2..10
@@ -60,7 +60,6 @@ class Params:
 # --------------------------------------------------------------------------- rows and groups
 
 _AGGREGATORS = re.compile(r"hacker news|digg|ai research feed|tldr|techmeme|reddit|lobste", re.I)
-_SECOND_LEVEL = {"co.uk", "gov.uk", "ac.uk", "org.uk", "com.au", "co.jp", "com.cn", "com.hk", "gc.ca"}
 _SHARED_HOSTS = {
     "github.com",
     "substack.com",
@@ -72,27 +71,19 @@ _SHARED_HOSTS = {
 }
 
 
-def registrable_domain(url: str | None) -> str:
-    """``news.example.co.uk`` -> ``example.co.uk`` (enough of the public-suffix list for feeds)."""
-    host = (urlsplit(url or "").hostname or "").lower().removeprefix("www.")
-    parts = host.split(".")
-    if len(parts) >= 3 and ".".join(parts[-2:]) in _SECOND_LEVEL:
-        return ".".join(parts[-3:])
-    return ".".join(parts[-2:]) if len(parts) >= 2 else host
-
-
 def feed_slug(feed_title: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", re.sub(r"\|.*$", "", html.unescape(feed_title)).lower()).strip("-")
 
 
 def group_of(row: LabelledItem) -> str:
     """The publisher group a row is held out with: a row's own ``group`` when the labelled file
-    names one, else its link's registrable domain (an aggregator's item: the linked site's), else
-    the feed. Mirrors of one publisher's feed share a domain, so they are held out together."""
+    names one, else its link's publisher as corroboration counts publishers
+    (``stories.independent_source``; an aggregator's item: the linked site's), else the feed.
+    Mirrors of one publisher's feed share a domain, so they are held out together."""
     named = getattr(row, "group", None)
     if named:
         return named
-    domain = registrable_domain(row.link)
+    domain = independent_source(row.link or "")
     if _AGGREGATORS.search(row.feed_title) and domain not in _SHARED_HOSTS:
         return domain or feed_slug(row.feed_title)
     if not domain or domain in _SHARED_HOSTS:

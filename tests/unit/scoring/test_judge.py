@@ -37,8 +37,9 @@ def make_item(title: str, summary: str = "", source: str = "Example News") -> It
 
 
 def tiny_model(weights: dict[str, list[float]], intercepts: list[float], **extra) -> JudgeModel:
-    """A model document built by hand: columns = 9 categories, relevance, 9 ordinal thresholds."""
-    columns = len(CATS) + 1 + len(THRESHOLDS)
+    """A model document built by hand: columns = 9 categories, relevance, 9 ordinal thresholds (and
+    the 7+ classifier's, with ``major=True``)."""
+    columns = len(intercepts)
     scales = [1 / 1000] * columns
     q = array("h")
     names = sorted(weights)
@@ -126,26 +127,7 @@ def test_seven_plus_only_through_the_gate():
 
 def test_a_separate_seven_plus_classifier_drives_the_gate_when_present():
     # the ordinal columns say ~3 whatever the item; the last (major) column says 7+ for "t:big"
-    big = [*row(ordinal=0.0), 9.0]
-    columns = len(big)
-    scales = [1 / 1000] * columns
-    q = array("h", [round(v / s) for v, s in zip(big, scales, strict=True)])
-    model = JudgeModel(
-        {
-            "format": FORMAT,
-            "version": "major",
-            "categories": CATS,
-            "thresholds": THRESHOLDS,
-            "columns": columns,
-            "relevance_threshold": 0.5,
-            "high_threshold": 0.5,
-            "major": True,
-            "intercepts": [*INTERCEPTS, -5.0],
-            "scales": scales,
-            "features": ["t:big"],
-            "weights": base64.b64encode(q.tobytes()).decode(),
-        }
-    )
+    model = tiny_model({"t:big": [*row(ordinal=0.0), 9.0]}, [*INTERCEPTS, -5.0], major=True)
     assert model.judge({}).score <= 6 and model.judge({}).gate < 0.5
     lifted = model.judge({"t:big": 1.0})
     assert lifted.gate > 0.5 and lifted.score >= 7
