@@ -9,7 +9,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from signals.config import get_settings
 from signals.feeds.ingest import run_ingest
 from signals.feeds.sources import load_sources
-from signals.ops.stats import record_ingest
+from signals.ops.pipeline_stats import record_ingest
 from signals.telemetry import MetricUnit, logger, metrics
 
 _BUNDLED_SOURCES = Path(__file__).parent / "sources.yaml"

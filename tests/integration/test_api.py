@@ -128,7 +128,7 @@ def test_hot_order_is_the_exact_ranking_and_reads_a_fraction_of_the_window(aws: 
     import random
 
     from signals.api.app import app
-    from signals.storage.feed import FeedQuery, hot_score
+    from signals.storage.timeline_index import FeedQuery, hot_score
 
     # Given a week of signals, one every 20 minutes (504), mostly minor, a few major ones
     now = datetime.now(UTC)

@@ -20,7 +20,7 @@ from signals.feeds.ingest import run_ingest
 from signals.feeds.sources import Source
 from signals.storage.archive import read_item
 from signals.storage.aws import client
-from signals.storage.sources import load_states
+from signals.storage.source_records import load_states
 
 ROOT = Path(__file__).resolve().parents[2]
 NOW = datetime(2026, 6, 2, 17, 0, tzinfo=UTC)

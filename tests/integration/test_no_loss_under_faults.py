@@ -260,7 +260,7 @@ def story_memberships(stack: dict[str, Any]) -> Counter[str]:
     for page in paginator.paginate(TableName=stack["resources"].table_name):
         for record in page["Items"]:
             if record["pk"]["S"].startswith("SIGNAL#") and record["sk"]["S"] == "SIGNAL":
-                from signals.storage.signals import from_record
+                from signals.storage.signal_records import from_record
 
                 signal: Signal = from_record(record)
                 counts.update(ref.item_id for ref in signal.sources)
@@ -309,7 +309,7 @@ SCHEDULES = st.builds(
 @given(schedule=SCHEDULES)
 def test_every_archived_item_ends_in_exactly_one_story_or_the_dlq(schedule: Schedule) -> None:
     from signals.models import utcnow
-    from signals.ops.redrive import redrive
+    from signals.ops.dlq_redrive import redrive
 
     start = utcnow() - RUN_SPACING * (FAULTY_RUNS + 2)
     with pipeline(schedule) as stack:

@@ -42,7 +42,7 @@ class Calls:
 
 
 def test_stats_report_counts_written_by_the_pipeline_without_a_scan(aws):
-    from signals.ops import stats
+    from signals.ops import pipeline_stats
 
     # Given: ten items scored today (nine within 5 minutes of their fetch, one 90 minutes late),
     # a scoring error, four delivery attempts (three succeeded) and an ingest run
@@ -54,17 +54,17 @@ def test_stats_report_counts_written_by_the_pipeline_without_a_scan(aws):
         item = item.model_copy(
             update={"fetched_at": now - fetched, "published_at": now - timedelta(minutes=50)}
         )
-        assert stats.record_scored(
+        assert pipeline_stats.record_scored(
             make_signal(score=8 if n < 6 else 3, category=category), item, merged=n == 0
         )
-    stats.record_scoring_error()
+    pipeline_stats.record_scoring_error()
     for ok in (True, True, True, False):
-        stats.record_delivery(success=ok, latency_s=0.4)
-    stats.record_ingest(fetched=5, not_modified=2, failed=1, new_items=10, bytes_=12345)
+        pipeline_stats.record_delivery(success=ok, latency_s=0.4)
+    pipeline_stats.record_ingest(fetched=5, not_modified=2, failed=1, new_items=10, bytes_=12345)
     earlier = now - timedelta(days=2)
     old_item = make_item(fetched_ago=timedelta(0), published_ago=timedelta(0))
     old_item = old_item.model_copy(update={"fetched_at": earlier, "published_at": earlier})
-    stats.record_scored(make_signal(), old_item, at=earlier)
+    pipeline_stats.record_scored(make_signal(), old_item, at=earlier)
     calls = Calls()
 
     # When
@@ -90,11 +90,11 @@ def test_stats_report_counts_written_by_the_pipeline_without_a_scan(aws):
 
 
 def test_stats_writes_spread_over_shards_and_never_raise(aws, monkeypatch):
-    from signals.ops import stats
+    from signals.ops import pipeline_stats
     from signals.storage.aws import client
 
     for _ in range(40):
-        stats.record_delivery(success=True)
+        pipeline_stats.record_delivery(success=True)
     day = utcnow().strftime("%Y-%m-%d")
     shards = [
         aws.dynamodb.get_item(
@@ -112,8 +112,8 @@ def test_stats_writes_spread_over_shards_and_never_raise(aws, monkeypatch):
         raise ClientError({"Error": {"Code": "ThrottlingException", "Message": "slow down"}}, "UpdateItem")
 
     client("dynamodb").meta.events.register("before-call.dynamodb.UpdateItem", throttle)
-    assert stats.record_delivery(success=False) is False
-    assert stats.record_ingest(fetched=1, new_items=1, source_id="s") is False
+    assert pipeline_stats.record_delivery(success=False) is False
+    assert pipeline_stats.record_ingest(fetched=1, new_items=1, source_id="s") is False
 
 
 def test_health_is_200_with_queue_depths_when_everything_answers(aws):
@@ -158,7 +158,7 @@ def test_health_reports_a_dependency_that_times_out(aws, monkeypatch):
 
 
 def _save_states() -> None:
-    from signals.storage.sources import SourceState, save_state
+    from signals.storage.source_records import SourceState, save_state
 
     now = utcnow()
     save_state(
@@ -184,13 +184,17 @@ def _save_states() -> None:
 
 
 def test_sources_show_status_failures_next_fetch_and_items_per_day(aws):
-    from signals.ops import stats
+    from signals.ops import pipeline_stats
 
     _save_states()
-    stats.record_ingest(fetched=1, new_items=14, source_id="good-feed")
-    stats.record_ingest(fetched=1, new_items=7, source_id="good-feed", at=utcnow() - timedelta(days=1))
-    stats.record_ingest(fetched=1, new_items=99, source_id="good-feed", at=utcnow() - timedelta(days=30))
-    stats.record_source_items("bad-feed", 0)  # nothing new: nothing written
+    pipeline_stats.record_ingest(fetched=1, new_items=14, source_id="good-feed")
+    pipeline_stats.record_ingest(
+        fetched=1, new_items=7, source_id="good-feed", at=utcnow() - timedelta(days=1)
+    )
+    pipeline_stats.record_ingest(
+        fetched=1, new_items=99, source_id="good-feed", at=utcnow() - timedelta(days=30)
+    )
+    pipeline_stats.record_source_items("bad-feed", 0)  # nothing new: nothing written
 
     response = get("/v1/sources")
 
@@ -207,15 +211,15 @@ def test_sources_show_status_failures_next_fetch_and_items_per_day(aws):
 
 
 def test_ops_page_draws_the_figures_as_svg_without_javascript(aws):
-    from signals.ops import stats
+    from signals.ops import pipeline_stats
 
     _save_states()
     now = utcnow()
     item = make_item(fetched_ago=timedelta(0), published_ago=timedelta(0)).model_copy(
         update={"fetched_at": now - timedelta(minutes=1), "published_at": now - timedelta(minutes=1)}
     )
-    stats.record_scored(make_signal(score=9, category=Category.SAFETY_POLICY), item)
-    stats.record_delivery(success=True)
+    pipeline_stats.record_scored(make_signal(score=9, category=Category.SAFETY_POLICY), item)
+    pipeline_stats.record_delivery(success=True)
 
     response = get("/ops?days=7")
 

@@ -23,10 +23,10 @@ import hypothesis
 import pytest
 from signals.config import get_settings, reset_settings
 from signals.models import Category, ScoreBreakdown, Signal, SignalEvent, SourceRef
-from signals.storage import apikeys, deliveries
-from signals.storage import subscriptions as store
+from signals.storage import apikey_records, delivery_records
+from signals.storage import subscription_records as store
 from signals.storage.aws import client
-from signals.storage.signals import to_record
+from signals.storage.signal_records import to_record
 from signals.webhooks import dispatch, signing
 from signals.webhooks.deliveries import DeliveryTask
 from standardwebhooks import Webhook
@@ -177,7 +177,7 @@ class Answer:
 
 @pytest.fixture
 def api(monkeypatch):
-    from signals.api import subscriptions as routes
+    from signals.api import subscription_routes as routes
     from signals.api.app import app  # the real resolver: problem details, middleware, CORS policy
 
     monkeypatch.setattr(routes, "resolver", lambda host: [PUBLIC_IP])
@@ -232,7 +232,7 @@ def put_signal(aws, signal: Signal) -> SignalEvent:
 
 
 def new_key(name="alice") -> str:
-    text, _ = apikeys.create_key(name)
+    text, _ = apikey_records.create_key(name)
     return text
 
 
@@ -408,7 +408,7 @@ def test_sample_events_drive_the_handlers(local, api, monkeypatch):
     request = json.loads(
         (Path(__file__).resolve().parents[2] / "events" / "http-create-subscription.json").read_text()
     )
-    apikeys.store_key("sig_sample-key-replace-me", "sample")
+    apikey_records.store_key("sig_sample-key-replace-me", "sample")
     answer = app.resolve(request, LambdaContext())
     assert answer["statusCode"] == 201, answer["body"]
     assert json.loads(answer["body"])["secret"].startswith("whsec_")
@@ -510,7 +510,7 @@ def test_ssrf_attack_list_rejected_at_subscription_time(aws, api):
 
 
 def test_name_resolving_to_metadata_rejected_and_public_https_accepted(aws, api, monkeypatch):
-    from signals.api import subscriptions as routes
+    from signals.api import subscription_routes as routes
 
     key = new_key()
     monkeypatch.setattr(routes, "resolver", lambda host: ["169.254.169.254"])
@@ -567,7 +567,7 @@ def test_filters_select_subscribers(local, api, stub):
 
 
 def test_attempts_reach_the_ops_stats(local, api, stub):
-    from signals.ops.stats import read_report
+    from signals.ops.pipeline_stats import read_report
 
     key = new_key()
     subscribe(api, key, f"{stub.base}/ok/s")
@@ -598,7 +598,7 @@ def test_status_handling(local, api, stub, path, expect_status, sub_status, min_
     task = DeliveryTask.first(sub["id"], event)
     started = datetime.now(UTC)
     outcome = dispatch.handle_message(task.model_dump_json())
-    record = deliveries.get_delivery(sub["id"], task.delivery_id)
+    record = delivery_records.get_delivery(sub["id"], task.delivery_id)
     assert record.status == expect_status
     assert store.get(sub["id"]).status == sub_status
     assert [h.path for h in stub.hits] == [path]  # one POST; a redirect is never followed
@@ -702,13 +702,13 @@ def test_dead_endpoint_does_not_delay_a_live_one(local, api, stub, monkeypatch):
     dead = subscribe(api, key, f"{stub.base}/hang/dead")
     live = subscribe(api, key, f"{stub.base}/ok/live")
     event = put_signal(local, make_signal())
-    original_close = deliveries.close_attempt
+    original_close = delivery_records.close_attempt
 
     def close_and_note(task, attempt, status, **kw):
         stub.order.append(f"closed:{task.subscription_id}:{attempt.error or attempt.status_code}")
         return original_close(task, attempt, status, **kw)
 
-    monkeypatch.setattr(deliveries, "close_attempt", close_and_note)
+    monkeypatch.setattr(delivery_records, "close_attempt", close_and_note)
     # the dead endpoint's task comes first in the batch
     for sub in (dead, live):
         send_to_queue(local, DeliveryTask.first(sub["id"], event).model_dump_json())
@@ -740,7 +740,7 @@ def test_dns_rebinding_is_blocked_at_delivery_without_connecting(aws, api, monke
         task = DeliveryTask.first(sub["id"], event.model_copy(update={"event_id": f"evt-{private}"}))
         outcome = dispatch.handle_message(task.model_dump_json(), ctx)
         assert outcome.kind == "retry_scheduled"
-        record = deliveries.get_delivery(sub["id"], task.delivery_id)
+        record = delivery_records.get_delivery(sub["id"], task.delivery_id)
         assert record.attempts[0].error.startswith("blocked_destination")
     assert not [a for a in connects if a[0] in ("169.254.169.254", "127.0.0.1") and a[1] == 443]
 
@@ -847,7 +847,7 @@ def make_subscriptions(key_id: str, n: int, filters_for=lambda n: None) -> list:
 def test_fanout_reads_only_matching_index_rows(local, monkeypatch):
     from signals.webhooks.subscriptions import SubscriptionFilters
 
-    key = apikeys.store_key("sig_fanout-key", "fan")
+    key = apikey_records.store_key("sig_fanout-key", "fan")
     categories = [None, "security", "business", "models-research"]
     made = make_subscriptions(
         key.key_id,
@@ -874,7 +874,7 @@ def test_fanout_reads_only_matching_index_rows(local, monkeypatch):
 def test_fanout_rows_spread_across_shards_one_page_message_each(local, monkeypatch):
     monkeypatch.setenv("SIGNALS_FANOUT_SHARDS", "8")
     reset_settings()
-    key = apikeys.store_key("sig_shard-key", "shard")
+    key = apikey_records.store_key("sig_shard-key", "shard")
     made = make_subscriptions(key.key_id, 160)  # no category filter: the would-be hot partition
     per_shard = {n: len(list(store.matching_rows(f"*#{n}", 10, limit=1000)[0])) for n in range(8)}
     assert sum(per_shard.values()) == 160
@@ -898,7 +898,7 @@ def test_fanout_continues_in_pages(local, monkeypatch):
     monkeypatch.setenv("SIGNALS_FANOUT_PAGE_SIZE", "4")
     monkeypatch.setenv("SIGNALS_FANOUT_SHARDS", "1")  # one shard: the pages continue one another
     reset_settings()
-    key = apikeys.store_key("sig_page-key", "page")
+    key = apikey_records.store_key("sig_page-key", "page")
     ids = {s.id for s in make_subscriptions(key.key_id, 10)}
     run = run_fan_out(local, put_signal(local, make_signal()), count_fanout_reads())
     assert {t["subscription_id"] for t in run.tasks} == ids
@@ -946,10 +946,10 @@ def test_keys_cli_prints_a_key_once_and_stores_only_its_hash(aws, capsys):
 
     assert main(["keys", "create", "--name", "ci"]) == 0
     printed = capsys.readouterr().out.strip().splitlines()[-1]
-    assert apikeys.authenticate(printed).name == "ci"
+    assert apikey_records.authenticate(printed).name == "ci"
     items = aws.dynamodb.scan(TableName=aws.table_name)["Items"]  # test-only inspection of the table
     assert printed not in json.dumps(items)
-    assert apikeys.key_hash(printed) in json.dumps(items)
+    assert apikey_records.key_hash(printed) in json.dumps(items)
 
 
 def test_local_receiver_and_demo_subscription(local, monkeypatch, capsys):
@@ -961,14 +961,14 @@ def test_local_receiver_and_demo_subscription(local, monkeypatch, capsys):
     receiver, key = start_demo_webhooks()
     try:
         assert key == "sig_demo-key-for-scripts"
-        (sub,) = store.list_owned(apikeys.authenticate(key).key_id, limit=5)[0]
+        (sub,) = store.list_owned(apikey_records.authenticate(key).key_id, limit=5)[0]
         send_to_queue(local, put_signal(local, make_signal()).model_dump_json())
         pump(local)
         (got,) = receiver.received
         assert got.verified and "signal.created" in receiver.show()
         assert (receiver.webhooks_received, receiver.webhooks_verified) == (1, 1)
         assert "[verified] signal.created" in capsys.readouterr().out
-        assert deliveries.list_deliveries(sub.id, limit=5)[0][0].status == "delivered"
+        assert delivery_records.list_deliveries(sub.id, limit=5)[0][0].status == "delivered"
         # a forged delivery (wrong secret) is rejected with 401 and shown as such
         body = b'{"type":"signal.created"}'
         forged = signing.webhook_headers([signing.generate_secret()], "msg_forged", int(time.time()), body)
@@ -1033,10 +1033,10 @@ SUBSCRIPTION_SCHEMA = _subscription_schema()
 @pytest.fixture
 def schema_world(local, monkeypatch):
     """A stored demo key with one subscription, and a resolver that never leaves the machine."""
-    from signals.api import subscriptions as routes
+    from signals.api import subscription_routes as routes
 
     monkeypatch.setattr(routes, "resolver", lambda host: [PUBLIC_IP])
-    key = apikeys.store_key(SCHEMA_KEY, "schemathesis")
+    key = apikey_records.store_key(SCHEMA_KEY, "schemathesis")
     from signals.webhooks.subscriptions import SubscriptionCreate, new_subscription
 
     made = new_subscription(key.key_id, SubscriptionCreate(url="http://127.0.0.1:9/h"), "whsec_eA")

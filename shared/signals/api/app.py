@@ -24,7 +24,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 from pydantic import BaseModel, Field, ValidationError
 
 from signals.api import cursor as cursors
-from signals.api import ops, subscriptions
+from signals.api import ops_routes, subscription_routes
 from signals.api.problems import (
     PROBLEM_JSON,
     PROBLEM_RESPONSES,
@@ -40,9 +40,9 @@ from signals.telemetry import logger
 
 app = APIGatewayHttpResolver(enable_validation=True, json_body_deserializer=parse_json_body)
 
-# Routers of other features: one line each, e.g. app.include_router(subscriptions.router)
-app.include_router(ops.router)
-app.include_router(subscriptions.router)
+# Routers of other features: one line each, e.g. app.include_router(subscription_routes.router)
+app.include_router(ops_routes.router)
+app.include_router(subscription_routes.router)
 # (their routes are not public: no CORS header unless registered through ``public_get``).
 
 API_TITLE = "Signals API"
@@ -161,7 +161,7 @@ def feed_query(
     until: datetime | None,
     sort: str,
 ) -> Any:
-    from signals.storage.feed import FeedQuery
+    from signals.storage.timeline_index import FeedQuery
 
     if since and until and as_utc(since) > as_utc(until):
         raise ApiError(400, "invalid_parameter", "Invalid parameter", "since must not be later than until.")
@@ -178,7 +178,7 @@ def feed_query(
 
 def read_feed(query: Any, limit: int, cursor: str | None) -> tuple[list[Signal], str | None]:
     """A page of signals and the cursor of the next one."""
-    from signals.storage import feed
+    from signals.storage import timeline_index
 
     fingerprint = query.fingerprint()
     now = time.time()
@@ -187,11 +187,11 @@ def read_feed(query: Any, limit: int, cursor: str | None) -> tuple[list[Signal],
         if query.sort == "hot":
             hot = _HotState.model_validate(state) if state else _HotState(a=int(now), o=0)
             as_of = datetime.fromtimestamp(hot.a, UTC)
-            page = feed.read_hot_page(query, limit, as_of=as_of, offset=hot.o)
+            page = timeline_index.read_hot_page(query, limit, as_of=as_of, offset=hot.o)
             next_state = None if page.offset is None else {"a": hot.a, "o": page.offset}
         else:
             positions = _PositionsState.model_validate(state) if state else None
-            page = feed.read_page(
+            page = timeline_index.read_page(
                 query,
                 limit,
                 months=positions.m if positions else None,
@@ -249,7 +249,7 @@ SignalId = Annotated[str, Path(min_length=1, max_length=128, pattern=r"^[A-Za-z0
 
 @public_get("/v1/signals/<signal_id>", summary="One signal, whole", tags=["feed"])
 def get_signal(signal_id: SignalId) -> Response[Signal]:
-    from signals.storage.signals import get_signal as load
+    from signals.storage.signal_records import get_signal as load
 
     signal = load(signal_id)
     if signal is None:
@@ -259,7 +259,7 @@ def get_signal(signal_id: SignalId) -> Response[Signal]:
 
 @public_get("/v1/categories", summary="Categories with their signal counts", tags=["feed"])
 def list_categories() -> Response[CategoryList]:
-    from signals.storage.feed import get_counts
+    from signals.storage.timeline_index import get_counts
 
     counts = get_counts().categories
     items = [CategoryCount(id=c, label=c.label, count=counts.get(c.value, 0)) for c in Category]
@@ -268,7 +268,7 @@ def list_categories() -> Response[CategoryList]:
 
 @public_get("/v1/tags", summary="Tags with their signal counts, most used first", tags=["feed"])
 def list_tags() -> Response[TagList]:
-    from signals.storage.feed import get_counts
+    from signals.storage.timeline_index import get_counts
 
     counts = sorted(get_counts().tags.items(), key=lambda kv: (-kv[1], kv[0]))[: get_settings().tags_list_max]
     return Response(200, "application/json", TagList(items=[TagCount(tag=t, count=n) for t, n in counts]))
@@ -317,7 +317,7 @@ def feed_rss(
     until: Instant = None,
     limit: Limit = _settings.page_limit_default,
 ):
-    from signals.rendering.feeds import rss
+    from signals.rendering.syndication import rss
 
     signals = _feed_signals(min_score, category, tag, source, since, until, limit)
     body = rss(signals, base_url=base_url(), self_url=_self_url("/v1/feed.rss"), now=datetime.now(UTC))
@@ -339,7 +339,7 @@ def feed_atom(
     until: Instant = None,
     limit: Limit = _settings.page_limit_default,
 ):
-    from signals.rendering.feeds import atom
+    from signals.rendering.syndication import atom
 
     signals = _feed_signals(min_score, category, tag, source, since, until, limit)
     body = atom(signals, base_url=base_url(), self_url=_self_url("/v1/feed.atom"), now=datetime.now(UTC))
@@ -361,7 +361,7 @@ def feed_json(
     until: Instant = None,
     limit: Limit = _settings.page_limit_default,
 ):
-    from signals.rendering.feeds import json_feed
+    from signals.rendering.syndication import json_feed
 
     signals = _feed_signals(min_score, category, tag, source, since, until, limit)
     body = json_feed(signals, base_url=base_url(), self_url=_self_url("/v1/feed.json"))
@@ -405,7 +405,7 @@ def home_page(
 )
 def signal_html(signal_id: SignalId):
     from signals.rendering.pages import not_found_page, signal_page
-    from signals.storage.signals import get_signal as load
+    from signals.storage.signal_records import get_signal as load
 
     signal = load(signal_id)
     if signal is None:
@@ -442,7 +442,7 @@ def openapi_document() -> str:
             title=API_TITLE,
             version=API_VERSION,
             description="AI news, ranked by significance and explained. Errors are RFC 9457 problem details.",
-            security_schemes=subscriptions.SECURITY_SCHEMES,
+            security_schemes=subscription_routes.SECURITY_SCHEMES,
         )
     )
     return json.dumps(_without_validation_422(document))
@@ -581,7 +581,7 @@ def _admission_first(exc: Exception) -> Exception:
     if not getattr(route, "security", None) or "api_key" in app.context:
         return exc
     try:
-        subscriptions.admit()
+        subscription_routes.admit()
     except ApiError as refused:
         return refused
     except Exception:  # the original error stays the answer
@@ -639,4 +639,3 @@ def handle(event: dict[str, Any], context: Any) -> dict[str, Any]:
     as_get = {**event, "requestContext": {**event["requestContext"], "http": {**http, "method": "GET"}}}
     response = app.resolve(as_get, context)
     return {**response, "body": "", "isBase64Encoded": False}
-

@@ -14,7 +14,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run_create(args: argparse.Namespace) -> int:
-    from signals.storage.apikeys import create_key
+    from signals.storage.apikey_records import create_key
 
     name = args.name.strip()
     if not name or len(name) > 100:

@@ -23,7 +23,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from signals.ops.redrive import redrive
+    from signals.ops.dlq_redrive import redrive
 
     if args.max is not None and args.max < 1:
         print("--max must be at least 1", file=sys.stderr)

@@ -23,11 +23,11 @@ from signals.feeds.parser import parse_feed
 from signals.feeds.sources import Source
 from signals.http import Resolver
 from signals.models import Item, ScoreRequest, as_utc, utcnow
-from signals.ops import stats
+from signals.ops import pipeline_stats
 from signals.storage import archive
-from signals.storage import sources as source_store
+from signals.storage import source_records as source_store
 from signals.storage.queues import OutgoingMessage, send_messages
-from signals.storage.sources import SeenEntry, SourceState
+from signals.storage.source_records import SeenEntry, SourceState
 from signals.telemetry import logger
 
 
@@ -201,10 +201,8 @@ def ingest_source(
             }
         )
         source_store.save_state(next_state)
-        stats.record_source_items(source.id, new, at=now)  # the source's items-per-day (best effort)
-        return SourceResult(
-            source.id, "ok", items_new=new, items_updated=len(changed) - new, bytes=len(body)
-        )
+        pipeline_stats.record_source_items(source.id, new, at=now)  # the source's items-per-day (best effort)
+        return SourceResult(source.id, "ok", items_new=new, items_updated=len(changed) - new, bytes=len(body))
     except Exception as exc:  # an AWS outage on one source must not stop the others
         error = f"internal: {type(exc).__name__}: {exc}"[:500]
         logger.exception("ingest of a source failed", extra={"source_id": source.id})
@@ -276,4 +274,3 @@ def _tally(report: IngestReport, result: SourceResult) -> None:
     else:
         report.failed += 1
         report.errors.append(f"{result.source_id}: {result.error}")
-

@@ -116,9 +116,8 @@ def normalize_entry(
         title = truncate(summary, 120) or "(untitled)"
     url = link or canonical_url(base_url)
     published = entry.published
-    from_feed = (
-        published is not None
-        and _MIN_DATE <= published <= fetched_at + timedelta(seconds=limits.future_date_tolerance_s)
+    from_feed = published is not None and _MIN_DATE <= published <= fetched_at + timedelta(
+        seconds=limits.future_date_tolerance_s
     )
     return Item(
         id=item_id(source.url, entry_key(entry, link)),

@@ -10,9 +10,27 @@ DEFAULT_PORTS = {"http": 80, "https": 443}
 # Query parameters that only track the click, never change the page.
 TRACKING_PARAMS = frozenset(
     {
-        "fbclid", "gclid", "dclid", "gclsrc", "msclkid", "yclid", "twclid", "igshid", "mc_cid", "mc_eid",
-        "_hsenc", "_hsmi", "mkt_tok", "oly_anon_id", "oly_enc_id", "vero_id", "wickedid", "__s",
-        "ref_src", "ref_url", "spm",
+        "fbclid",
+        "gclid",
+        "dclid",
+        "gclsrc",
+        "msclkid",
+        "yclid",
+        "twclid",
+        "igshid",
+        "mc_cid",
+        "mc_eid",
+        "_hsenc",
+        "_hsmi",
+        "mkt_tok",
+        "oly_anon_id",
+        "oly_enc_id",
+        "vero_id",
+        "wickedid",
+        "__s",
+        "ref_src",
+        "ref_url",
+        "spm",
     }
 )
 TRACKING_PREFIXES = ("utm_", "pk_", "mtm_")

@@ -159,7 +159,7 @@ def start_receiver(
 def ensure_demo_key(name: str = "demo") -> str:
     """The demo's API key text: ``SIGNALS_DEMO_API_KEY`` when set (stored if new), else a fresh key."""
     from signals.config import get_settings
-    from signals.storage.apikeys import new_key_text, store_key
+    from signals.storage.apikey_records import new_key_text, store_key
 
     plaintext = get_settings().demo_api_key or new_key_text()
     store_key(plaintext, name)
@@ -172,13 +172,13 @@ def create_demo_subscription(api_key: str, receiver_url: str, *, min_score: int 
     Requires local mode (loopback http URLs); goes through the same URL validation as the API.
     """
     from signals.config import get_settings
-    from signals.storage import apikeys, subscriptions
+    from signals.storage import apikey_records, subscription_records
     from signals.webhooks.endpoints import validate_endpoint_url
     from signals.webhooks.signing import generate_secret
     from signals.webhooks.subscriptions import SubscriptionCreate, SubscriptionFilters, new_subscription
 
     settings = get_settings()
-    key = apikeys.authenticate(api_key)
+    key = apikey_records.authenticate(api_key)
     if key is None:
         raise ValueError("unknown API key")
     base = receiver_url.rstrip("/")
@@ -190,16 +190,16 @@ def create_demo_subscription(api_key: str, receiver_url: str, *, min_score: int 
     validate_endpoint_url(
         subscription.url, local_mode=settings.local_mode, allowed_ports=settings.webhook_allowed_ports
     )
-    subscriptions.create(subscription)
+    subscription_records.create(subscription)
     return subscription.id, subscription.secrets[0].secret
 
 
 def stored_secrets(path: str) -> list[str]:
     """Secret lookup for ``/hooks/<subscription id>``: the subscription's signing secrets now."""
     from signals.models import utcnow
-    from signals.storage import subscriptions
+    from signals.storage import subscription_records
 
-    found = subscriptions.get(path.rstrip("/").rsplit("/", 1)[-1].split("?", 1)[0])
+    found = subscription_records.get(path.rstrip("/").rsplit("/", 1)[-1].split("?", 1)[0])
     return found.signing_secrets(utcnow()) if found else []
 
 

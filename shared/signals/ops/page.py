@@ -9,8 +9,8 @@ from typing import Any
 from signals.models import Category
 from signals.ops import charts
 from signals.ops.health import HealthReport
-from signals.ops.sources import SourceHealthList
-from signals.ops.stats import LAG_BOUNDS_S, OVERFLOW, StatsReport
+from signals.ops.pipeline_stats import LAG_BOUNDS_S, OVERFLOW, StatsReport
+from signals.ops.source_health import SourceHealthList
 
 TEMPLATES = Path(__file__).parent / "templates"
 

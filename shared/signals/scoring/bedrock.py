@@ -29,7 +29,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from signals.config import Settings, get_settings
 from signals.models import Analysis, Category, Enrichment, Item, iso, utcnow
 from signals.scoring.enrichers import bound_score
-from signals.storage import analyses
+from signals.storage import analysis_records
 from signals.telemetry import MetricUnit, logger, metrics
 
 if TYPE_CHECKING:
@@ -51,17 +51,19 @@ class RuleAnalystLike(Protocol):
 
 
 class AnalysisStore(Protocol):
-    """Answer cache and daily budget: ``signals.storage.analyses`` (DynamoDB) or its in-memory twin."""
+    """Answer cache and daily budget: ``storage.analysis_records`` (DynamoDB) or its in-memory twin."""
 
-    def get_cached(self, key: str) -> analyses.CachedAnalysis | None: ...
+    def get_cached(self, key: str) -> analysis_records.CachedAnalysis | None: ...
 
-    def put_cached(self, key: str, cached: analyses.CachedAnalysis) -> None: ...
+    def put_cached(self, key: str, cached: analysis_records.CachedAnalysis) -> None: ...
 
     def reserve(
-        self, spend: analyses.Spend, *, token_budget: int, usd_budget: float, day: str | None = None
+        self, spend: analysis_records.Spend, *, token_budget: int, usd_budget: float, day: str | None = None
     ) -> bool: ...
 
-    def settle(self, reserved: analyses.Spend, actual: analyses.Spend, *, day: str) -> None: ...
+    def settle(
+        self, reserved: analysis_records.Spend, actual: analysis_records.Spend, *, day: str
+    ) -> None: ...
 
 
 # --------------------------------------------------------------------------- the answer's shape
@@ -317,7 +319,7 @@ class BedrockAnalyst:
     ) -> None:
         self.rules = rules
         self._client = client
-        self.store: AnalysisStore = store or analyses  # type: ignore[assignment]  # the module is the store
+        self.store: AnalysisStore = store or analysis_records  # type: ignore[assignment]  # the module is the store
         self.settings = settings or get_settings()
         self.metrics = metrics_sink or metrics
         self._clock = clock
@@ -335,7 +337,7 @@ class BedrockAnalyst:
         if not qualifies(base, settings):
             return base
         text = render_item(item, max_chars=settings.bedrock_max_input_chars)
-        key = analyses.cache_key(
+        key = analysis_records.cache_key(
             prompt_version=settings.bedrock_prompt_version, model_id=settings.bedrock_model_id, text=text
         )
         cached = self.store.get_cached(key)
@@ -351,7 +353,7 @@ class BedrockAnalyst:
     def _ask(self, item: Item, base: Enrichment, text: str, key: str) -> Enrichment:
         settings = self.settings
         reserved = self._cost(_estimated_tokens(_FIXED_INPUT_CHARS + len(text)), settings.bedrock_max_tokens)
-        day = analyses.budget_day()
+        day = analysis_records.budget_day()
         try:
             allowed = self.store.reserve(
                 reserved,
@@ -371,7 +373,7 @@ class BedrockAnalyst:
         try:
             response = self.client.converse(**self.request(text))
         except Exception as error:  # every failure of the call falls back
-            self._settle(reserved, analyses.Spend(tokens=0, usd=0.0), day)
+            self._settle(reserved, analysis_records.Spend(tokens=0, usd=0.0), day)
             reason = failure_reason(error)
             logger.warning(
                 "model analyst call failed",
@@ -398,7 +400,7 @@ class BedrockAnalyst:
             )
             usage_seen = (input_tokens, output_tokens, actual.usd)
             return self._fallback(item, base, "invalid_reply", usage=usage_seen)
-        cached = analyses.CachedAnalysis(
+        cached = analysis_records.CachedAnalysis(
             answer=answer.model_dump(mode="json"),
             model_id=settings.bedrock_model_id,
             prompt_version=settings.bedrock_prompt_version,
@@ -458,7 +460,12 @@ class BedrockAnalyst:
     # -- results --------------------------------------------------------------------------------
 
     def _compose(
-        self, base: Enrichment, answer: ModelAnswer, cached: analyses.CachedAnalysis, *, cached_hit: bool
+        self,
+        base: Enrichment,
+        answer: ModelAnswer,
+        cached: analysis_records.CachedAnalysis,
+        *,
+        cached_hit: bool,
     ) -> Enrichment:
         settings = self.settings
         band = settings.bedrock_score_band
@@ -522,15 +529,15 @@ class BedrockAnalyst:
             update={"score_breakdown": base.score_breakdown.model_copy(update={"model": details})}
         )
 
-    def _cost(self, input_tokens: int, output_tokens: int) -> analyses.Spend:
+    def _cost(self, input_tokens: int, output_tokens: int) -> analysis_records.Spend:
         s = self.settings
         usd = (
             input_tokens * s.bedrock_usd_per_1k_input_tokens
             + output_tokens * s.bedrock_usd_per_1k_output_tokens
         ) / 1000
-        return analyses.Spend(tokens=input_tokens + output_tokens, usd=round(usd, 9))
+        return analysis_records.Spend(tokens=input_tokens + output_tokens, usd=round(usd, 9))
 
-    def _settle(self, reserved: analyses.Spend, actual: analyses.Spend, day: str) -> None:
+    def _settle(self, reserved: analysis_records.Spend, actual: analysis_records.Spend, day: str) -> None:
         try:
             self.store.settle(reserved, actual, day=day)
         except Exception:  # the reservation stays counted: the safe side

@@ -23,7 +23,7 @@ def build_analyst(
 ) -> Analyst:
     """The analyst ``enricher`` (default ``settings.enricher``) names: ``rules`` or ``bedrock``.
 
-    ``store``: the model analyst's cache and budget (default DynamoDB, ``signals.storage.analyses``;
+    ``store``: the model analyst's cache and budget (default DynamoDB, ``signals.storage.analysis_records``;
     ``analyses.InMemoryAnalyses()`` for runs without the table, such as ``signals eval``).
     """
     settings = settings or get_settings()

@@ -38,7 +38,7 @@ from signals.scoring.stories import (
     write_keys,
 )
 from signals.storage import archive
-from signals.storage import stories as story_store
+from signals.storage import story_records as story_store
 from signals.storage.queues import OutgoingMessage, send_messages
 
 MAX_VERSION_RETRIES = 3
@@ -325,14 +325,14 @@ def valid_requests(bodies: Sequence[str]) -> list[ScoreRequest]:
 
 def record_batch_stats(outcomes: Sequence[Outcome], failures: int) -> None:
     """Ops figures for one batch (best effort): one counter write for what was stored, one for failures."""
-    from signals.ops import stats
+    from signals.ops import pipeline_stats
 
     stored = [
         (o.signal, o.item, o.action == "merged") for o in outcomes if o.signal and o.action != "duplicate"
     ]
-    stats.record_scored_batch(stored)
+    pipeline_stats.record_scored_batch(stored)
     if failures:
-        stats.record_scoring_error(failures)
+        pipeline_stats.record_scoring_error(failures)
 
 
 def report_outcome(outcome: Outcome, now: datetime | None = None) -> None:

@@ -27,10 +27,10 @@ from pydantic import ValidationError
 from signals.config import Settings, get_settings
 from signals.http import FetchError, HttpResult, Resolver, fetch
 from signals.models import SignalEvent, as_utc, utcnow
-from signals.storage import deliveries as delivery_log
-from signals.storage import subscriptions as subscription_store
+from signals.storage import delivery_records as delivery_log
+from signals.storage import subscription_records as subscription_store
 from signals.storage.queues import OutgoingMessage, send_messages
-from signals.storage.signals import get_signal
+from signals.storage.signal_records import get_signal
 from signals.telemetry import logger
 from signals.webhooks.deliveries import DeliveryAttempt, DeliveryTask, FanOutPage, payload_bytes
 from signals.webhooks.matching import partitions_for, shard_key
@@ -367,7 +367,7 @@ _ATTEMPT_KINDS = {"delivered", "retry_scheduled", "failed", "disabled"}
 
 def record_metrics(outcomes: dict[str, Outcome | BaseException]) -> None:
     """Attempts, successes, failures, latency (EMF, and the ops stats /v1/stats reads) for one batch."""
-    from signals.ops.stats import record_delivery
+    from signals.ops.pipeline_stats import record_delivery
     from signals.telemetry import MetricUnit, metrics
 
     for outcome in outcomes.values():

@@ -57,7 +57,7 @@ def make_signal(
 
 def store(dynamodb: Any, table: str, signals: list[Signal]) -> None:
     """Write each signal the way the scorer does: every record of ``records_for`` plus the counters."""
-    from signals.storage.signals import counter_updates, records_for
+    from signals.storage.signal_records import counter_updates, records_for
 
     records = [record for signal in signals for record in records_for(signal)]
     unique = list({(r["pk"]["S"], r["sk"]["S"]): r for r in records}.values())

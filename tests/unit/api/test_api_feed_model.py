@@ -6,8 +6,8 @@ from datetime import UTC, datetime
 
 from fabricate import make_signal
 from signals.models import Category
-from signals.storage.feed import FeedQuery, lanes_for
-from signals.storage.signals import counter_updates, obsolete_keys, records_for
+from signals.storage.signal_records import counter_updates, obsolete_keys, records_for
+from signals.storage.timeline_index import FeedQuery, lanes_for
 
 
 def test_fingerprint_ignores_category_order() -> None:

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 import feedparser
 from fabricate import make_signal
 from signals.models import Category
-from signals.rendering import feeds, pages
+from signals.rendering import pages, syndication
 from signals.rendering.display import category_label, display_score, display_time
 
 BASE = "https://signals.example"
@@ -24,14 +24,14 @@ def test_feeds_escape_markup_and_use_absolute_links() -> None:
     signals = [make_signal(0, title='Less < more & "quotes" ]]>'), make_signal(1)]
     now = datetime(2026, 6, 3, tzinfo=UTC)
     for document in (
-        feeds.rss(signals, base_url=BASE, self_url=f"{BASE}/v1/feed.rss", now=now),
-        feeds.atom(signals, base_url=BASE, self_url=f"{BASE}/v1/feed.atom", now=now),
+        syndication.rss(signals, base_url=BASE, self_url=f"{BASE}/v1/feed.rss", now=now),
+        syndication.atom(signals, base_url=BASE, self_url=f"{BASE}/v1/feed.atom", now=now),
     ):
         parsed = feedparser.parse(document.encode())
         assert parsed.bozo == 0
         assert parsed.entries[0].title == 'Less < more & "quotes" ]]>'
         assert parsed.entries[0].link == f"{BASE}/signals/sig00000"
-    data = json.loads(feeds.json_feed(signals, base_url=BASE, self_url=f"{BASE}/v1/feed.json"))
+    data = json.loads(syndication.json_feed(signals, base_url=BASE, self_url=f"{BASE}/v1/feed.json"))
     assert data["items"][0]["title"] == 'Less < more & "quotes" ]]>'
 
 

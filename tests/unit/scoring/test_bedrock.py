@@ -20,7 +20,7 @@ from signals.models import Category, Enrichment, Item, ScoreBreakdown
 from signals.scoring import bedrock
 from signals.scoring.bedrock import ANSWER_SCHEMA, BedrockAnalyst, ModelAnswer, render_item
 from signals.scoring.enrichers import bound_score, corroborated
-from signals.storage import analyses
+from signals.storage import analysis_records
 from signals.telemetry import metrics
 
 REPLIES = Path(__file__).resolve().parents[2] / "data" / "bedrock"
@@ -152,12 +152,12 @@ def test_good_reply_writes_the_notes_and_the_breakdown_records_both_scores(aws, 
     assert model["cost_usd"] == pytest.approx(1480 * 0.0008 / 1000 + 412 * 0.0032 / 1000)
     assert model["latency_ms"] >= 0 and model["cached"] is False
     # And the answer is cached in DynamoDB, and the day's spend holds the real usage
-    key = analyses.cache_key(
+    key = analysis_records.cache_key(
         prompt_version="analyst-v1", model_id="amazon.nova-pro-v1:0", text=render_item(item, max_chars=4000)
     )
-    stored = analyses.get_cached(key)
+    stored = analysis_records.get_cached(key)
     assert stored is not None and stored.answer["score"] == 8
-    assert analyses.spent().tokens == 1892
+    assert analysis_records.spent().tokens == 1892
     assert counted("AnalystModelCalls") == 1 and counted("AnalystModelInputTokens") == 1480
     assert counted("AnalystModelFallbacks") == 0
     stub.assert_no_pending_responses()
@@ -168,7 +168,7 @@ def test_items_below_the_threshold_never_reach_the_model(aws, runtime, stub):
 
     assert runtime.calls == 0
     assert result == FixedRules(5).enrich(make_item())  # the rule result, untouched
-    assert analyses.spent().tokens == 0
+    assert analysis_records.spent().tokens == 0
 
 
 # --------------------------------------------------------------------------- failures fall back
@@ -186,7 +186,7 @@ def test_malformed_reply_falls_back_to_rules_and_is_counted(aws, runtime, stub):
     assert result.score_breakdown.model["reason"] == "invalid_reply"
     assert counted("AnalystModelFallbacks") == 1 and counted("AnalystFallbackInvalidReply") == 1
     # the tokens were still paid for, and nothing was cached: a replay asks again
-    assert analyses.spent().tokens == 1480 + 64
+    assert analysis_records.spent().tokens == 1480 + 64
     stub.add_response("converse", reply("good"))
     assert analyst(runtime, 7).enrich(make_item()).score_breakdown.model["status"] == "ok"
     assert runtime.calls == 2
@@ -228,7 +228,7 @@ def test_service_errors_fall_back_to_rules_count_and_release_the_reservation(
     }
     assert counted("AnalystModelFallbacks") == 1
     assert counted("AnalystFallback" + reason.title()) == 1
-    assert analyses.spent().tokens == 0  # nothing was used: the reservation is given back
+    assert analysis_records.spent().tokens == 0  # nothing was used: the reservation is given back
 
 
 def test_a_read_timeout_falls_back(aws, runtime):
@@ -305,7 +305,7 @@ def test_a_redelivery_reuses_the_cached_answer_without_a_second_call(aws, runtim
     assert again.score_breakdown.model["cached"] is True
     assert again.score_breakdown.corroboration == 3
     assert counted("AnalystModelCacheHits") == 1
-    assert analyses.spent().tokens == 1892  # paid once
+    assert analysis_records.spent().tokens == 1892  # paid once
 
 
 def test_a_new_prompt_version_is_not_served_from_the_old_cache(aws, runtime, stub):
@@ -334,7 +334,7 @@ def test_when_the_daily_token_budget_runs_out_the_analyst_stops_calling(aws, run
     assert second.analysis is None and second.score == 7
     assert second.score_breakdown.model["reason"] == "budget_exhausted"
     assert counted("AnalystBudgetExhausted") == 1
-    assert analyses.spent().tokens == 1892
+    assert analysis_records.spent().tokens == 1892
 
 
 def test_a_dollar_budget_smaller_than_one_call_makes_no_call(aws, runtime, stub):
@@ -342,16 +342,18 @@ def test_a_dollar_budget_smaller_than_one_call_makes_no_call(aws, runtime, stub)
 
     assert runtime.calls == 0
     assert result.score_breakdown.model["reason"] == "budget_exhausted"
-    assert analyses.spent().usd == 0
+    assert analysis_records.spent().usd == 0
 
 
 def test_budget_reservations_are_atomic_against_the_day_counter(aws):
-    spend = analyses.Spend(tokens=600, usd=0.01)
+    spend = analysis_records.Spend(tokens=600, usd=0.01)
 
-    granted = [analyses.reserve(spend, token_budget=1500, usd_budget=1.0, day="2026-03-02") for _ in range(4)]
+    granted = [
+        analysis_records.reserve(spend, token_budget=1500, usd_budget=1.0, day="2026-03-02") for _ in range(4)
+    ]
 
     assert granted == [True, True, False, False]
-    assert analyses.spent("2026-03-02") == analyses.Spend(tokens=1200, usd=0.02)
+    assert analysis_records.spent("2026-03-02") == analysis_records.Spend(tokens=1200, usd=0.02)
 
 
 # --------------------------------------------------------------------------- contract

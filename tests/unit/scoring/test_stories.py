@@ -96,10 +96,7 @@ def test_same_url_across_generators_merges(group):
 
 
 def test_story_url_drops_tracking_and_noise():
-    assert (
-        story_url("http://www.Example.com/a/?utm_source=x&b=2&fbclid=1#top")
-        == "https://example.com/a?b=2"
-    )
+    assert story_url("http://www.Example.com/a/?utm_source=x&b=2&fbclid=1#top") == "https://example.com/a?b=2"
     assert story_url("https://example.com/a") == story_url("https://example.com/a/")
 
 

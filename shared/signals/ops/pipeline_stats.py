@@ -62,14 +62,14 @@ def lag_bucket(seconds: float) -> str:
 
 
 def _expires_at(at: datetime) -> int:
-    from signals.storage.stats import STATS_RETENTION_S
+    from signals.storage.stat_counters import STATS_RETENTION_S
 
     return int(as_utc(at).timestamp()) + STATS_RETENTION_S
 
 
 def _add(deltas: Mapping[str, int], at: datetime | None) -> bool:
     """Best-effort write of counter deltas for the day of ``at``; False (logged, counted) on failure."""
-    from signals.storage import stats as store
+    from signals.storage import stat_counters as store
 
     when = at or utcnow()
     try:
@@ -119,7 +119,7 @@ def record_source_items(source_id: str, count: int, *, at: datetime | None = Non
 
 
 def _add_source_items(source_id: str, count: int, at: datetime) -> bool:
-    from signals.storage import stats as store
+    from signals.storage import stat_counters as store
 
     keep = SOURCE_WINDOW_DAYS
     expired = [day_of(at - timedelta(days=n)) for n in range(keep, keep + 7)]
@@ -155,9 +155,7 @@ def record_scored(signal: Signal, item: Item, *, merged: bool = False, at: datet
     return _add(scored_deltas(signal, item, merged=merged, at=when), when)
 
 
-def record_scored_batch(
-    stored: Iterable[tuple[Signal, Item, bool]], *, at: datetime | None = None
-) -> bool:
+def record_scored_batch(stored: Iterable[tuple[Signal, Item, bool]], *, at: datetime | None = None) -> bool:
     """Count a batch of stored items (signal, item, merged) with one counter write for the batch."""
     when = at or utcnow()
     totals: dict[str, int] = {}
@@ -315,7 +313,7 @@ def build_report(per_day: Mapping[str, Mapping[str, int]]) -> StatsReport:
 
 def read_report(days: int | None = None, *, today: datetime | None = None) -> StatsReport:
     """The report over the last ``days`` days (clamped to the configured maximum)."""
-    from signals.storage import stats as store
+    from signals.storage import stat_counters as store
 
     settings = get_settings()
     count = min(max(1, days or settings.stats_days_default), settings.stats_days_max)

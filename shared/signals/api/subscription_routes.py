@@ -20,7 +20,7 @@ from signals.api import cursor as cursors
 from signals.api.problems import PROBLEM_JSON, ApiError, Problem
 from signals.config import get_settings
 from signals.models import utcnow
-from signals.storage import apikeys, deliveries, subscriptions
+from signals.storage import apikey_records, delivery_records, subscription_records
 from signals.webhooks.deliveries import DeliveryList
 from signals.webhooks.endpoints import InvalidEndpoint, validate_endpoint_url
 from signals.webhooks.signing import generate_secret
@@ -66,19 +66,19 @@ def _unauthorized() -> ApiError:
     )
 
 
-def authenticate() -> apikeys.ApiKey:
+def authenticate() -> apikey_records.ApiKey:
     """The caller's API key from ``Authorization: Bearer <key>``; 401 otherwise."""
     header = router.current_event.get_header_value("authorization", "", case_sensitive=False) or ""
     scheme, _, token = header.strip().partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         raise _unauthorized()
-    key = apikeys.authenticate(token.strip())
+    key = apikey_records.authenticate(token.strip())
     if key is None:
         raise _unauthorized()
     return key
 
 
-def admit() -> apikeys.ApiKey:
+def admit() -> apikey_records.ApiKey:
     """Admission for every subscription route, in order: 401 for the caller, then 400 for a body
     that is not JSON. The app's error handler calls it too when parsing failed before the route ran,
     so an unauthenticated caller always gets 401, never a validation answer."""
@@ -99,7 +99,7 @@ def admit() -> apikeys.ApiKey:
     return key
 
 
-def _caller() -> apikeys.ApiKey:
+def _caller() -> apikey_records.ApiKey:
     return router.context.get("api_key") or admit()
 
 
@@ -107,8 +107,8 @@ def _not_found() -> ApiError:
     return ApiError(404, "subscription_not_found", "Not found", "No subscription with this id for your key.")
 
 
-def _owned(subscription_id: str, key: apikeys.ApiKey) -> Subscription:
-    found = subscriptions.get_owned(subscription_id, key.key_id)
+def _owned(subscription_id: str, key: apikey_records.ApiKey) -> Subscription:
+    found = subscription_records.get_owned(subscription_id, key.key_id)
     if found is None:
         raise _not_found()
     return found
@@ -213,10 +213,10 @@ def _next_cursor(fingerprint: str, last_key: dict[str, Any] | None) -> str | Non
 def create_subscription(request: CreateBody) -> Response[SubscriptionWithSecret]:
     key = _caller()
     _check_url(request.url)
-    if subscriptions.count_owned(key.key_id) >= get_settings().subscriptions_per_key_max:
+    if subscription_records.count_owned(key.key_id) >= get_settings().subscriptions_per_key_max:
         raise ApiError(409, "too_many_subscriptions", "Limit reached", "Delete a subscription first.")
     subscription = new_subscription(key.key_id, request, generate_secret())
-    subscriptions.create(subscription)
+    subscription_records.create(subscription)
     return _json(201, subscription.with_secret(), {"Location": f"/v1/subscriptions/{subscription.id}"})
 
 
@@ -224,7 +224,7 @@ def create_subscription(request: CreateBody) -> Response[SubscriptionWithSecret]
 def list_subscriptions(limit: Limit = None, cursor: Cursor = None) -> Response[SubscriptionList]:
     key = _caller()
     fingerprint = f"subscriptions:{key.key_id}"
-    items, last = subscriptions.list_owned(
+    items, last = subscription_records.list_owned(
         key.key_id, limit=_limit(limit), start_key=_start_key(fingerprint, cursor)
     )
     return _json(
@@ -246,8 +246,8 @@ def _write(before: Subscription, after: Subscription, expected: int) -> Subscrip
     if expected != before.version:
         raise _conflict()
     try:
-        return subscriptions.replace(before, after)
-    except subscriptions.VersionConflict as exc:
+        return subscription_records.replace(before, after)
+    except subscription_records.VersionConflict as exc:
         raise _conflict() from exc
 
 
@@ -286,8 +286,8 @@ def patch_subscription(subscription_id: SubscriptionId, patch: PatchBody) -> Res
 def delete_subscription(subscription_id: SubscriptionId):  # 204, no body
     current = _owned(subscription_id, _caller())
     try:
-        subscriptions.delete(current)
-    except subscriptions.VersionConflict as exc:
+        subscription_records.delete(current)
+    except subscription_records.VersionConflict as exc:
         raise _not_found() from exc
     return Response(status_code=204, body="")
 
@@ -319,8 +319,8 @@ def enable_subscription(subscription_id: SubscriptionId) -> Response[Subscriptio
         update={"status": "active", "disabled_reason": None, "disabled_at": None, "updated_at": utcnow()}
     )
     stored = _write(current, after, current.version)
-    subscriptions.reset_health(stored.id)
-    return _json(200, (subscriptions.get(stored.id) or stored).view())
+    subscription_records.reset_health(stored.id)
+    return _json(200, (subscription_records.get(stored.id) or stored).view())
 
 
 @router.post(
@@ -349,7 +349,7 @@ def list_subscription_deliveries(
 ) -> Response[DeliveryList]:
     current = _owned(subscription_id, _caller())
     fingerprint = f"deliveries:{current.id}"
-    items, last = deliveries.list_deliveries(
+    items, last = delivery_records.list_deliveries(
         current.id, limit=_limit(limit), start_key=_start_key(fingerprint, cursor)
     )
     return _json(200, DeliveryList(items=items, next_cursor=_next_cursor(fingerprint, last)))
@@ -366,7 +366,7 @@ def retry_delivery(subscription_id: SubscriptionId, delivery_id: DeliveryId) -> 
         raise ApiError(
             409, "subscription_disabled", "Subscription disabled", "Enable the subscription first."
         )
-    found = deliveries.get_delivery(current.id, delivery_id) if len(delivery_id) <= 64 else None
+    found = delivery_records.get_delivery(current.id, delivery_id) if len(delivery_id) <= 64 else None
     if found is None:
         raise ApiError(
             404, "delivery_not_found", "Not found", "No delivery with this id for the subscription."
@@ -376,8 +376,8 @@ def retry_delivery(subscription_id: SubscriptionId, delivery_id: DeliveryId) -> 
             409, "too_many_attempts", "Too many attempts", "This delivery cannot be retried again."
         )
     try:
-        reopened = deliveries.reopen(current.id, delivery_id, utcnow())
-    except deliveries.DeliveryBusy as exc:
+        reopened = delivery_records.reopen(current.id, delivery_id, utcnow())
+    except delivery_records.DeliveryBusy as exc:
         raise ApiError(
             409, "delivery_pending", "Delivery pending", "The delivery is still being attempted."
         ) from exc

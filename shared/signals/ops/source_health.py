@@ -1,7 +1,7 @@
 """Each source's health as operators read it: status, last success, failures, next fetch, items a day.
 
-Built from the ingest's per-source state records (``storage/sources.py``) and the per-source
-daily item counters (``storage/stats.py``); reads are one gsi1 Query plus BatchGetItem, no Scan.
+Built from the ingest's per-source state records (``storage/source_records.py``) and the per-source
+daily item counters (``storage/stat_counters.py``); reads are one gsi1 Query plus BatchGetItem, no Scan.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from typing import Literal
 from pydantic import BaseModel, Field
 
 from signals.models import UtcDatetime, as_utc, utcnow
-from signals.ops.stats import SOURCE_WINDOW_DAYS, day_of
+from signals.ops.pipeline_stats import SOURCE_WINDOW_DAYS, day_of
 
 SourceStatus = Literal["ok", "failing", "pending"]
 
@@ -71,8 +71,8 @@ def health_of(state: object, days: Mapping[str, int], *, today: datetime) -> Sou
 
 def read_sources(*, today: datetime | None = None) -> SourceHealthList:
     """Every source with a stored state, failing first, then by id."""
-    from signals.storage import sources as states
-    from signals.storage import stats as store
+    from signals.storage import source_records as states
+    from signals.storage import stat_counters as store
 
     now = as_utc(today or utcnow())
     stored = states.list_states()

@@ -1,7 +1,7 @@
 """The signal record in DynamoDB: how a Signal is stored, indexed and read back by id.
 
 The feed indexes (gsi1..gsi4, tag postings) are derived from the signal here and nowhere else,
-so the writer (scorer) and the readers (API) cannot disagree. Key shapes: ``storage/keys.py``.
+so the writer (scorer) and the readers (API) cannot disagree. Key shapes: ``storage/key_schema.py``.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from typing import Any
 
 from signals.config import get_settings
 from signals.models import Signal
-from signals.storage import keys
+from signals.storage import key_schema
 from signals.storage.aws import client
 
 SIGNAL_SK = "SIGNAL"
@@ -19,8 +19,8 @@ SIGNAL_SK = "SIGNAL"
 
 def index_attributes(signal: Signal) -> dict[str, str]:
     """The GSI key attributes that place a signal in the feed orders (time, category, score, tier)."""
-    month = keys.month(signal.published_at)
-    by_time = keys.time_sort_key(signal.published_at, signal.id)
+    month = key_schema.month(signal.published_at)
+    by_time = key_schema.time_sort_key(signal.published_at, signal.id)
     return {
         "gsi1pk": f"FEED#{month}",
         "gsi1sk": by_time,
@@ -36,10 +36,10 @@ def index_attributes(signal: Signal) -> dict[str, str]:
 def to_record(signal: Signal) -> dict[str, Any]:
     """The DynamoDB item (low-level attribute-value form) for a signal."""
     attributes = {
-        "pk": keys.signal_pk(signal.id),
+        "pk": key_schema.signal_pk(signal.id),
         "sk": SIGNAL_SK,
         **index_attributes(signal),
-        "published_at": keys.iso(signal.published_at),
+        "published_at": key_schema.iso(signal.published_at),
         "score": signal.score,
         "category": signal.category.value,
         "version": signal.version,
@@ -60,7 +60,7 @@ def get_signal(signal_id: str, *, consistent: bool = False) -> Signal | None:
     """One signal by id (one GetItem), or None."""
     response = client("dynamodb").get_item(
         TableName=get_settings().table_name,
-        Key={"pk": {"S": keys.signal_pk(signal_id)}, "sk": {"S": SIGNAL_SK}},
+        Key={"pk": {"S": key_schema.signal_pk(signal_id)}, "sk": {"S": SIGNAL_SK}},
         ConsistentRead=consistent,
     )
     record = response.get("Item")
@@ -70,7 +70,7 @@ def get_signal(signal_id: str, *, consistent: bool = False) -> Signal | None:
 # --------------------------------------------------------------------------- feed postings
 # Postings are small copies of the signal (its body) under base-table keys, one per way the feed
 # is filtered, so that every filtered feed page is one Query per month partition that returns
-# only matching items (no FilterExpression, no Scan). See storage/keys.py for the shapes.
+# only matching items (no FilterExpression, no Scan). See storage/key_schema.py for the shapes.
 
 MONTHS_PK = "MONTHS"  # registry of months that hold signals: pk MONTHS, sk <month>#<shard>
 COUNTS_PK = "COUNTS"  # counters: pk COUNTS, sk TOTAL#<shard>, attributes cat:<id> and tag:<tag>
@@ -109,7 +109,7 @@ def counts_sk(shard: int) -> str:
 
 def posting_pks(signal: Signal) -> list[str]:
     """The partition keys of every posting a signal has (sort key: its time sort key)."""
-    month = keys.month(signal.published_at)
+    month = key_schema.month(signal.published_at)
     pks: list[str] = []
     for threshold in MIN_SCORE_THRESHOLDS:
         if signal.score >= threshold:
@@ -123,7 +123,7 @@ def posting_pks(signal: Signal) -> list[str]:
 def _posting(pk: str, signal: Signal, body: str) -> dict[str, Any]:
     return {
         "pk": {"S": pk},
-        "sk": {"S": keys.time_sort_key(signal.published_at, signal.id)},
+        "sk": {"S": key_schema.time_sort_key(signal.published_at, signal.id)},
         "score": {"N": str(signal.score)},
         "category": {"S": signal.category.value},
         "body": {"S": body},
@@ -139,7 +139,7 @@ def records_for(signal: Signal) -> list[dict[str, Any]]:
     """
     record = to_record(signal)
     body = record["body"]["S"]
-    month = keys.month(signal.published_at)
+    month = key_schema.month(signal.published_at)
     return [
         record,
         {"pk": {"S": MONTHS_PK}, "sk": {"S": f"{month}#{counter_shard(signal.id)}"}},
@@ -151,8 +151,8 @@ def obsolete_keys(old: Signal | None, new: Signal) -> list[dict[str, Any]]:
     """Keys of postings ``old`` had that ``new`` no longer has (delete them after the update)."""
     if old is None:
         return []
-    old_sk = keys.time_sort_key(old.published_at, old.id)
-    moved = old_sk != keys.time_sort_key(new.published_at, new.id)
+    old_sk = key_schema.time_sort_key(old.published_at, old.id)
+    moved = old_sk != key_schema.time_sort_key(new.published_at, new.id)
     kept = set() if moved else set(posting_pks(new))
     return [{"pk": {"S": pk}, "sk": {"S": old_sk}} for pk in posting_pks(old) if pk not in kept]
 

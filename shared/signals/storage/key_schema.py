@@ -9,8 +9,8 @@ day a month partition takes ~1.2 writes/s, far below the 1,000 WCU per-partition
 | signal | ``SIGNAL#<id>`` | ``SIGNAL`` | ``FEED#<month>`` / ``<iso>#<id>`` | ``CAT#<cat>#<month>`` / ``<iso>#<id>`` | ``SCORE#<month>`` / ``<score:02d>#<iso>#<id>`` | ``TIER#<score:02d>#<month>`` / ``<iso>#<id>`` |
 | item seen (scorer idempotency + delivery-event outbox ``pending``) | ``ITEM#<item_id>`` | ``ITEM`` | | | | |
 | story candidate key (string set ``sids`` of story ids) | ``STORYKEY#<key>`` | ``KEYS`` | | | | |
-| cached model answer (``storage/analyses.py``) | ``ANALYSIS#<sha256>`` | ``ANALYSIS`` | | | | |
-| model daily budget (``storage/analyses.py``) | ``BUDGET#<yyyy-mm-dd>`` | ``BUDGET`` | | | | |
+| cached model answer (``storage/analysis_records.py``) | ``ANALYSIS#<sha256>`` | ``ANALYSIS`` | | | | |
+| model daily budget (``storage/analysis_records.py``) | ``BUDGET#<yyyy-mm-dd>`` | ``BUDGET`` | | | | |
 | source state | ``SOURCE#<id>`` | ``STATE`` | ``SOURCES`` / ``<id>`` | | | |
 | seen entry (ingest dedupe) | ``SEEN#<item_id>`` | ``SEEN`` | | | | |
 | tag posting (body copy) | ``TAG#<tag>#<month>`` | ``<iso>#<id>`` | | | | |
@@ -24,7 +24,7 @@ day a month partition takes ~1.2 writes/s, far below the 1,000 WCU per-partition
 | subscription fan-out row | ``SUBIDX#<category or *>#<shard>`` | ``<min_score:02d>#<sub_id>`` | | | | |
 | delivery | ``SUB#<id>`` | ``DELIVERY#<delivery_id>`` | ``DELIVERIES#<sub_id>`` / ``<iso>#<delivery_id>`` | | | |
 
-Feed reads (``storage/feed.py``): time order uses gsi1 (no filter), gsi2 (category) or the posting
+Feed reads (``storage/timeline_index.py``): time order uses gsi1 (no filter), gsi2 (category) or the posting
 partitions (min_score, category+min_score, tag, source); score order uses gsi3. Each is read one
 month partition at a time, newest first; only matching items are read. gsi4 is written but unused.
 

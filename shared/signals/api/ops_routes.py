@@ -15,8 +15,8 @@ from aws_lambda_powertools.event_handler.openapi.params import Query
 from signals.api.problems import PROBLEM_RESPONSES
 from signals.config import get_settings
 from signals.ops.health import HealthReport
-from signals.ops.sources import SourceHealthList
-from signals.ops.stats import StatsReport
+from signals.ops.pipeline_stats import StatsReport
+from signals.ops.source_health import SourceHealthList
 
 router = Router()
 
@@ -59,7 +59,7 @@ def health() -> Response[HealthReport]:
     responses=PROBLEM_RESPONSES,
 )
 def stats(days: Days = _settings.stats_days_default) -> Response[StatsReport]:
-    from signals.ops.stats import read_report
+    from signals.ops.pipeline_stats import read_report
 
     return Response(200, "application/json", read_report(days))
 
@@ -71,7 +71,7 @@ def stats(days: Days = _settings.stats_days_default) -> Response[StatsReport]:
     responses=PROBLEM_RESPONSES,
 )
 def sources() -> Response[SourceHealthList]:
-    from signals.ops.sources import read_sources
+    from signals.ops.source_health import read_sources
 
     return Response(200, "application/json", read_sources())
 
@@ -88,8 +88,8 @@ def sources() -> Response[SourceHealthList]:
 def ops_page(days: Days = _settings.stats_days_default):
     from signals.ops.health import check_health
     from signals.ops.page import ops_page as render
-    from signals.ops.sources import read_sources
-    from signals.ops.stats import read_report
+    from signals.ops.pipeline_stats import read_report
+    from signals.ops.source_health import read_sources
 
     html = render(read_report(days), check_health(), read_sources())
     return Response(200, "text/html; charset=utf-8", html, headers=NO_STORE)

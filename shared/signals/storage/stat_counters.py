@@ -9,7 +9,7 @@ a burst of writers never concentrates on one partition key:
 | daily stats shard | ``STATS#<yyyy-mm-dd>#<shard>`` | ``STATS`` |
 
 Attributes are plain counters (``cat:<category>``, ``score:<n>``, ``lag_fetch:<bound>``,
-``ingest:failed`` ...; ``signals.ops.stats`` names them). A shard item carries ``expires_at``
+``ingest:failed`` ...; ``signals.ops.pipeline_stats`` names them). A shard item carries ``expires_at``
 (TTL) so old days disappear on their own.
 """
 

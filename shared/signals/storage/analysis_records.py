@@ -202,8 +202,9 @@ class InMemoryAnalyses:
 
     def settle(self, reserved: Spend, actual: Spend, *, day: str) -> None:
         now = self._spent.get(day, Spend(tokens=0, usd=0.0))
-        self._spent[day] = Spend(tokens=now.tokens - reserved.tokens + actual.tokens,
-                                 usd=now.usd - reserved.usd + actual.usd)
+        self._spent[day] = Spend(
+            tokens=now.tokens - reserved.tokens + actual.tokens, usd=now.usd - reserved.usd + actual.usd
+        )
 
     def spent(self, day: str | None = None) -> Spend:
         return self._spent.get(day or budget_day(), Spend(tokens=0, usd=0.0))

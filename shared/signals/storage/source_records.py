@@ -1,4 +1,4 @@
-"""Source health records and "seen entry" records in the single table (keys: ``storage/keys.py``).
+"""Source health records and "seen entry" records in the single table (keys: ``storage/key_schema.py``).
 
 * source state: ``SOURCE#<id>`` / ``STATE``, listed through gsi1 (``SOURCES`` / ``<id>``);
 * seen entry: ``SEEN#<item_id>`` / ``SEEN`` with the content hash last enqueued, so an unchanged
@@ -17,7 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from signals.config import get_settings
 from signals.models import UtcDatetime, iso
-from signals.storage import keys
+from signals.storage import key_schema
 from signals.storage.aws import client
 
 STATE_SK = "STATE"
@@ -62,7 +62,7 @@ class SeenEntry(BaseModel):
 
 def _state_record(state: SourceState) -> dict[str, Any]:
     record = {
-        "pk": keys.source_pk(state.source_id),
+        "pk": key_schema.source_pk(state.source_id),
         "sk": STATE_SK,
         "gsi1pk": SOURCES_INDEX_PK,
         "gsi1sk": state.source_id,
@@ -113,7 +113,7 @@ def _batch_put(records: list[dict[str, Any]]) -> None:
 def load_states(source_ids: Iterable[str]) -> dict[str, SourceState]:
     """Stored states by source id (sources never fetched are absent)."""
     out: dict[str, SourceState] = {}
-    for record in _batch_get([keys.source_pk(s) for s in source_ids], STATE_SK):
+    for record in _batch_get([key_schema.source_pk(s) for s in source_ids], STATE_SK):
         state = SourceState.model_validate_json(record["body"]["S"])
         out[state.source_id] = state
     return out
@@ -145,7 +145,7 @@ def list_states(*, limit: int = 1000) -> list[SourceState]:
 def load_seen(item_ids: Iterable[str]) -> dict[str, SeenEntry]:
     """The seen records of these item ids (unseen ids are absent)."""
     out: dict[str, SeenEntry] = {}
-    for record in _batch_get([keys.seen_pk(i) for i in item_ids], SEEN_SK):
+    for record in _batch_get([key_schema.seen_pk(i) for i in item_ids], SEEN_SK):
         entry = SeenEntry.model_validate(json.loads(record["body"]["S"]))
         out[entry.item_id] = entry
     return out
@@ -155,7 +155,7 @@ def save_seen(entries: list[SeenEntry]) -> None:
     """Record these entry versions as enqueued (BatchWriteItem, 25 a call)."""
     records = [
         {
-            "pk": {"S": keys.seen_pk(e.item_id)},
+            "pk": {"S": key_schema.seen_pk(e.item_id)},
             "sk": {"S": SEEN_SK},
             "content_hash": {"S": e.content_hash},
             "body": {"S": e.model_dump_json()},
@@ -163,4 +163,3 @@ def save_seen(entries: list[SeenEntry]) -> None:
         for e in entries
     ]
     _batch_put(records)
-

@@ -15,7 +15,7 @@ from typing import Any
 from signals.config import get_settings
 from signals.models import iso
 from signals.storage.aws import client
-from signals.storage.subscriptions import sub_pk
+from signals.storage.subscription_records import sub_pk
 from signals.webhooks.deliveries import Delivery, DeliveryAttempt, DeliveryTask
 
 DELIVERY_RETENTION_S = 30 * 24 * 3600

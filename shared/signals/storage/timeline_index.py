@@ -1,7 +1,7 @@
 """The read side of the feed: pages of signals by time, score or hotness, filtered by indexes.
 
 Every page is a k-way merge of "lanes": a lane walks one index's month partitions newest first
-(``storage/keys.py``). The index is chosen so that it holds only matching signals (category,
+(``storage/key_schema.py``). The index is chosen so that it holds only matching signals (category,
 min-score and tag/source postings), so a page reads about ``limit + 1`` items and costs one Query per
 partition it touches. A residual in-memory check keeps results correct for combined filters and
 for postings left stale by a writer. No Scan anywhere.
@@ -21,9 +21,9 @@ from pydantic import BaseModel, ConfigDict
 
 from signals.config import get_settings
 from signals.models import Category, Signal, as_utc
-from signals.storage import keys
+from signals.storage import key_schema
 from signals.storage.aws import client
-from signals.storage.signals import (
+from signals.storage.signal_records import (
     COUNTS_PK,
     MONTHS_PK,
     counts_sk,
@@ -105,8 +105,8 @@ class Counts:
 
 
 def _time_bounds(query: FeedQuery) -> tuple[str, str]:
-    low = keys.iso(query.since) if query.since else "0"
-    high = keys.iso(query.until) + "#" + _TOP if query.until else _TOP
+    low = key_schema.iso(query.since) if query.since else "0"
+    high = key_schema.iso(query.until) + "#" + _TOP if query.until else _TOP
     return low, high
 
 
@@ -146,12 +146,12 @@ def list_months(query: FeedQuery, *, now: datetime | None = None) -> list[str]:
     """
     dynamodb = client("dynamodb")
     cached = getattr(dynamodb, "_signals_months", None)
-    current = keys.month(now or datetime.now(UTC))
+    current = key_schema.month(now or datetime.now(UTC))
     if cached is None or time.monotonic() - cached[0] > get_settings().cache_max_age_s:
         cached = (time.monotonic(), _registry_months())
         dynamodb._signals_months = cached
-    low = keys.month(query.since) if query.since else "0000-00"
-    high = keys.month(query.until) if query.until else "9999-99"
+    low = key_schema.month(query.since) if query.since else "0000-00"
+    high = key_schema.month(query.until) if query.until else "9999-99"
     months = set(cached[1]) | {current}
     return sorted((m for m in months if low <= m <= high), reverse=True)
 
@@ -312,7 +312,10 @@ def read_hot_page(query: FeedQuery, limit: int, *, as_of: datetime, offset: int 
         page = read_page(tiers[tier], chunk, months=months, positions=positions[tier])
         read += len(page.signals)
         for signal in page.signals:
-            found[signal.id] = ((hot_score(signal, as_of), keys.iso(signal.published_at), signal.id), signal)
+            found[signal.id] = (
+                (hot_score(signal, as_of), key_schema.iso(signal.published_at), signal.id),
+                signal,
+            )
         if page.signals:
             age_s = (as_utc(as_of) - as_utc(page.signals[-1].published_at)).total_seconds()
             reached_h[tier] = max(age_s / 3600, 0.0)

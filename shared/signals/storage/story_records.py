@@ -1,6 +1,6 @@
 """The DynamoDB side of stories: candidate-key rows, item-seen records, the transactional write.
 
-Records (single table, see ``storage/keys.py``):
+Records (single table, see ``storage/key_schema.py``):
 
 * story candidate key: ``pk = STORYKEY#<key>``, ``sk = KEYS``, ``sids`` = string set of story ids.
   One row per key (not one per story) so that a whole batch's candidate keys are read with one
@@ -24,8 +24,8 @@ from typing import Any
 
 from signals.config import get_settings
 from signals.models import Signal, SignalEvent
-from signals.storage import keys
-from signals.storage import signals as signal_store
+from signals.storage import key_schema
+from signals.storage import signal_records as signal_store
 from signals.storage.aws import client
 
 STORY_KEY_SK = "KEYS"
@@ -95,15 +95,15 @@ class StoryState:
 
 
 def _item_key(item_id: str) -> dict[str, Any]:
-    return {"pk": {"S": keys.item_pk(item_id)}, "sk": {"S": ITEM_SK}}
+    return {"pk": {"S": key_schema.item_pk(item_id)}, "sk": {"S": ITEM_SK}}
 
 
 def _story_key(key: str) -> dict[str, Any]:
-    return {"pk": {"S": keys.story_key_pk(key)}, "sk": {"S": STORY_KEY_SK}}
+    return {"pk": {"S": key_schema.story_key_pk(key)}, "sk": {"S": STORY_KEY_SK}}
 
 
 def _signal_key(signal_id: str) -> dict[str, Any]:
-    return {"pk": {"S": keys.signal_pk(signal_id)}, "sk": {"S": signal_store.SIGNAL_SK}}
+    return {"pk": {"S": key_schema.signal_pk(signal_id)}, "sk": {"S": signal_store.SIGNAL_SK}}
 
 
 def batch_get(request_keys: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
