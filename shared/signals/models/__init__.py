@@ -3,6 +3,9 @@
 ``Item`` is a normalised feed entry (S3 item JSON), ``ScoreRequest`` the score-queue message
 (claim check), ``Signal`` the one record every surface shows (API, feeds, pages, webhooks),
 ``SignalEvent`` the delivery-queue message. Pure: no boto3 here.
+
+Types that cross a storage port live beside this module (``models/<subject>.py``), so that
+``storage/`` depends on the shapes it stores and on nothing else of the domain.
 """
 
 from __future__ import annotations
