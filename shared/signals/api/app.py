@@ -161,7 +161,7 @@ def feed_query(
     until: datetime | None,
     sort: str,
 ) -> Any:
-    from signals.storage.timeline_index import FeedQuery
+    from signals.ranking.query import FeedQuery
 
     if since and until and as_utc(since) > as_utc(until):
         raise ApiError(400, "invalid_parameter", "Invalid parameter", "since must not be later than until.")
@@ -176,9 +176,23 @@ def feed_query(
     )
 
 
+_feed_index: Any = None
+
+
+def feed_index() -> Any:
+    """The container's feed index (it caches the month registry between requests)."""
+    global _feed_index
+    if _feed_index is None:
+        from signals.storage.timeline_index import DynamoFeedIndex
+
+        _feed_index = DynamoFeedIndex()
+    return _feed_index
+
+
 def read_feed(query: Any, limit: int, cursor: str | None) -> tuple[list[Signal], str | None]:
     """A page of signals and the cursor of the next one."""
-    from signals.storage import timeline_index
+    from signals.ranking.hot import read_hot_page
+    from signals.ranking.pages import read_page
 
     fingerprint = query.fingerprint()
     now = time.time()
@@ -187,11 +201,12 @@ def read_feed(query: Any, limit: int, cursor: str | None) -> tuple[list[Signal],
         if query.sort == "hot":
             hot = _HotState.model_validate(state) if state else _HotState(a=int(now), o=0)
             as_of = datetime.fromtimestamp(hot.a, UTC)
-            page = timeline_index.read_hot_page(query, limit, as_of=as_of, offset=hot.o)
+            page = read_hot_page(feed_index(), query, limit, as_of=as_of, offset=hot.o)
             next_state = None if page.offset is None else {"a": hot.a, "o": page.offset}
         else:
             positions = _PositionsState.model_validate(state) if state else None
-            page = timeline_index.read_page(
+            page = read_page(
+                feed_index(),
                 query,
                 limit,
                 months=positions.m if positions else None,
@@ -259,18 +274,15 @@ def get_signal(signal_id: SignalId) -> Response[Signal]:
 
 @public_get("/v1/categories", summary="Categories with their signal counts", tags=["feed"])
 def list_categories() -> Response[CategoryList]:
-    from signals.storage.timeline_index import get_counts
-
-    counts = get_counts().categories
+    counts = feed_index().counts().categories
     items = [CategoryCount(id=c, label=c.label, count=counts.get(c.value, 0)) for c in Category]
     return Response(200, "application/json", CategoryList(items=items))
 
 
 @public_get("/v1/tags", summary="Tags with their signal counts, most used first", tags=["feed"])
 def list_tags() -> Response[TagList]:
-    from signals.storage.timeline_index import get_counts
-
-    counts = sorted(get_counts().tags.items(), key=lambda kv: (-kv[1], kv[0]))[: get_settings().tags_list_max]
+    tags = feed_index().counts().tags
+    counts = sorted(tags.items(), key=lambda kv: (-kv[1], kv[0]))[: get_settings().tags_list_max]
     return Response(200, "application/json", TagList(items=[TagCount(tag=t, count=n) for t, n in counts]))
 
 

@@ -1,34 +1,37 @@
 """Every key shape in the single DynamoDB table, in one place.
 
-Table: ``pk``/``sk`` plus four overloaded GSIs (``gsiNpk``/``gsiNsk``). Time buckets are calendar
+Table: ``pk``/``sk`` plus three overloaded GSIs (``gsiNpk``/``gsiNsk``). Time buckets are calendar
 months (``YYYY-MM``): a page of the feed touches one or two partitions, and at 100,000 items a
 day a month partition takes ~1.2 writes/s, far below the 1,000 WCU per-partition ceiling.
+``tests/integration/test_key_schema.py`` writes every kind of record and checks each against
+this table (``RECORDS``), so it cannot go stale.
 
-| record | pk | sk | gsi1 | gsi2 | gsi3 | gsi4 |
-|---|---|---|---|---|---|---|
-| signal | ``SIGNAL#<id>`` | ``SIGNAL`` | ``FEED#<month>`` / ``<iso>#<id>`` | ``CAT#<cat>#<month>`` / ``<iso>#<id>`` | ``SCORE#<month>`` / ``<score:02d>#<iso>#<id>`` | ``TIER#<score:02d>#<month>`` / ``<iso>#<id>`` |
-| item seen (scorer idempotency + delivery-event outbox ``pending``) | ``ITEM#<item_id>`` | ``ITEM`` | | | | |
-| story candidate key (string set ``sids`` of story ids) | ``STORYKEY#<key>`` | ``KEYS`` | | | | |
-| cached model answer (``storage/analysis_records.py``) | ``ANALYSIS#<sha256>`` | ``ANALYSIS`` | | | | |
-| model daily budget (``storage/analysis_records.py``) | ``BUDGET#<yyyy-mm-dd>`` | ``BUDGET`` | | | | |
-| source state | ``SOURCE#<id>`` | ``STATE`` | ``SOURCES`` / ``<id>`` | | | |
-| seen entry (ingest dedupe) | ``SEEN#<item_id>`` | ``SEEN`` | | | | |
-| tag posting (body copy) | ``TAG#<tag>#<month>`` | ``<iso>#<id>`` | | | | |
-| min-score posting (copy; per threshold 2..score) | ``MIN#<t:02d>#<month>`` | ``<iso>#<id>`` | | | | |
-| category min-score posting (body copy) | ``MINCAT#<cat>#<t:02d>#<month>`` | ``<iso>#<id>`` | | | | |
-| source posting (body copy) | ``SRC#<source_id>#<month>`` | ``<iso>#<id>`` | | | | |
-| month registry | ``MONTHS`` | ``<month>`` | | | | |
-| counters (category, tag) | ``COUNTS`` | ``TOTAL`` | | | | |
-| api key | ``APIKEY#<sha256>`` | ``APIKEY`` | | | | |
-| subscription | ``SUB#<id>`` | ``SUB`` | ``OWNER#<key_id>`` / ``<created>#<id>`` | | | |
-| subscription fan-out row | ``SUBIDX#<category or *>#<shard>`` | ``<min_score:02d>#<sub_id>`` | | | | |
-| delivery | ``SUB#<id>`` | ``DELIVERY#<delivery_id>`` | ``DELIVERIES#<sub_id>`` / ``<iso>#<delivery_id>`` | | | |
+| record | pk | sk | gsi1 | gsi2 | gsi3 |
+|---|---|---|---|---|---|
+| signal | ``SIGNAL#<id>`` | ``SIGNAL`` | ``FEED#<month>`` / ``<iso>#<id>`` | ``CAT#<cat>#<month>`` / ``<iso>#<id>`` | ``SCORE#<month>`` / ``<score:02d>#<iso>#<id>`` |
+| item seen (scorer idempotency + delivery-event outbox ``pending``) | ``ITEM#<item_id>`` | ``ITEM`` | | | |
+| story candidate key (string set ``sids`` of story ids) | ``STORYKEY#<key>`` | ``KEYS`` | | | |
+| min-score posting (body copy; per threshold 2..score) | ``MIN#<t:02d>#<month>`` | ``<iso>#<id>`` | | | |
+| category min-score posting (body copy) | ``MINCAT#<cat>#<t:02d>#<month>`` | ``<iso>#<id>`` | | | |
+| tag posting (body copy) | ``TAG#<tag>#<month>`` | ``<iso>#<id>`` | | | |
+| source posting (body copy) | ``SRC#<source_id>#<month>`` | ``<iso>#<id>`` | | | |
+| month registry (sharded) | ``MONTHS`` | ``<month>#<shard>`` | | | |
+| counters (category, tag; sharded) | ``COUNTS`` | ``TOTAL#<shard>`` | | | |
+| source state | ``SOURCE#<id>`` | ``STATE`` | ``SOURCES`` / ``<id>`` | | |
+| seen entry (ingest dedupe) | ``SEEN#<item_id>`` | ``SEEN`` | | | |
+| daily stats shard | ``STATS#<yyyy-mm-dd>#<shard>`` | ``STATS`` | | | |
+| a source's items per day | ``SRCSTATS#<source_id>`` | ``DAILY`` | | | |
+| cached model answer | ``ANALYSIS#<sha256>`` | ``ANALYSIS`` | | | |
+| model daily budget | ``BUDGET#<yyyy-mm-dd>`` | ``BUDGET`` | | | |
+| api key | ``APIKEY#<sha256>`` | ``APIKEY`` | | | |
+| subscription | ``SUB#<id>`` | ``SUB`` | ``OWNER#<key_id>`` / ``<iso>#<id>`` | | |
+| subscription fan-out row | ``SUBIDX#<category or *>#<shard>`` | ``<min_score:02d>#<sub_id>`` | | | |
+| delivery | ``SUB#<id>`` | ``DELIVERY#<delivery_id>`` | ``DELIVERIES#<sub_id>`` / ``<iso>#<delivery_id>`` | | |
 
-Feed reads (``storage/timeline_index.py``): time order uses gsi1 (no filter), gsi2 (category) or the posting
-partitions (min_score, category+min_score, tag, source); score order uses gsi3. Each is read one
-month partition at a time, newest first; only matching items are read. gsi4 is written but unused.
-
-Modules that own a record build its keys with the helpers below.
+Reads of the stored pages of signals (``storage/timeline_index.py``): time order uses gsi1 (no
+filter), gsi2 (category) or the posting partitions (min_score, category + min_score, tag, source);
+score order uses gsi3. Each is read one month partition at a time, newest first; only matching
+items are read. Modules that own a record build its keys with the functions below, and nowhere else.
 """
 
 from __future__ import annotations
@@ -38,6 +41,31 @@ from datetime import datetime
 from signals.models import iso
 
 __all__ = ["iso", "month", "time_sort_key"]
+
+#: The table above as (record, pk pattern, sk pattern, gsi1 pk pattern) with ``<...>`` as wildcards.
+RECORDS: list[tuple[str, str, str, str | None]] = [
+    ("signal", "SIGNAL#<id>", "SIGNAL", "FEED#<month>"),
+    ("item seen", "ITEM#<id>", "ITEM", None),
+    ("story candidate key", "STORYKEY#<key>", "KEYS", None),
+    ("min-score posting", "MIN#<t>#<month>", "<iso>#<id>", None),
+    ("category min-score posting", "MINCAT#<cat>#<t>#<month>", "<iso>#<id>", None),
+    ("tag posting", "TAG#<tag>#<month>", "<iso>#<id>", None),
+    ("source posting", "SRC#<source>#<month>", "<iso>#<id>", None),
+    ("month registry", "MONTHS", "<month>#<shard>", None),
+    ("counters", "COUNTS", "TOTAL#<shard>", None),
+    ("source state", "SOURCE#<id>", "STATE", "SOURCES"),
+    ("seen entry", "SEEN#<id>", "SEEN", None),
+    ("daily stats shard", "STATS#<day>#<shard>", "STATS", None),
+    ("source items per day", "SRCSTATS#<source>", "DAILY", None),
+    ("cached model answer", "ANALYSIS#<sha>", "ANALYSIS", None),
+    ("model daily budget", "BUDGET#<day>", "BUDGET", None),
+    ("api key", "APIKEY#<sha>", "APIKEY", None),
+    ("subscription", "SUB#<id>", "SUB", "OWNER#<key>"),
+    ("subscription fan-out row", "SUBIDX#<cat>#<shard>", "<min>#<id>", None),
+    ("delivery", "SUB#<id>", "DELIVERY#<id>", "DELIVERIES#<id>"),
+]
+
+TOP = "\uffff"  # sorts after every key: the open upper bound of a range
 
 
 def month(value: datetime) -> str:
@@ -50,12 +78,75 @@ def time_sort_key(value: datetime, record_id: str) -> str:
     return f"{iso(value)}#{record_id}"
 
 
+# ------------------------------------------------------------------ signals and their indexes
+SIGNAL_SK = "SIGNAL"
+MONTHS_PK = "MONTHS"
+COUNTS_PK = "COUNTS"
+
+
 def signal_pk(signal_id: str) -> str:
     return f"SIGNAL#{signal_id}"
 
 
+def time_index_pk(month_: str) -> str:
+    """gsi1: every signal of a month, by time."""
+    return f"FEED#{month_}"
+
+
+def category_index_pk(category: str, month_: str) -> str:
+    """gsi2: the signals of one category in a month, by time."""
+    return f"CAT#{category}#{month_}"
+
+
+def score_index_pk(month_: str) -> str:
+    """gsi3: every signal of a month, by score then time."""
+    return f"SCORE#{month_}"
+
+
+def score_sort_key(score: int, value: datetime, record_id: str) -> str:
+    return f"{score:02d}#{time_sort_key(value, record_id)}"
+
+
+def min_score_pk(threshold: int, month_: str, category: str | None = None) -> str:
+    """Posting partition of signals scoring at least ``threshold`` (optionally in one category)."""
+    if category:
+        return f"MINCAT#{category}#{threshold:02d}#{month_}"
+    return f"MIN#{threshold:02d}#{month_}"
+
+
+def tag_pk(tag: str, month_: str) -> str:
+    return f"TAG#{tag}#{month_}"
+
+
+def source_posting_pk(source_id: str, month_: str) -> str:
+    return f"SRC#{source_id}#{month_}"
+
+
+def months_sk(month_: str, shard: int) -> str:
+    return f"{month_}#{shard}"
+
+
+def counts_sk(shard: int) -> str:
+    return f"TOTAL#{shard}"
+
+
+# ------------------------------------------------------------------ scoring: items and stories
+ITEM_SK = "ITEM"
+STORY_KEY_SK = "KEYS"
+
+
 def item_pk(item_id: str) -> str:
     return f"ITEM#{item_id}"
+
+
+def story_key_pk(key: str) -> str:
+    return f"STORYKEY#{key}"
+
+
+# ------------------------------------------------------------------ ingest: sources
+SOURCE_STATE_SK = "STATE"
+SOURCES_INDEX_PK = "SOURCES"
+SEEN_SK = "SEEN"
 
 
 def source_pk(source_id: str) -> str:
@@ -64,7 +155,3 @@ def source_pk(source_id: str) -> str:
 
 def seen_pk(item_id: str) -> str:
     return f"SEEN#{item_id}"
-
-
-def story_key_pk(key: str) -> str:
-    return f"STORYKEY#{key}"

@@ -1,6 +1,6 @@
 """The signal record in DynamoDB: how a Signal is stored, indexed and read back by id.
 
-The feed indexes (gsi1..gsi4, tag postings) are derived from the signal here and nowhere else,
+The feed indexes (gsi1..gsi3, postings) are derived from the signal here and nowhere else,
 so the writer (scorer) and the readers (API) cannot disagree. Key shapes: ``storage/key_schema.py``.
 """
 
@@ -14,22 +14,20 @@ from signals.models import Signal
 from signals.storage import key_schema
 from signals.storage.aws import client
 
-SIGNAL_SK = "SIGNAL"
+SIGNAL_SK = key_schema.SIGNAL_SK
 
 
 def index_attributes(signal: Signal) -> dict[str, str]:
-    """The GSI key attributes that place a signal in the feed orders (time, category, score, tier)."""
+    """The GSI key attributes that place a signal in the feed orders (time, category, score)."""
     month = key_schema.month(signal.published_at)
     by_time = key_schema.time_sort_key(signal.published_at, signal.id)
     return {
-        "gsi1pk": f"FEED#{month}",
+        "gsi1pk": key_schema.time_index_pk(month),
         "gsi1sk": by_time,
-        "gsi2pk": f"CAT#{signal.category.value}#{month}",
+        "gsi2pk": key_schema.category_index_pk(signal.category.value, month),
         "gsi2sk": by_time,
-        "gsi3pk": f"SCORE#{month}",
-        "gsi3sk": f"{signal.score:02d}#{by_time}",
-        "gsi4pk": f"TIER#{signal.score:02d}#{month}",
-        "gsi4sk": by_time,
+        "gsi3pk": key_schema.score_index_pk(month),
+        "gsi3sk": key_schema.score_sort_key(signal.score, signal.published_at, signal.id),
     }
 
 
@@ -72,25 +70,7 @@ def get_signal(signal_id: str, *, consistent: bool = False) -> Signal | None:
 # is filtered, so that every filtered feed page is one Query per month partition that returns
 # only matching items (no FilterExpression, no Scan). See storage/key_schema.py for the shapes.
 
-MONTHS_PK = "MONTHS"  # registry of months that hold signals: pk MONTHS, sk <month>#<shard>
-COUNTS_PK = "COUNTS"  # counters: pk COUNTS, sk TOTAL#<shard>, attributes cat:<id> and tag:<tag>
-COUNTS_SK = "TOTAL"
 MIN_SCORE_THRESHOLDS = range(2, 11)  # min_score=1 is the whole feed (gsi1) or a category (gsi2)
-
-
-def min_score_pk(threshold: int, month: str, category: str | None = None) -> str:
-    """Posting partition of signals scoring at least ``threshold`` (optionally in one category)."""
-    if category:
-        return f"MINCAT#{category}#{threshold:02d}#{month}"
-    return f"MIN#{threshold:02d}#{month}"
-
-
-def tag_pk(tag: str, month: str) -> str:
-    return f"TAG#{tag}#{month}"
-
-
-def source_posting_pk(source_id: str, month: str) -> str:
-    return f"SRC#{source_id}#{month}"
 
 
 def counter_shard(signal_id: str) -> int:
@@ -103,20 +83,18 @@ def counter_shard(signal_id: str) -> int:
     return int.from_bytes(digest[:4], "big") % get_settings().counter_shards
 
 
-def counts_sk(shard: int) -> str:
-    return f"{COUNTS_SK}#{shard}"
-
-
 def posting_pks(signal: Signal) -> list[str]:
     """The partition keys of every posting a signal has (sort key: its time sort key)."""
     month = key_schema.month(signal.published_at)
     pks: list[str] = []
     for threshold in MIN_SCORE_THRESHOLDS:
         if signal.score >= threshold:
-            pks.append(min_score_pk(threshold, month))
-            pks.append(min_score_pk(threshold, month, signal.category.value))
-    pks.extend(tag_pk(tag, month) for tag in dict.fromkeys(signal.tags))
-    pks.extend(source_posting_pk(src, month) for src in dict.fromkeys(s.source_id for s in signal.sources))
+            pks.append(key_schema.min_score_pk(threshold, month))
+            pks.append(key_schema.min_score_pk(threshold, month, signal.category.value))
+    pks.extend(key_schema.tag_pk(tag, month) for tag in dict.fromkeys(signal.tags))
+    pks.extend(
+        key_schema.source_posting_pk(src, month) for src in dict.fromkeys(s.source_id for s in signal.sources)
+    )
     return pks
 
 
@@ -140,9 +118,10 @@ def records_for(signal: Signal) -> list[dict[str, Any]]:
     record = to_record(signal)
     body = record["body"]["S"]
     month = key_schema.month(signal.published_at)
+    shard = counter_shard(signal.id)
     return [
         record,
-        {"pk": {"S": MONTHS_PK}, "sk": {"S": f"{month}#{counter_shard(signal.id)}"}},
+        {"pk": {"S": key_schema.MONTHS_PK}, "sk": {"S": key_schema.months_sk(month, shard)}},
         *(_posting(pk, signal, body) for pk in posting_pks(signal)),
     ]
 
@@ -177,7 +156,10 @@ def counter_updates(old: Signal | None, new: Signal) -> list[dict[str, Any]]:
     return [
         {
             "TableName": get_settings().table_name,
-            "Key": {"pk": {"S": COUNTS_PK}, "sk": {"S": counts_sk(counter_shard(new.id))}},
+            "Key": {
+                "pk": {"S": key_schema.COUNTS_PK},
+                "sk": {"S": key_schema.counts_sk(counter_shard(new.id))},
+            },
             "UpdateExpression": "ADD " + ", ".join(f"#a{i} :d{i}" for i in range(len(changed))),
             "ExpressionAttributeNames": names,
             "ExpressionAttributeValues": values,

@@ -1,0 +1,68 @@
+"""What a reader asked for (``FeedQuery``) and the index lanes that hold it (``lanes_for``)."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict
+
+from signals.models import Category, Signal, as_utc
+from signals.models.timeline import Lane
+
+Sort = Literal["time", "score", "hot"]
+
+
+class FeedQuery(BaseModel):
+    """What a reader asked for (filters and order); a cursor is bound to its fingerprint."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    min_score: int = 1
+    categories: tuple[Category, ...] = ()
+    tag: str | None = None
+    source: str | None = None
+    since: datetime | None = None
+    until: datetime | None = None
+    sort: Sort = "time"
+
+    def fingerprint(self) -> str:
+        """Canonical text of the query: equal for equal filters, whatever the parameter order."""
+        data = self.model_dump(mode="json")
+        data["categories"] = sorted(data["categories"])
+        return json.dumps(data, sort_keys=True, separators=(",", ":"))
+
+    def matches(self, signal: Signal) -> bool:
+        """The residual check every returned signal passes."""
+        published = as_utc(signal.published_at)
+        return (
+            signal.score >= self.min_score
+            and (not self.categories or signal.category in self.categories)
+            and (self.tag is None or self.tag in signal.tags)
+            and (self.source is None or any(s.source_id == self.source for s in signal.sources))
+            and (self.since is None or published >= as_utc(self.since))
+            and (self.until is None or published <= as_utc(self.until))
+        )
+
+
+def lanes_for(query: FeedQuery) -> list[Lane]:
+    """The lanes to merge for a query: the most selective index that holds every match.
+
+    Tag and source postings are one lane; categories are one lane each (merged); a minimum score
+    reads the min-score postings, so a page reads about ``limit + 1`` items.
+    """
+    if query.sort == "score":
+        return [Lane("by_score", threshold=query.min_score)]
+    if query.tag is not None:
+        return [Lane("tag", query.tag)]
+    if query.source is not None:
+        return [Lane("source", query.source)]
+    categories = sorted({c.value for c in query.categories})
+    if categories and query.min_score > 1:
+        return [Lane("category_at_least", c, query.min_score) for c in categories]
+    if categories:
+        return [Lane("category", c) for c in categories]
+    if query.min_score > 1:
+        return [Lane("at_least", threshold=query.min_score)]
+    return [Lane("all")]
