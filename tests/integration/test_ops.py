@@ -158,7 +158,8 @@ def test_health_reports_a_dependency_that_times_out(aws, monkeypatch):
 
 
 def _save_states() -> None:
-    from signals.storage.source_records import SourceState, save_state
+    from signals.models.source import SourceState
+    from signals.storage.source_records import save_state
 
     now = utcnow()
     save_state(

@@ -14,7 +14,7 @@ from signals.config import Settings
 from signals.feeds.sources import Source
 from signals.http import FetchError, Resolver, fetch
 from signals.http.retry_after import parse_retry_after
-from signals.storage.source_records import SourceState
+from signals.models.source import SourceState
 
 FetchStatus = Literal["ok", "not_modified", "failed"]
 

@@ -20,15 +20,12 @@ from signals.config import Settings, get_settings
 from signals.feeds.fetcher import failed_state, fetch_source
 from signals.feeds.normalize import NormalizeLimits, normalize_entry
 from signals.feeds.parser import parse_feed
+from signals.feeds.ports import FeedArchive, IngestStats, ScoreQueue, SourceStateStore
 from signals.feeds.sources import Source
 from signals.http import Resolver
 from signals.models import Item, ScoreRequest, as_utc, utcnow
-from signals.ops import pipeline_stats
-from signals.storage import archive
-from signals.storage import source_records as source_store
-from signals.storage.queues import OutgoingMessage, send_messages
-from signals.storage.source_records import SeenEntry, SourceState
-from signals.telemetry import logger
+from signals.models.source import SeenEntry, SourceState
+from signals.telemetry import MetricUnit, logger, metrics
 
 
 class IngestReport(BaseModel):
@@ -44,6 +41,26 @@ class IngestReport(BaseModel):
     items_updated: int = 0
     bytes: int = 0
     errors: list[str] = []
+
+
+@dataclass(frozen=True)
+class IngestPorts:
+    """What a run reads and writes; ``aws_ports()`` wires the real ones, tests in-memory twins."""
+
+    states: SourceStateStore
+    archive: FeedArchive
+    queue: ScoreQueue
+    stats: IngestStats
+
+
+def aws_ports() -> IngestPorts:
+    """The deployed collaborators: DynamoDB source records, the S3 archive, the score queue, ops stats."""
+    from signals.ops.pipeline_stats import PipelineStats
+    from signals.storage.archive import S3Archive
+    from signals.storage.queues import ScoreQueue as SqsScoreQueue
+    from signals.storage.source_records import DynamoSourceStore
+
+    return IngestPorts(DynamoSourceStore(), S3Archive(), SqsScoreQueue(), PipelineStats())
 
 
 @dataclass(frozen=True)
@@ -120,22 +137,19 @@ def items_from_feed(
     return list(items.values()), warning, parsed.format
 
 
-def _enqueue(items: list[tuple[Item, str, str]], now: datetime, settings: Settings) -> None:
-    messages = [
-        OutgoingMessage(
-            id=item.id,
-            body=ScoreRequest(
-                item_key=key,
-                item_id=item.id,
-                source_id=item.source_id,
-                reason=reason,  # type: ignore[arg-type]
-                enqueued_at=now,
-            ).model_dump_json(),
+def _enqueue(items: list[tuple[Item, str, str]], now: datetime, queue: ScoreQueue) -> None:
+    requests = [
+        ScoreRequest(
+            item_key=key,
+            item_id=item.id,
+            source_id=item.source_id,
+            reason=reason,  # type: ignore[arg-type]
+            enqueued_at=now,
         )
         for item, key, reason in items
     ]
-    if messages:
-        send_messages(settings.score_queue_url, messages)
+    if requests:
+        queue.send_requests(requests)
 
 
 def ingest_source(
@@ -144,10 +158,12 @@ def ingest_source(
     *,
     now: datetime,
     settings: Settings,
+    ports: IngestPorts,
     resolver: Resolver | None = None,
 ) -> SourceResult:
     """Fetch one source and archive/enqueue what changed; stores its state. Never raises."""
     previous = state or SourceState(source_id=source.id)
+    source_store = ports.states
     outcome = fetch_source(source, previous, now=now, settings=settings, resolver=resolver)
     try:
         if outcome.status != "ok" or outcome.body is None:
@@ -168,7 +184,9 @@ def ingest_source(
             settings=settings,
             content_type=outcome.content_type,
         )
-        raw_key, _ = archive.archive_raw(source.id, body, now, "json" if fmt.startswith("json") else "xml")
+        raw_key, _ = ports.archive.archive_raw(
+            source.id, body, now, "json" if fmt.startswith("json") else "xml"
+        )
         if not parsed_items and warning:
             error = f"parse_error: {warning}"
             source_store.save_state(failed_state(previous, now=now, error=error, settings=settings))
@@ -180,9 +198,9 @@ def ingest_source(
             before = seen.get(item.id)
             if before is not None and before.content_hash == item.content_hash:
                 continue
-            key, _ = archive.write_item(item)  # 412 (already there) is fine: a retried run
+            key, _ = ports.archive.write_item(item)  # 412 (already there) is fine: a retried run
             changed.append((item, key, "update" if before is not None else "new"))
-        _enqueue(changed, now, settings)
+        _enqueue(changed, now, ports.queue)
         source_store.save_seen(
             [
                 SeenEntry(
@@ -201,7 +219,7 @@ def ingest_source(
             }
         )
         source_store.save_state(next_state)
-        pipeline_stats.record_source_items(source.id, new, at=now)  # the source's items-per-day (best effort)
+        ports.stats.record_source_items(source.id, new, at=now)  # the source's items-per-day (best effort)
         return SourceResult(source.id, "ok", items_new=new, items_updated=len(changed) - new, bytes=len(body))
     except Exception as exc:  # an AWS outage on one source must not stop the others
         error = f"internal: {type(exc).__name__}: {exc}"[:500]
@@ -219,11 +237,13 @@ def run_ingest(
     now: datetime | None = None,
     remaining_ms: Callable[[], int] | None = None,
     resolver: Resolver | None = None,
+    ports: IngestPorts | None = None,
 ) -> IngestReport:
     """One ingest run over ``sources``: fetch the due ones concurrently (bounded) while time remains."""
     settings = get_settings()
+    ports = ports or aws_ports()
     now = as_utc(now or utcnow())
-    states = source_store.load_states(s.id for s in sources if s.enabled)
+    states = ports.states.load_states(s.id for s in sources if s.enabled)
     due, not_due = due_sources(sources, states, now)
     report = IngestReport(sources=len(sources), skipped_not_due=not_due)
     started = 0
@@ -249,6 +269,7 @@ def run_ingest(
                         states.get(source.id),
                         now=now,
                         settings=settings,
+                        ports=ports,
                         resolver=resolver,
                     )
                 )
@@ -274,3 +295,37 @@ def _tally(report: IngestReport, result: SourceResult) -> None:
     else:
         report.failed += 1
         report.errors.append(f"{result.source_id}: {result.error}")
+
+
+#: The run's figures as CloudWatch metrics (name, report field, unit).
+RUN_METRICS = (
+    ("SourcesFetched", "fetched", MetricUnit.Count),
+    ("SourcesNotModified", "not_modified", MetricUnit.Count),
+    ("SourcesFailed", "failed", MetricUnit.Count),
+    ("SourcesNotReached", "not_reached", MetricUnit.Count),
+    ("ItemsNew", "items_new", MetricUnit.Count),
+    ("ItemsUpdated", "items_updated", MetricUnit.Count),
+    ("BytesFetched", "bytes", MetricUnit.Bytes),
+)
+
+
+def scheduled_run(
+    sources: list[Source],
+    *,
+    remaining_ms: Callable[[], int] | None = None,
+    ports: IngestPorts | None = None,
+) -> IngestReport:
+    """The scheduled run: ingest, then its metrics and the pipeline's daily figures (``/ops``)."""
+    ports = ports or aws_ports()
+    report = run_ingest(sources, remaining_ms=remaining_ms, ports=ports)
+    for name, field, unit in RUN_METRICS:
+        metrics.add_metric(name=name, unit=unit, value=getattr(report, field))
+    ports.stats.record_run(
+        fetched=report.fetched,
+        not_modified=report.not_modified,
+        failed=report.failed,
+        new_items=report.items_new,
+        bytes_=report.bytes,
+    )
+    logger.info("ingest run finished", extra={"report": report.model_dump(exclude={"errors"})})
+    return report

@@ -132,6 +132,20 @@ def _add_source_items(source_id: str, count: int, at: datetime) -> bool:
     return True
 
 
+class PipelineStats:
+    """The daily figures as the ingest's ``IngestStats`` port (best effort, like the functions)."""
+
+    def record_source_items(self, source_id: str, count: int, *, at: datetime | None = None) -> bool:
+        return record_source_items(source_id, count, at=at)
+
+    def record_run(
+        self, *, fetched: int, not_modified: int, failed: int, new_items: int, bytes_: int
+    ) -> bool:
+        return record_ingest(
+            fetched=fetched, not_modified=not_modified, failed=failed, new_items=new_items, bytes_=bytes_
+        )
+
+
 def scored_deltas(signal: Signal, item: Item, *, merged: bool, at: datetime) -> dict[str, int]:
     """Counter deltas for one item stored into ``signal``."""
     fetch_lag = max(0.0, (as_utc(at) - item.fetched_at).total_seconds())

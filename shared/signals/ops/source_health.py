@@ -47,7 +47,7 @@ def items_per_day(days: Mapping[str, int], *, today: datetime) -> float:
 
 
 def health_of(state: object, days: Mapping[str, int], *, today: datetime) -> SourceHealth:
-    """One source's health from its stored state (``storage.sources.SourceState``) and counters."""
+    """One source's health from its stored state (``models.source.SourceState``) and counters."""
     failures = int(getattr(state, "consecutive_failures", 0) or 0)
     last_status = getattr(state, "last_status", None)
     last_fetch = getattr(state, "last_fetch_at", None)

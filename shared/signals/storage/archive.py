@@ -94,3 +94,18 @@ def list_items(*, since: datetime | None = None, source_id: str | None = None) -
             modified = as_utc(entry["LastModified"])
             if cutoff is None or modified >= cutoff:
                 yield ArchivedObject(entry["Key"], modified, int(entry.get("Size", 0)))
+
+
+class S3Archive:
+    """The archive bucket as the ingest's ``FeedArchive`` and the scorer's ``ItemArchive`` ports."""
+
+    def archive_raw(
+        self, source_id: str, body: bytes, fetched_at: datetime, extension: str
+    ) -> tuple[str, bool]:
+        return archive_raw(source_id, body, fetched_at, extension)
+
+    def write_item(self, item: Item) -> tuple[str, bool]:
+        return write_item(item)
+
+    def read_item(self, key: str) -> Item:
+        return read_item(key)

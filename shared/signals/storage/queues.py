@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from signals.config import get_settings
+from signals.models import ScoreRequest
 from signals.storage.aws import client
 
 SQS_BATCH_LIMIT = 10
@@ -50,3 +52,11 @@ def send_messages(queue_url: str, messages: Sequence[OutgoingMessage]) -> int:
     if failed:
         raise QueueSendError(failed)
     return calls
+
+
+class ScoreQueue:
+    """The score queue as the ingest's ``ScoreQueue`` port: one claim-check message per item."""
+
+    def send_requests(self, requests: Sequence[ScoreRequest]) -> int:
+        messages = [OutgoingMessage(id=r.item_id, body=r.model_dump_json()) for r in requests]
+        return send_messages(get_settings().score_queue_url, messages) if messages else 0

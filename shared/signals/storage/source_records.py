@@ -11,53 +11,20 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Iterator
-from typing import Any, Literal
-
-from pydantic import BaseModel, ConfigDict, Field
+from typing import Any
 
 from signals.config import get_settings
-from signals.models import UtcDatetime, iso
+from signals.models import iso
+from signals.models.source import SeenEntry, SourceState
 from signals.storage import key_schema
 from signals.storage.aws import client
 
-STATE_SK = "STATE"
-SEEN_SK = "SEEN"
-SOURCES_INDEX_PK = "SOURCES"
+STATE_SK = key_schema.SOURCE_STATE_SK
+SEEN_SK = key_schema.SEEN_SK
+SOURCES_INDEX_PK = key_schema.SOURCES_INDEX_PK
 _BATCH_GET = 100
 _BATCH_WRITE = 25
 _MAX_ROUNDS = 8
-
-
-class SourceState(BaseModel):
-    """Health and politeness state of one source (what the sources-health API shows)."""
-
-    model_config = ConfigDict(extra="ignore")
-
-    source_id: str
-    etag: str | None = Field(None, description="ETag exactly as last received")
-    last_modified: str | None = Field(None, description="Last-Modified exactly as last received")
-    body_sha256: str | None = Field(None, description="hash of the last archived body")
-    last_fetch_at: UtcDatetime | None = None
-    last_success_at: UtcDatetime | None = Field(None, description="last fetch answered 2xx or 304")
-    last_status: Literal["ok", "not_modified", "failed"] | None = None
-    last_http_status: int | None = None
-    last_error: str | None = None
-    last_warning: str | None = Field(None, description="parser warning of the last fetch (bozo feed)")
-    consecutive_failures: int = 0
-    next_fetch_at: UtcDatetime | None = None
-    items_seen: int = 0
-    last_new_item_at: UtcDatetime | None = None
-    final_url: str | None = None
-
-
-class SeenEntry(BaseModel):
-    """The version of an entry last enqueued."""
-
-    item_id: str
-    content_hash: str
-    item_key: str
-    source_id: str
-    seen_at: UtcDatetime
 
 
 def _state_record(state: SourceState) -> dict[str, Any]:
@@ -163,3 +130,39 @@ def save_seen(entries: list[SeenEntry]) -> None:
         for e in entries
     ]
     _batch_put(records)
+
+
+class DynamoSourceStore:
+    """``feeds.ports.SourceStateStore`` over the single table (the functions above)."""
+
+    def load_states(self, source_ids: Iterable[str]) -> dict[str, SourceState]:
+        return load_states(source_ids)
+
+    def save_state(self, state: SourceState) -> None:
+        save_state(state)
+
+    def load_seen(self, item_ids: Iterable[str]) -> dict[str, SeenEntry]:
+        return load_seen(item_ids)
+
+    def save_seen(self, entries: list[SeenEntry]) -> None:
+        save_seen(entries)
+
+
+class InMemorySourceStore:
+    """The same port in memory (unit tests of ingest)."""
+
+    def __init__(self) -> None:
+        self.states: dict[str, SourceState] = {}
+        self.seen: dict[str, SeenEntry] = {}
+
+    def load_states(self, source_ids: Iterable[str]) -> dict[str, SourceState]:
+        return {s: self.states[s] for s in source_ids if s in self.states}
+
+    def save_state(self, state: SourceState) -> None:
+        self.states[state.source_id] = state
+
+    def load_seen(self, item_ids: Iterable[str]) -> dict[str, SeenEntry]:
+        return {i: self.seen[i] for i in item_ids if i in self.seen}
+
+    def save_seen(self, entries: list[SeenEntry]) -> None:
+        self.seen.update((e.item_id, e) for e in entries)

@@ -12,7 +12,7 @@ from signals.feeds.normalize import normalize_entry, plain_text
 from signals.feeds.parser import ParsedEntry
 from signals.feeds.sources import Source, SourcesError, load_sources, parse_sources
 from signals.feeds.urls import canonical_url
-from signals.storage.source_records import SourceState
+from signals.models.source import SourceState
 
 ROOT = Path(__file__).resolve().parents[3]
 NOW = datetime(2026, 6, 2, 17, 0, tzinfo=UTC)

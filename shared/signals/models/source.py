@@ -1,0 +1,41 @@
+"""What ingest keeps about a source between runs, and the entry versions it has enqueued."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from signals.models import UtcDatetime
+
+
+class SourceState(BaseModel):
+    """Health and politeness state of one source (what the sources-health API shows)."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    source_id: str
+    etag: str | None = Field(None, description="ETag exactly as last received")
+    last_modified: str | None = Field(None, description="Last-Modified exactly as last received")
+    body_sha256: str | None = Field(None, description="hash of the last archived body")
+    last_fetch_at: UtcDatetime | None = None
+    last_success_at: UtcDatetime | None = Field(None, description="last fetch answered 2xx or 304")
+    last_status: Literal["ok", "not_modified", "failed"] | None = None
+    last_http_status: int | None = None
+    last_error: str | None = None
+    last_warning: str | None = Field(None, description="parser warning of the last fetch (bozo feed)")
+    consecutive_failures: int = 0
+    next_fetch_at: UtcDatetime | None = None
+    items_seen: int = 0
+    last_new_item_at: UtcDatetime | None = None
+    final_url: str | None = None
+
+
+class SeenEntry(BaseModel):
+    """The version of an entry last enqueued."""
+
+    item_id: str
+    content_hash: str
+    item_key: str
+    source_id: str
+    seen_at: UtcDatetime
