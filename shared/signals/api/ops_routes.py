@@ -87,9 +87,9 @@ def sources() -> Response[SourceHealthList]:
 )
 def ops_page(days: Days = _settings.stats_days_default):
     from signals.ops.health import check_health
-    from signals.ops.page import ops_page as render
     from signals.ops.pipeline_stats import read_report
     from signals.ops.source_health import read_sources
+    from signals.rendering.ops_page import ops_page as render
 
     html = render(read_report(days), check_health(), read_sources())
     return Response(200, "text/html; charset=utf-8", html, headers=NO_STORE)

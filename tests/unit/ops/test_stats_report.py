@@ -6,8 +6,8 @@ from datetime import UTC, datetime, timedelta
 from xml.etree import ElementTree
 
 from signals.models import Category, Item, Signal
-from signals.ops import charts
 from signals.ops.pipeline_stats import build_report, lag_bucket, scored_deltas, window
+from signals.rendering import charts
 
 NOW = datetime(2026, 6, 2, 12, 0, tzinfo=UTC)
 

@@ -3,16 +3,13 @@
 from __future__ import annotations
 
 from functools import cache
-from pathlib import Path
 from typing import Any
 
 from signals.models import Category
-from signals.ops import charts
 from signals.ops.health import HealthReport
 from signals.ops.pipeline_stats import LAG_BOUNDS_S, OVERFLOW, StatsReport
 from signals.ops.source_health import SourceHealthList
-
-TEMPLATES = Path(__file__).parent / "templates"
+from signals.rendering import charts
 
 
 @cache
@@ -23,8 +20,8 @@ def _environment() -> Any:
     from signals.rendering.display import display_time
 
     env = Environment(
-        # our page first, then the site's base layout (shared header, footer and stylesheet)
-        loader=FileSystemLoader([TEMPLATES, pages.TEMPLATES]),
+        # the ops page extends the site's base layout (shared header, footer and stylesheet)
+        loader=FileSystemLoader([pages.TEMPLATES]),
         autoescape=select_autoescape(["html"], default=True),
         undefined=StrictUndefined,
         trim_blocks=True,
