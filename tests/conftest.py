@@ -83,21 +83,18 @@ class AwsStack:
 @pytest.fixture
 def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[AwsStack]:
     """moto (in-process) with the table, bucket and queues of template.yaml; env set like Lambda's."""
-    import boto3
     from moto import mock_aws
     from signals.config import reset_settings
     from signals.local import moto_patches
     from signals.local.template import create_resources
-    from signals.storage.aws import reset_clients
+    from signals.storage.aws import client
 
     moto_patches.install()
     with mock_aws():
-        dynamodb, s3, sqs = (
-            boto3.client(name, region_name="us-east-1") for name in ("dynamodb", "s3", "sqs")
-        )
+        # the code's own clients (one boto3 session per process: a client costs milliseconds)
+        dynamodb, s3, sqs = (client(name) for name in ("dynamodb", "s3", "sqs"))
         resources = create_resources(dynamodb=dynamodb, s3=s3, sqs=sqs, visibility_override=1)
         for key, value in resources.environment().items():
             monkeypatch.setenv(key, value)
         reset_settings()
-        reset_clients()
         yield AwsStack(dynamodb, s3, sqs, resources.table_name, resources.bucket_name, resources.queue_urls)

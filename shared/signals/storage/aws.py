@@ -9,9 +9,16 @@ from signals.config import get_settings
 
 
 @cache
+def _session() -> Any:
+    """One boto3 session per process: it loads each service's model once, whoever asks for a client."""
+    import boto3  # imported on first use: handlers that never touch AWS do not pay for it
+
+    return boto3.session.Session()
+
+
+@cache
 def client(service: str) -> Any:
     """The shared boto3 client for ``service`` (honours AWS_ENDPOINT_URL for moto/local)."""
-    import boto3  # imported on first use: handlers that never touch AWS do not pay for it
     from botocore.config import Config
 
     settings = get_settings()
@@ -21,11 +28,14 @@ def client(service: str) -> Any:
         read_timeout=10,
         max_pool_connections=20,
     )
-    return boto3.client(
+    return _session().client(
         service, region_name=settings.aws_region, endpoint_url=settings.aws_endpoint_url, config=config
     )
 
 
 def reset_clients() -> None:
-    """Forget cached clients (tests start moto first, then let code create clients)."""
+    """Forget cached clients (tests start moto first, then let code create clients).
+
+    The session stays: a new client of it costs milliseconds, where a new session reloads models.
+    """
     client.cache_clear()
