@@ -31,7 +31,7 @@ from signals.storage.delivery_records import DynamoDeliveryLog
 from signals.storage.signal_records import to_record
 from signals.storage.subscription_records import DynamoSubscriptionStore
 from signals.webhooks import dispatch, signing, wiring
-from signals.webhooks.matching import partition_name
+from signals.webhooks.matching import partition_name, shard_of
 from signals.webhooks.subscriptions import wants
 from standardwebhooks import Webhook
 
@@ -697,23 +697,6 @@ def test_retries_follow_schedule_then_exhaust_to_dlq_and_stay_visible(local, api
     assert stub.hits[-1].headers["webhook-id"] == stub.hits[0].headers["webhook-id"]
 
 
-def test_long_waits_hop_through_the_queue_with_the_maximum_delay(local, monkeypatch):
-    monkeypatch.setenv("SIGNALS_SQS_MAX_DELAY_S", "900")
-    reset_settings()
-    sent = []
-    client("sqs").meta.events.register(
-        "provide-client-params.sqs.SendMessageBatch", lambda params, **kw: sent.extend(params["Entries"])
-    )
-    event = put_signal(local, make_signal())
-    task = DeliveryTask.first("sub_x", event).model_copy(
-        update={"not_before": datetime.now(UTC) + timedelta(seconds=2000)}
-    )
-    outcome = handle(task.model_dump_json())
-    assert outcome.kind == "deferred"
-    assert [e["DelaySeconds"] for e in sent] == [900]
-    assert json.loads(sent[0]["MessageBody"])["not_before"] == task.model_dump(mode="json")["not_before"]
-
-
 def test_failing_for_the_window_disables_with_reason_until_enabled(local, api, stub, clock, monkeypatch):
     monkeypatch.setenv("SIGNALS_DELIVERY_DISABLE_AFTER_S", "3600")
     reset_settings()
@@ -929,17 +912,6 @@ def test_fanout_rows_spread_across_shards_one_page_message_each(local, monkeypat
     assert max(run.rows_read) <= 10  # every invocation stayed within one page
 
 
-def test_fanout_continues_in_pages(local, monkeypatch):
-    monkeypatch.setenv("SIGNALS_FANOUT_PAGE_SIZE", "4")
-    monkeypatch.setenv("SIGNALS_FANOUT_SHARDS", "1")  # one shard: the pages continue one another
-    reset_settings()
-    key = apikey_records.store_key("sig_page-key", "page")
-    ids = {s.id for s in make_subscriptions(key.key_id, 10)}
-    run = run_fan_out(local, put_signal(local, make_signal()), count_fanout_reads())
-    assert {t["subscription_id"] for t in run.tasks} == ids
-    assert all(o.enqueued <= 5 for o in run.outcomes) and len(run.outcomes) >= 3
-
-
 def test_rotation_signs_with_both_secrets_during_overlap(local, api, stub):
     key = new_key()
     sub = subscribe(api, key, f"{stub.base}/ok/r")
@@ -1114,3 +1086,72 @@ def test_local_receiver_shows_what_it_received_to_a_person(aws):
         assert "REJECTED" in page
     finally:
         receiver.stop()
+
+
+# ------------------------------------------------------------------ the in-memory twins stay honest
+
+
+def _store_script(subscriptions, deliveries, key_id: str) -> list[Any]:
+    """One sequence of port calls; what a caller could observe after each."""
+    from signals.webhooks.subscriptions import SubscriptionCreate, SubscriptionFilters, new_subscription
+
+    seen: list[Any] = []
+    now = datetime(2026, 6, 2, 12, 0, tzinfo=UTC)
+    made = new_subscription(
+        key_id,
+        SubscriptionCreate(url="http://127.0.0.1:9/h", filters=SubscriptionFilters(categories=["security"])),
+        "whsec_eA",
+        now,
+    ).model_copy(update={"id": "sub_000000000000000000000001"})
+    subscriptions.create(made)
+    with pytest.raises(VersionConflict):
+        subscriptions.create(made)
+    shard = f"#{shard_of(made.id, 8)}"
+    seen.append([r.subscription_id for r in subscriptions.matching_rows("security" + shard, 7, limit=5)[0]])
+    health = subscriptions.record_failure(made.id, now)
+    seen.append((health.failure_count, health.failing_since, health.version))
+    edited = subscriptions.replace(
+        made, made.model_copy(update={"filters": SubscriptionFilters(min_score=8)})
+    )
+    with pytest.raises(VersionConflict):
+        subscriptions.replace(made, made.model_copy(update={"description": "late"}))
+    stored = subscriptions.get(made.id)
+    seen.append((edited.version, stored.version, stored.failure_count, stored.filters.min_score))
+    seen.append(subscriptions.matching_rows("security" + shard, 10, limit=5)[0])
+    seen.append([r.subscription_id for r in subscriptions.matching_rows("*" + shard, 8, limit=5)[0]])
+    seen.append(subscriptions.matching_rows("*" + shard, 7, limit=5)[0])  # below its threshold
+    seen.append(
+        (subscriptions.count_owned(key_id), [s.id for s in subscriptions.list_owned(key_id, limit=5)[0]])
+    )
+    task = DeliveryTask(
+        delivery_id="d1", subscription_id=made.id, event_id="e1", event_type="signal.created", occurred_at=now
+    )
+    seen.append(deliveries.claim_attempt(task, now, 60))
+    seen.append(deliveries.claim_attempt(task, now, 60))  # the same attempt again
+    from signals.models.delivery import DeliveryAttempt, DeliveryBusy
+
+    with pytest.raises(DeliveryBusy):
+        deliveries.reopen(made.id, "d1", now)
+    deliveries.close_attempt(
+        task, DeliveryAttempt(attempt=1, at=now, status_code=200, latency_ms=5), "delivered"
+    )
+    seen.append(deliveries.claim_attempt(task.model_copy(update={"attempt": 2}), now, 60))  # delivered: no
+    reopened = deliveries.reopen(made.id, "d1", now)
+    got = deliveries.get_delivery(made.id, "d1")
+    seen.append((reopened.status, got.model_dump(exclude={"created_at", "updated_at"})))
+    subscriptions.delete(subscriptions.get(made.id))
+    seen.append((subscriptions.get(made.id), subscriptions.matching_rows("*" + shard, 10, limit=5)[0]))
+    return seen
+
+
+def test_the_in_memory_stores_answer_as_dynamodb_does(aws):
+    from signals.storage.memory_deliveries import MemoryDeliveryLog
+    from signals.storage.memory_subscriptions import MemorySubscriptionStore
+    from signals.webhooks.matching import index_rows
+
+    rows_for = lambda s: index_rows(s, 8)  # noqa: E731
+    in_dynamodb = _store_script(DynamoSubscriptionStore(rows_for), DynamoDeliveryLog(), "key_a")
+    in_memory = _store_script(MemorySubscriptionStore(rows_for), MemoryDeliveryLog(), "key_a")
+    assert in_memory == in_dynamodb
+    assert in_dynamodb[0] == ["sub_000000000000000000000001"] and in_dynamodb[3] == []  # rows moved
+    assert in_dynamodb[7:9] == [True, False]  # a claimed attempt is not claimed twice
