@@ -55,6 +55,27 @@ def _from_item(item: dict[str, Any]) -> Delivery:
     )
 
 
+#: What claiming an attempt sets (the record is created by the first claim).
+_CLAIM_SETS = (
+    "attempt_count = :n",
+    "lease_until = :lease",
+    "#status = :pending",
+    "updated_at = :created",
+    "closed_attempt = if_not_exists(closed_attempt, :zero)",
+    "subscription_id = :sub",
+    "event_id = :event",
+    "event_type = :type",
+    "webhook_id = :wid",
+    "delivery_id = :did",
+    "occurred_at = :occurred",
+    "created_at = if_not_exists(created_at, :created)",
+    "gsi1pk = :g1pk",
+    "gsi1sk = if_not_exists(gsi1sk, :g1sk)",
+    "expires_at = :expires",
+    "attempts = if_not_exists(attempts, :empty)",
+)
+
+
 def _claim_update(task: DeliveryTask, now: datetime, lease_s: int) -> dict[str, Any]:
     """The conditional update that claims attempt ``task.attempt`` (creating the record if new)."""
     epoch = int(now.timestamp())
@@ -77,24 +98,7 @@ def _claim_update(task: DeliveryTask, now: datetime, lease_s: int) -> dict[str, 
         ":expires": {"N": str(epoch + DELIVERY_RETENTION_S)},
         ":empty": {"L": []},
     }
-    sets = [
-        "attempt_count = :n",
-        "lease_until = :lease",
-        "#status = :pending",
-        "updated_at = :created",
-        "closed_attempt = if_not_exists(closed_attempt, :zero)",
-        "subscription_id = :sub",
-        "event_id = :event",
-        "event_type = :type",
-        "webhook_id = :wid",
-        "delivery_id = :did",
-        "occurred_at = :occurred",
-        "created_at = if_not_exists(created_at, :created)",
-        "gsi1pk = :g1pk",
-        "gsi1sk = if_not_exists(gsi1sk, :g1sk)",
-        "expires_at = :expires",
-        "attempts = if_not_exists(attempts, :empty)",
-    ]
+    sets = list(_CLAIM_SETS)
     if task.signal_id is not None:
         sets.append("signal_id = :signal")
         values[":signal"] = {"S": task.signal_id}

@@ -172,7 +172,7 @@ def _by_shard(partitions: list[str], start_sk: str | None) -> list[tuple[list[st
 
 
 @dataclass(frozen=True)
-class _Ready:
+class Prepared:
     """A claimed attempt with what it sends."""
 
     subscription: Subscription
@@ -180,7 +180,7 @@ class _Ready:
 
 
 @dataclass(frozen=True)
-class _Made:
+class Attempted:
     """An attempt made: as logged, the decision about what follows, and when it ended."""
 
     attempt: DeliveryAttempt
@@ -205,7 +205,7 @@ def deliver(task: DeliveryTask, ctx: DeliveryContext) -> Outcome:
     return conclude(task, ready.subscription, made, ctx, log)
 
 
-def precheck(task: DeliveryTask, ctx: DeliveryContext, log: dict[str, Any]) -> _Ready | Outcome:
+def precheck(task: DeliveryTask, ctx: DeliveryContext, log: dict[str, Any]) -> Prepared | Outcome:
     """Whether the attempt may be made now: the outcome when it may not, else what it sends."""
     now = as_utc(ctx.clock())
     if task.not_before is not None and as_utc(task.not_before) > now:
@@ -225,7 +225,7 @@ def precheck(task: DeliveryTask, ctx: DeliveryContext, log: dict[str, Any]) -> _
     if body is None:
         _close_unsent(task, now, "signal_missing", ctx)
         return Outcome("failed", task.delivery_id)
-    return _Ready(subscription, body)
+    return Prepared(subscription, body)
 
 
 def _close_unsent(task: DeliveryTask, now: datetime, error: str, ctx: DeliveryContext) -> None:
@@ -244,7 +244,7 @@ def _payload(task: DeliveryTask, subscription_id: str, ctx: DeliveryContext) -> 
     return payload_bytes(task.event_type, task.occurred_at, data)
 
 
-def attempt(task: DeliveryTask, ready: _Ready, ctx: DeliveryContext) -> _Made:
+def attempt(task: DeliveryTask, ready: Prepared, ctx: DeliveryContext) -> Attempted:
     """POST the signed payload once and decide what follows from the answer."""
     settings, subscription = ctx.settings, ready.subscription
     sent_at = as_utc(ctx.clock())
@@ -289,11 +289,11 @@ def attempt(task: DeliveryTask, ready: _Ready, ctx: DeliveryContext) -> _Made:
         error=error or (None if decision.action == "delivered" else decision.reason),
         manual=task.manual,
     )
-    return _Made(made, decision, done_at, error)
+    return Attempted(made, decision, done_at, error)
 
 
 def conclude(
-    task: DeliveryTask, subscription: Subscription, made: _Made, ctx: DeliveryContext, log: dict[str, Any]
+    task: DeliveryTask, subscription: Subscription, made: Attempted, ctx: DeliveryContext, log: dict[str, Any]
 ) -> Outcome:
     """Record the attempt and arrange what follows: nothing, a retry, a disable, or the DLQ."""
     decision, done_at, latency_ms = made.decision, made.done_at, made.attempt.latency_ms
@@ -330,7 +330,7 @@ def conclude(
 
 def _close(
     task: DeliveryTask,
-    made: _Made,
+    made: Attempted,
     status: DeliveryStatus,
     ctx: DeliveryContext,
     next_attempt_at: datetime | None = None,
@@ -341,7 +341,7 @@ def _close(
 def _disable(
     task: DeliveryTask,
     subscription: Subscription,
-    made: _Made,
+    made: Attempted,
     reason: str,
     ctx: DeliveryContext,
     log: dict[str, Any],
@@ -357,9 +357,11 @@ def _enqueue(task: DeliveryTask, now: datetime, ctx: DeliveryContext) -> None:
 
 
 __all__ = [
+    "Attempted",
     "DeliveryContext",
     "Outcome",
     "OutcomeKind",
+    "Prepared",
     "attempt",
     "conclude",
     "deliver",
