@@ -23,15 +23,49 @@ import hypothesis
 import pytest
 from signals.config import get_settings, reset_settings
 from signals.models import Category, ScoreBreakdown, Signal, SignalEvent, SourceRef
-from signals.storage import apikey_records, delivery_records
-from signals.storage import subscription_records as store
+from signals.models.delivery import DeliveryTask
+from signals.models.subscription import VersionConflict
+from signals.storage import apikey_records
 from signals.storage.aws import client
+from signals.storage.delivery_records import DynamoDeliveryLog
 from signals.storage.signal_records import to_record
-from signals.webhooks import dispatch, signing
-from signals.webhooks.deliveries import DeliveryTask
+from signals.storage.subscription_records import DynamoSubscriptionStore
+from signals.webhooks import dispatch, signing, wiring
+from signals.webhooks.matching import partition_name, shard_of
+from signals.webhooks.subscriptions import wants
 from standardwebhooks import Webhook
 
 PUBLIC_IP = "93.184.216.34"
+
+
+def store() -> DynamoSubscriptionStore:
+    """The real subscription store (DynamoDB on moto), as the functions wire it."""
+    return wiring.subscription_store()
+
+
+def delivery_log() -> DynamoDeliveryLog:
+    return DynamoDeliveryLog()
+
+
+def handle(body: str, ctx: dispatch.DeliveryContext | None = None) -> dispatch.Outcome:
+    """One delivery-queue message through the real stores."""
+    return dispatch.handle_message(body, ctx or wiring.delivery_context())
+
+
+def index_rows_of(category: str, score: int) -> list:
+    """Every stored index row of ``category`` (or ``*``) with ``min_score <= score``, all shards."""
+    rows = []
+    for shard in range(get_settings().fanout_shards):
+        start: str | None = None
+        while True:
+            found, start = store().matching_rows(
+                partition_name(category, shard), score, limit=500, start_sk=start
+            )
+            rows.extend(found)
+            if start is None:
+                break
+    return rows
+
 
 # ------------------------------------------------------------------ fixtures and helpers
 
@@ -315,7 +349,8 @@ def pump(aws, clock: FakeClock | None = None, rounds: int = 200) -> list[dict]:
 @pytest.fixture
 def clock(monkeypatch):
     fake = FakeClock()
-    monkeypatch.setattr(dispatch, "default_context", lambda: dispatch.DeliveryContext(clock=fake))
+    real = wiring.delivery_context
+    monkeypatch.setattr(wiring, "delivery_context", lambda **seams: real(clock=fake, **seams))
     return fake
 
 
@@ -472,11 +507,11 @@ def test_optimistic_locking_one_of_two_same_version_patches_wins(local, api):
 
     # the race itself, interleaved deterministically: both writers read version 2, then both write
     # (moto does not serialise concurrent transactions the way DynamoDB does, so no threads here)
-    reader_a, reader_b = store.get(sub["id"]), store.get(sub["id"])
-    store.replace(reader_a, reader_a.model_copy(update={"description": "x"}))
-    with pytest.raises(store.VersionConflict):
-        store.replace(reader_b, reader_b.model_copy(update={"description": "y"}))
-    after = store.get(sub["id"])
+    reader_a, reader_b = store().get(sub["id"]), store().get(sub["id"])
+    store().replace(reader_a, reader_a.model_copy(update={"description": "x"}))
+    with pytest.raises(VersionConflict):
+        store().replace(reader_b, reader_b.model_copy(update={"description": "y"}))
+    after = store().get(sub["id"])
     assert after.version == 3 and after.description == "x"
 
 
@@ -597,10 +632,10 @@ def test_status_handling(local, api, stub, path, expect_status, sub_status, min_
     event = put_signal(local, make_signal())
     task = DeliveryTask.first(sub["id"], event)
     started = datetime.now(UTC)
-    outcome = dispatch.handle_message(task.model_dump_json())
-    record = delivery_records.get_delivery(sub["id"], task.delivery_id)
+    outcome = handle(task.model_dump_json())
+    record = delivery_log().get_delivery(sub["id"], task.delivery_id)
     assert record.status == expect_status
-    assert store.get(sub["id"]).status == sub_status
+    assert store().get(sub["id"]).status == sub_status
     assert [h.path for h in stub.hits] == [path]  # one POST; a redirect is never followed
     queued = [json.loads(m["Body"]) for m in local.drain("DeliveryQueue")]
     if min_wait is None:
@@ -662,23 +697,6 @@ def test_retries_follow_schedule_then_exhaust_to_dlq_and_stay_visible(local, api
     assert stub.hits[-1].headers["webhook-id"] == stub.hits[0].headers["webhook-id"]
 
 
-def test_long_waits_hop_through_the_queue_with_the_maximum_delay(local, monkeypatch):
-    monkeypatch.setenv("SIGNALS_SQS_MAX_DELAY_S", "900")
-    reset_settings()
-    sent = []
-    client("sqs").meta.events.register(
-        "provide-client-params.sqs.SendMessageBatch", lambda params, **kw: sent.extend(params["Entries"])
-    )
-    event = put_signal(local, make_signal())
-    task = DeliveryTask.first("sub_x", event).model_copy(
-        update={"not_before": datetime.now(UTC) + timedelta(seconds=2000)}
-    )
-    outcome = dispatch.handle_message(task.model_dump_json())
-    assert outcome.kind == "deferred"
-    assert [e["DelaySeconds"] for e in sent] == [900]
-    assert json.loads(sent[0]["MessageBody"])["not_before"] == task.model_dump(mode="json")["not_before"]
-
-
 def test_failing_for_the_window_disables_with_reason_until_enabled(local, api, stub, clock, monkeypatch):
     monkeypatch.setenv("SIGNALS_DELIVERY_DISABLE_AFTER_S", "3600")
     reset_settings()
@@ -702,13 +720,13 @@ def test_dead_endpoint_does_not_delay_a_live_one(local, api, stub, monkeypatch):
     dead = subscribe(api, key, f"{stub.base}/hang/dead")
     live = subscribe(api, key, f"{stub.base}/ok/live")
     event = put_signal(local, make_signal())
-    original_close = delivery_records.close_attempt
+    original_close = DynamoDeliveryLog.close_attempt
 
-    def close_and_note(task, attempt, status, **kw):
+    def close_and_note(self, task, attempt, status, **kw):
         stub.order.append(f"closed:{task.subscription_id}:{attempt.error or attempt.status_code}")
-        return original_close(task, attempt, status, **kw)
+        return original_close(self, task, attempt, status, **kw)
 
-    monkeypatch.setattr(delivery_records, "close_attempt", close_and_note)
+    monkeypatch.setattr(DynamoDeliveryLog, "close_attempt", close_and_note)
     # the dead endpoint's task comes first in the batch
     for sub in (dead, live):
         send_to_queue(local, DeliveryTask.first(sub["id"], event).model_dump_json())
@@ -736,11 +754,11 @@ def test_dns_rebinding_is_blocked_at_delivery_without_connecting(aws, api, monke
 
     monkeypatch.setattr(socket.socket, "connect", spy)
     for private in ("169.254.169.254", "127.0.0.1"):
-        ctx = dispatch.DeliveryContext(resolver=lambda host, ip=private: [ip])
+        ctx = wiring.delivery_context(resolver=lambda host, ip=private: [ip])
         task = DeliveryTask.first(sub["id"], event.model_copy(update={"event_id": f"evt-{private}"}))
-        outcome = dispatch.handle_message(task.model_dump_json(), ctx)
+        outcome = handle(task.model_dump_json(), ctx)
         assert outcome.kind == "retry_scheduled"
-        record = delivery_records.get_delivery(sub["id"], task.delivery_id)
+        record = delivery_log().get_delivery(sub["id"], task.delivery_id)
         assert record.attempts[0].error.startswith("blocked_destination")
     assert not [a for a in connects if a[0] in ("169.254.169.254", "127.0.0.1") and a[1] == 443]
 
@@ -752,15 +770,15 @@ def test_partial_batch_reports_only_failures_and_nothing_is_lost(local, api, stu
     for sub in subs:
         send_to_queue(local, DeliveryTask.first(sub["id"], event).model_dump_json())
     send_to_queue(local, '{"poison": true')
-    real_get = store.get
+    real_get = DynamoSubscriptionStore.get
     broken = subs[1]["id"]
 
-    def flaky_get(subscription_id, **kw):
+    def flaky_get(self, subscription_id, **kw):
         if subscription_id == broken:
             raise RuntimeError("injected DynamoDB outage")
-        return real_get(subscription_id, **kw)
+        return real_get(self, subscription_id, **kw)
 
-    monkeypatch.setattr(store, "get", flaky_get)
+    monkeypatch.setattr(DynamoSubscriptionStore, "get", flaky_get)
     messages = local.sqs.receive_message(QueueUrl=local.queue_urls["DeliveryQueue"], MaxNumberOfMessages=10)[
         "Messages"
     ]
@@ -773,7 +791,7 @@ def test_partial_batch_reports_only_failures_and_nothing_is_lost(local, api, stu
     assert any(broken in by_body[i] for i in failed_ids)
     assert sorted(h.path for h in stub.hits) == ["/ok/0", "/ok/2"]
     # the outage ends; SQS redelivers only the failed ones
-    monkeypatch.setattr(store, "get", real_get)
+    monkeypatch.setattr(DynamoSubscriptionStore, "get", real_get)
     retry = [m for m in messages if m["MessageId"] in failed_ids and "poison" not in m["Body"]]
     assert invoke_deliver(sqs_records(retry))["batchItemFailures"] == []
     assert sorted(h.path for h in stub.hits) == ["/ok/0", "/ok/1", "/ok/2"]
@@ -795,7 +813,7 @@ def run_fan_out(local, event: SignalEvent, reads: list[tuple[str, int]]) -> FanO
     run, pending = FanOutRun(), [event.model_dump_json()]
     while pending:
         before = len(reads)
-        run.outcomes.append(dispatch.handle_message(pending.pop()))
+        run.outcomes.append(handle(pending.pop()))
         run.rows_read.append(sum(count for _, count in reads[before:]))
         run.pages.append([])
         for m in local.drain("DeliveryQueue"):
@@ -839,7 +857,7 @@ def make_subscriptions(key_id: str, n: int, filters_for=lambda n: None) -> list:
             key_id, SubscriptionCreate(url="http://127.0.0.1:9/h", filters=filters), "whsec_eA"
         )
         sub = sub.model_copy(update={"id": f"sub_{i:024x}"})  # deterministic ids: deterministic shards
-        store.create(sub)
+        store().create(sub)
         made.append(sub)
     return made
 
@@ -858,7 +876,7 @@ def test_fanout_reads_only_matching_index_rows(local, monkeypatch):
     )
     signal = make_signal(score=6, category=Category.SECURITY)
     event = put_signal(local, signal)
-    expected = {s.id for s in made if s.wants("signal.created", signal)}
+    expected = {s.id for s in made if wants(s, "signal.created", signal)}
     shards = get_settings().fanout_shards
 
     reads = count_fanout_reads()
@@ -876,10 +894,10 @@ def test_fanout_rows_spread_across_shards_one_page_message_each(local, monkeypat
     reset_settings()
     key = apikey_records.store_key("sig_shard-key", "shard")
     made = make_subscriptions(key.key_id, 160)  # no category filter: the would-be hot partition
-    per_shard = {n: len(list(store.matching_rows(f"*#{n}", 10, limit=1000)[0])) for n in range(8)}
+    per_shard = {n: len(store().matching_rows(f"*#{n}", 10, limit=1000)[0]) for n in range(8)}
     assert sum(per_shard.values()) == 160
     assert min(per_shard.values()) >= 10 and max(per_shard.values()) <= 35  # 20 each on average
-    assert store.matching_rows("*", 10, limit=1000)[0] == []  # nothing left in an unsharded partition
+    assert store().matching_rows("*", 10, limit=1000)[0] == []  # nothing left in an unsharded partition
 
     monkeypatch.setenv("SIGNALS_FANOUT_PAGE_SIZE", "10")  # 160 rows: far more than one page
     reset_settings()
@@ -892,17 +910,6 @@ def test_fanout_rows_spread_across_shards_one_page_message_each(local, monkeypat
     later = [page for pages in run.pages[1:] for page in pages]
     assert later and all(len({part.rsplit("#", 1)[1] for part in p["partitions"]}) == 1 for p in later)
     assert max(run.rows_read) <= 10  # every invocation stayed within one page
-
-
-def test_fanout_continues_in_pages(local, monkeypatch):
-    monkeypatch.setenv("SIGNALS_FANOUT_PAGE_SIZE", "4")
-    monkeypatch.setenv("SIGNALS_FANOUT_SHARDS", "1")  # one shard: the pages continue one another
-    reset_settings()
-    key = apikey_records.store_key("sig_page-key", "page")
-    ids = {s.id for s in make_subscriptions(key.key_id, 10)}
-    run = run_fan_out(local, put_signal(local, make_signal()), count_fanout_reads())
-    assert {t["subscription_id"] for t in run.tasks} == ids
-    assert all(o.enqueued <= 5 for o in run.outcomes) and len(run.outcomes) >= 3
 
 
 def test_rotation_signs_with_both_secrets_during_overlap(local, api, stub):
@@ -931,11 +938,11 @@ def test_test_event_reaches_the_receiver(local, api, stub):
 def test_delete_removes_subscription_and_its_index_rows(local, api):
     key = new_key()
     sub = subscribe(api, key, "http://127.0.0.1:9/h", filters={"categories": ["security", "business"]})
-    assert len(list(store.iter_matching_rows("security", 10))) == 1
+    assert len(index_rows_of("security", 10)) == 1
     assert api("DELETE", f"/v1/subscriptions/{sub['id']}", key=key).status == 204
     assert api("GET", f"/v1/subscriptions/{sub['id']}", key=key).status == 404
-    assert list(store.iter_matching_rows("security", 10)) == []  # every shard
-    assert list(store.iter_matching_rows("business", 10)) == []
+    assert index_rows_of("security", 10) == []  # every shard
+    assert index_rows_of("business", 10) == []
 
 
 # ------------------------------------------------------------------ keys CLI and the local receiver
@@ -961,14 +968,14 @@ def test_local_receiver_and_demo_subscription(local, monkeypatch, capsys):
     receiver, key = start_demo_webhooks()
     try:
         assert key == "sig_demo-key-for-scripts"
-        (sub,) = store.list_owned(apikey_records.authenticate(key).key_id, limit=5)[0]
+        (sub,) = store().list_owned(apikey_records.authenticate(key).key_id, limit=5)[0]
         send_to_queue(local, put_signal(local, make_signal()).model_dump_json())
         pump(local)
         (got,) = receiver.received
         assert got.verified and "signal.created" in receiver.show()
         assert (receiver.webhooks_received, receiver.webhooks_verified) == (1, 1)
         assert "[verified] signal.created" in capsys.readouterr().out
-        assert delivery_records.list_deliveries(sub.id, limit=5)[0][0].status == "delivered"
+        assert delivery_log().list_deliveries(sub.id, limit=5)[0][0].status == "delivered"
         # a forged delivery (wrong secret) is rejected with 401 and shown as such
         body = b'{"type":"signal.created"}'
         forged = signing.webhook_headers([signing.generate_secret()], "msg_forged", int(time.time()), body)
@@ -1040,7 +1047,7 @@ def schema_world(local, monkeypatch):
     from signals.webhooks.subscriptions import SubscriptionCreate, new_subscription
 
     made = new_subscription(key.key_id, SubscriptionCreate(url="http://127.0.0.1:9/h"), "whsec_eA")
-    store.create(made.model_copy(update={"id": routes.EXAMPLE_SUBSCRIPTION_ID}))  # the documented example
+    store().create(made.model_copy(update={"id": routes.EXAMPLE_SUBSCRIPTION_ID}))  # the documented example
     return local
 
 
@@ -1079,3 +1086,72 @@ def test_local_receiver_shows_what_it_received_to_a_person(aws):
         assert "REJECTED" in page
     finally:
         receiver.stop()
+
+
+# ------------------------------------------------------------------ the in-memory twins stay honest
+
+
+def _store_script(subscriptions, deliveries, key_id: str) -> list[Any]:
+    """One sequence of port calls; what a caller could observe after each."""
+    from signals.webhooks.subscriptions import SubscriptionCreate, SubscriptionFilters, new_subscription
+
+    seen: list[Any] = []
+    now = datetime(2026, 6, 2, 12, 0, tzinfo=UTC)
+    made = new_subscription(
+        key_id,
+        SubscriptionCreate(url="http://127.0.0.1:9/h", filters=SubscriptionFilters(categories=["security"])),
+        "whsec_eA",
+        now,
+    ).model_copy(update={"id": "sub_000000000000000000000001"})
+    subscriptions.create(made)
+    with pytest.raises(VersionConflict):
+        subscriptions.create(made)
+    shard = f"#{shard_of(made.id, 8)}"
+    seen.append([r.subscription_id for r in subscriptions.matching_rows("security" + shard, 7, limit=5)[0]])
+    health = subscriptions.record_failure(made.id, now)
+    seen.append((health.failure_count, health.failing_since, health.version))
+    edited = subscriptions.replace(
+        made, made.model_copy(update={"filters": SubscriptionFilters(min_score=8)})
+    )
+    with pytest.raises(VersionConflict):
+        subscriptions.replace(made, made.model_copy(update={"description": "late"}))
+    stored = subscriptions.get(made.id)
+    seen.append((edited.version, stored.version, stored.failure_count, stored.filters.min_score))
+    seen.append(subscriptions.matching_rows("security" + shard, 10, limit=5)[0])
+    seen.append([r.subscription_id for r in subscriptions.matching_rows("*" + shard, 8, limit=5)[0]])
+    seen.append(subscriptions.matching_rows("*" + shard, 7, limit=5)[0])  # below its threshold
+    seen.append(
+        (subscriptions.count_owned(key_id), [s.id for s in subscriptions.list_owned(key_id, limit=5)[0]])
+    )
+    task = DeliveryTask(
+        delivery_id="d1", subscription_id=made.id, event_id="e1", event_type="signal.created", occurred_at=now
+    )
+    seen.append(deliveries.claim_attempt(task, now, 60))
+    seen.append(deliveries.claim_attempt(task, now, 60))  # the same attempt again
+    from signals.models.delivery import DeliveryAttempt, DeliveryBusy
+
+    with pytest.raises(DeliveryBusy):
+        deliveries.reopen(made.id, "d1", now)
+    deliveries.close_attempt(
+        task, DeliveryAttempt(attempt=1, at=now, status_code=200, latency_ms=5), "delivered"
+    )
+    seen.append(deliveries.claim_attempt(task.model_copy(update={"attempt": 2}), now, 60))  # delivered: no
+    reopened = deliveries.reopen(made.id, "d1", now)
+    got = deliveries.get_delivery(made.id, "d1")
+    seen.append((reopened.status, got.model_dump(exclude={"created_at", "updated_at"})))
+    subscriptions.delete(subscriptions.get(made.id))
+    seen.append((subscriptions.get(made.id), subscriptions.matching_rows("*" + shard, 10, limit=5)[0]))
+    return seen
+
+
+def test_the_in_memory_stores_answer_as_dynamodb_does(aws):
+    from signals.storage.memory_deliveries import MemoryDeliveryLog
+    from signals.storage.memory_subscriptions import MemorySubscriptionStore
+    from signals.webhooks.matching import index_rows
+
+    rows_for = lambda s: index_rows(s, 8)  # noqa: E731
+    in_dynamodb = _store_script(DynamoSubscriptionStore(rows_for), DynamoDeliveryLog(), "key_a")
+    in_memory = _store_script(MemorySubscriptionStore(rows_for), MemoryDeliveryLog(), "key_a")
+    assert in_memory == in_dynamodb
+    assert in_dynamodb[0] == ["sub_000000000000000000000001"] and in_dynamodb[3] == []  # rows moved
+    assert in_dynamodb[7:9] == [True, False]  # a claimed attempt is not claimed twice

@@ -115,6 +115,29 @@ def _body_problem(errors: list[dict[str, Any]]) -> Problem:
     )
 
 
+def _webhook_problem(exc: Exception) -> Problem | None:
+    """The problem for a webhooks domain error (status, stable code, title; detail from the error)."""
+    from signals.webhooks import errors
+
+    table: dict[type[errors.WebhookError], tuple[int, str, str]] = {
+        errors.SubscriptionNotFound: (404, "subscription_not_found", "Not found"),
+        errors.DeliveryNotFound: (404, "delivery_not_found", "Not found"),
+        errors.TooManySubscriptions: (409, "too_many_subscriptions", "Limit reached"),
+        errors.SubscriptionDisabled: (409, "subscription_disabled", "Subscription disabled"),
+        errors.TooManyAttempts: (409, "too_many_attempts", "Too many attempts"),
+        errors.DeliveryPending: (409, "delivery_pending", "Delivery pending"),
+    }
+    if isinstance(exc, errors.VersionConflict):  # raised by the store too: the detail is ours
+        detail = "The subscription changed since you read it; read it again and retry."
+        return Problem(title="Conflict", status=409, detail=detail, code="version_conflict")
+    if isinstance(exc, errors.InvalidEndpoint):
+        return Problem(title="Webhook URL not allowed", status=400, detail=str(exc), code=exc.code)
+    if isinstance(exc, errors.WebhookError):
+        status, code, title = next(v for kind, v in table.items() if isinstance(exc, kind))
+        return Problem(title=title, status=status, detail=exc.detail, code=code)
+    return None
+
+
 def problem_for(exc: Exception) -> tuple[Problem, dict[str, str]]:
     """The problem (and extra headers) for an exception: the single map of domain errors to HTTP."""
     from aws_lambda_powertools.event_handler.exceptions import NotFoundError
@@ -125,6 +148,9 @@ def problem_for(exc: Exception) -> tuple[Problem, dict[str, str]]:
 
     if isinstance(exc, ApiError):
         return Problem(title=exc.title, status=exc.status, detail=exc.detail, code=exc.code), exc.headers
+    webhook_problem = _webhook_problem(exc)
+    if webhook_problem is not None:
+        return webhook_problem, {}
     if isinstance(exc, CursorError):
         return Problem(title="Bad cursor", status=400, detail=exc.detail, code=exc.code), {}
     if isinstance(exc, RequestUnsupportedContentType):

@@ -1,14 +1,15 @@
-"""Subscription routes (``/v1/subscriptions``): API-key auth, owner isolation, optimistic locking.
+"""Subscription routes (``/v1/subscriptions``): API-key auth, then one call into the webhooks service.
 
-Every route authenticates ``Authorization: Bearer <key>`` against the stored SHA-256 hash (401
-otherwise); a subscription owned by another key answers 404, exactly like a missing one. The
-signing secret appears only in the create and rotate-secret responses. These routes never send
+The rules (ownership, the per-key cap, URL checks, optimistic locking, enable/test/retry) live in
+``signals.webhooks.service``; its errors become problems in ``api.problems``. Every route
+authenticates ``Authorization: Bearer <key>`` against the stored SHA-256 hash (401 otherwise); a
+subscription owned by another key answers 404, exactly like a missing one. The signing secret
+appears only in the create and rotate-secret responses. These routes never send
 ``Access-Control-Allow-Origin`` (``cors=False``): they are not for browsers on other origins.
 """
 
 from __future__ import annotations
 
-import secrets as _random
 from typing import Annotated, Any
 
 from aws_lambda_powertools.event_handler import Response
@@ -19,20 +20,16 @@ from pydantic import BaseModel
 from signals.api import cursor as cursors
 from signals.api.problems import PROBLEM_JSON, ApiError, Problem
 from signals.config import get_settings
-from signals.models import utcnow
-from signals.storage import apikey_records, delivery_records, subscription_records
+from signals.storage import apikey_records
+from signals.webhooks import wiring
 from signals.webhooks.deliveries import DeliveryList
-from signals.webhooks.endpoints import InvalidEndpoint, validate_endpoint_url
-from signals.webhooks.signing import generate_secret
+from signals.webhooks.service import SubscriptionService
 from signals.webhooks.subscriptions import (
-    Subscription,
     SubscriptionCreate,
     SubscriptionList,
     SubscriptionPatch,
     SubscriptionView,
     SubscriptionWithSecret,
-    new_subscription,
-    rotated,
 )
 
 router = Router()
@@ -103,28 +100,8 @@ def _caller() -> apikey_records.ApiKey:
     return router.context.get("api_key") or admit()
 
 
-def _not_found() -> ApiError:
-    return ApiError(404, "subscription_not_found", "Not found", "No subscription with this id for your key.")
-
-
-def _owned(subscription_id: str, key: apikey_records.ApiKey) -> Subscription:
-    found = subscription_records.get_owned(subscription_id, key.key_id)
-    if found is None:
-        raise _not_found()
-    return found
-
-
-def _check_url(url: str) -> str:
-    settings = get_settings()
-    try:
-        return validate_endpoint_url(
-            url,
-            local_mode=settings.local_mode,
-            allowed_ports=settings.webhook_allowed_ports,
-            resolver=resolver,
-        )
-    except InvalidEndpoint as exc:
-        raise ApiError(400, exc.code, "Webhook URL not allowed", str(exc)) from exc
+def _service() -> SubscriptionService:
+    return wiring.subscription_service(resolver=resolver)
 
 
 _settings = get_settings()
@@ -211,12 +188,7 @@ def _next_cursor(fingerprint: str, last_key: dict[str, Any] | None) -> str | Non
     **_documented(201, "Created; `secret` is shown only now.", 409),
 )
 def create_subscription(request: CreateBody) -> Response[SubscriptionWithSecret]:
-    key = _caller()
-    _check_url(request.url)
-    if subscription_records.count_owned(key.key_id) >= get_settings().subscriptions_per_key_max:
-        raise ApiError(409, "too_many_subscriptions", "Limit reached", "Delete a subscription first.")
-    subscription = new_subscription(key.key_id, request, generate_secret())
-    subscription_records.create(subscription)
+    subscription = _service().create(_caller().key_id, request)
     return _json(201, subscription.with_secret(), {"Location": f"/v1/subscriptions/{subscription.id}"})
 
 
@@ -224,9 +196,7 @@ def create_subscription(request: CreateBody) -> Response[SubscriptionWithSecret]
 def list_subscriptions(limit: Limit = None, cursor: Cursor = None) -> Response[SubscriptionList]:
     key = _caller()
     fingerprint = f"subscriptions:{key.key_id}"
-    items, last = subscription_records.list_owned(
-        key.key_id, limit=_limit(limit), start_key=_start_key(fingerprint, cursor)
-    )
+    items, last = _service().list(key.key_id, limit=_limit(limit), start_key=_start_key(fingerprint, cursor))
     return _json(
         200, SubscriptionList(items=[s.view() for s in items], next_cursor=_next_cursor(fingerprint, last))
     )
@@ -238,26 +208,7 @@ def list_subscriptions(limit: Limit = None, cursor: Cursor = None) -> Response[S
     **_documented(200, "The subscription.", 404),
 )
 def get_subscription(subscription_id: SubscriptionId) -> Response[SubscriptionView]:
-    subscription = _owned(subscription_id, _caller())
-    return _json(200, subscription.view())
-
-
-def _write(before: Subscription, after: Subscription, expected: int) -> Subscription:
-    if expected != before.version:
-        raise _conflict()
-    try:
-        return subscription_records.replace(before, after)
-    except subscription_records.VersionConflict as exc:
-        raise _conflict() from exc
-
-
-def _conflict() -> ApiError:
-    return ApiError(
-        409,
-        "version_conflict",
-        "Conflict",
-        "The subscription changed since you read it; read it again and retry.",
-    )
+    return _json(200, _service().owned(_caller().key_id, subscription_id).view())
 
 
 @router.patch(
@@ -266,16 +217,7 @@ def _conflict() -> ApiError:
     **_documented(200, "The changed subscription.", 404, 409),
 )
 def patch_subscription(subscription_id: SubscriptionId, patch: PatchBody) -> Response[SubscriptionView]:
-    key = _caller()
-    current = _owned(subscription_id, key)
-    changes = patch.model_dump(exclude_unset=True, exclude={"expected_version"})
-    if "url" in changes:
-        _check_url(changes["url"])
-    if "filters" in changes:
-        changes["filters"] = patch.filters
-    after = current.model_copy(update={**changes, "updated_at": utcnow()})
-    stored = _write(current, after, patch.expected_version or current.version)
-    return _json(200, stored.view())
+    return _json(200, _service().patch(_caller().key_id, subscription_id, patch).view())
 
 
 @router.delete(
@@ -284,11 +226,7 @@ def patch_subscription(subscription_id: SubscriptionId, patch: PatchBody) -> Res
     **_documented(204, "Deleted.", 404),
 )
 def delete_subscription(subscription_id: SubscriptionId):  # 204, no body
-    current = _owned(subscription_id, _caller())
-    try:
-        subscription_records.delete(current)
-    except subscription_records.VersionConflict as exc:
-        raise _not_found() from exc
+    _service().delete(_caller().key_id, subscription_id)
     return Response(status_code=204, body="")
 
 
@@ -298,10 +236,7 @@ def delete_subscription(subscription_id: SubscriptionId):  # 204, no body
     **_documented(200, "The subscription with its new secret (shown this once).", 404, 409),
 )
 def rotate_secret(subscription_id: SubscriptionId) -> Response[SubscriptionWithSecret]:
-    current = _owned(subscription_id, _caller())
-    after = rotated(current, generate_secret(), get_settings().secret_rotation_overlap_s, utcnow())
-    stored = _write(current, after, current.version)
-    return _json(200, stored.with_secret())
+    return _json(200, _service().rotate_secret(_caller().key_id, subscription_id).with_secret())
 
 
 @router.post(
@@ -311,16 +246,7 @@ def rotate_secret(subscription_id: SubscriptionId) -> Response[SubscriptionWithS
 )
 def enable_subscription(subscription_id: SubscriptionId) -> Response[SubscriptionView]:
     """Re-enable a disabled subscription (the only way back after an auto-disable)."""
-    current = _owned(subscription_id, _caller())
-    if current.status == "active":
-        return _json(200, current.view())
-    _check_url(current.url)
-    after = current.model_copy(
-        update={"status": "active", "disabled_reason": None, "disabled_at": None, "updated_at": utcnow()}
-    )
-    stored = _write(current, after, current.version)
-    subscription_records.reset_health(stored.id)
-    return _json(200, (subscription_records.get(stored.id) or stored).view())
+    return _json(200, _service().enable(_caller().key_id, subscription_id).view())
 
 
 @router.post(
@@ -329,13 +255,7 @@ def enable_subscription(subscription_id: SubscriptionId) -> Response[Subscriptio
     **_documented(202, "Queued.", 404, 409),
 )
 def send_test_event(subscription_id: SubscriptionId) -> Response[DeliveryQueued]:
-    current = _owned(subscription_id, _caller())
-    if current.status != "active":
-        raise ApiError(409, "subscription_disabled", "Subscription disabled", current.disabled_reason or "")
-    from signals.webhooks import dispatch  # delivery code loads only for the routes that enqueue
-
-    task = dispatch.test_task(current.id, utcnow(), "test_" + _random.token_hex(12))
-    dispatch.enqueue(task)
+    task = _service().send_test_event(_caller().key_id, subscription_id)
     return _json(202, DeliveryQueued(delivery_id=task.delivery_id, webhook_id=task.webhook_id))
 
 
@@ -347,10 +267,11 @@ def send_test_event(subscription_id: SubscriptionId) -> Response[DeliveryQueued]
 def list_subscription_deliveries(
     subscription_id: SubscriptionId, limit: Limit = None, cursor: Cursor = None
 ) -> Response[DeliveryList]:
-    current = _owned(subscription_id, _caller())
+    service = _service()
+    current = service.owned(_caller().key_id, subscription_id)  # 404 before the cursor is read
     fingerprint = f"deliveries:{current.id}"
-    items, last = delivery_records.list_deliveries(
-        current.id, limit=_limit(limit), start_key=_start_key(fingerprint, cursor)
+    items, last = service.deliveries_of(
+        current, limit=_limit(limit), start_key=_start_key(fingerprint, cursor)
     )
     return _json(200, DeliveryList(items=items, next_cursor=_next_cursor(fingerprint, last)))
 
@@ -361,27 +282,5 @@ def list_subscription_deliveries(
     **_documented(202, "Queued.", 404, 409),
 )
 def retry_delivery(subscription_id: SubscriptionId, delivery_id: DeliveryId) -> Response[DeliveryQueued]:
-    current = _owned(subscription_id, _caller())
-    if current.status != "active":
-        raise ApiError(
-            409, "subscription_disabled", "Subscription disabled", "Enable the subscription first."
-        )
-    found = delivery_records.get_delivery(current.id, delivery_id) if len(delivery_id) <= 64 else None
-    if found is None:
-        raise ApiError(
-            404, "delivery_not_found", "Not found", "No delivery with this id for the subscription."
-        )
-    if found.attempt_count >= get_settings().delivery_max_attempts_logged:
-        raise ApiError(
-            409, "too_many_attempts", "Too many attempts", "This delivery cannot be retried again."
-        )
-    try:
-        reopened = delivery_records.reopen(current.id, delivery_id, utcnow())
-    except delivery_records.DeliveryBusy as exc:
-        raise ApiError(
-            409, "delivery_pending", "Delivery pending", "The delivery is still being attempted."
-        ) from exc
-    from signals.webhooks import dispatch
-
-    dispatch.enqueue(dispatch.manual_retry_task(reopened))
+    reopened = _service().retry_delivery(_caller().key_id, subscription_id, delivery_id)
     return _json(202, DeliveryQueued(delivery_id=delivery_id, webhook_id=reopened.webhook_id))

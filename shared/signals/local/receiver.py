@@ -172,7 +172,8 @@ def create_demo_subscription(api_key: str, receiver_url: str, *, min_score: int 
     Requires local mode (loopback http URLs); goes through the same URL validation as the API.
     """
     from signals.config import get_settings
-    from signals.storage import apikey_records, subscription_records
+    from signals.storage import apikey_records
+    from signals.webhooks import wiring
     from signals.webhooks.endpoints import validate_endpoint_url
     from signals.webhooks.signing import generate_secret
     from signals.webhooks.subscriptions import SubscriptionCreate, SubscriptionFilters, new_subscription
@@ -190,16 +191,16 @@ def create_demo_subscription(api_key: str, receiver_url: str, *, min_score: int 
     validate_endpoint_url(
         subscription.url, local_mode=settings.local_mode, allowed_ports=settings.webhook_allowed_ports
     )
-    subscription_records.create(subscription)
+    wiring.subscription_store(settings).create(subscription)
     return subscription.id, subscription.secrets[0].secret
 
 
 def stored_secrets(path: str) -> list[str]:
     """Secret lookup for ``/hooks/<subscription id>``: the subscription's signing secrets now."""
     from signals.models import utcnow
-    from signals.storage import subscription_records
+    from signals.webhooks import wiring
 
-    found = subscription_records.get(path.rstrip("/").rsplit("/", 1)[-1].split("?", 1)[0])
+    found = wiring.subscription_store().get(path.rstrip("/").rsplit("/", 1)[-1].split("?", 1)[0])
     return found.signing_secrets(utcnow()) if found else []
 
 

@@ -1,9 +1,10 @@
 """The delivery log: one item per (subscription, event) (``SUB#<id>`` / ``DELIVERY#<delivery_id>``),
 listed newest first through gsi1 (``DELIVERIES#<sub_id>`` / ``<iso>#<delivery_id>``).
 
-An attempt is *claimed* with a conditional update before the POST is made, so a duplicate task
-message (fan-out redelivered, SQS at-least-once) cannot make the same attempt twice; a claim that
-was never closed (the function died mid-attempt) can be taken again after a lease.
+``DynamoDeliveryLog`` implements ``webhooks.ports.DeliveryLog``. An attempt is *claimed* with a
+conditional update before the POST is made, so a duplicate task message (fan-out redelivered, SQS
+at-least-once) cannot make the same attempt twice; a claim that was never closed (the function
+died mid-attempt) can be taken again after a lease.
 """
 
 from __future__ import annotations
@@ -14,15 +15,16 @@ from typing import Any
 
 from signals.config import get_settings
 from signals.models import iso
+from signals.models.delivery import Delivery, DeliveryAttempt, DeliveryBusy, DeliveryStatus, DeliveryTask
 from signals.storage.aws import client
 from signals.storage.subscription_records import sub_pk
-from signals.webhooks.deliveries import Delivery, DeliveryAttempt, DeliveryTask
 
 DELIVERY_RETENTION_S = 30 * 24 * 3600
 
 
-class DeliveryBusy(Exception):
-    """A manual retry was asked while the delivery is still pending."""
+def deliveries_pk(subscription_id: str) -> str:
+    """gsi1 partition of a subscription's deliveries (sort key ``<iso>#<delivery_id>``, read newest first)."""
+    return f"DELIVERIES#{subscription_id}"
 
 
 def _key(subscription_id: str, delivery_id: str) -> dict[str, Any]:
@@ -53,10 +55,29 @@ def _from_item(item: dict[str, Any]) -> Delivery:
     )
 
 
-def claim_attempt(task: DeliveryTask, now: datetime, lease_s: int) -> bool:
-    """Take attempt ``task.attempt``; False when it was already made (or is being made) elsewhere."""
-    from botocore.exceptions import ClientError
+#: What claiming an attempt sets (the record is created by the first claim).
+_CLAIM_SETS = (
+    "attempt_count = :n",
+    "lease_until = :lease",
+    "#status = :pending",
+    "updated_at = :created",
+    "closed_attempt = if_not_exists(closed_attempt, :zero)",
+    "subscription_id = :sub",
+    "event_id = :event",
+    "event_type = :type",
+    "webhook_id = :wid",
+    "delivery_id = :did",
+    "occurred_at = :occurred",
+    "created_at = if_not_exists(created_at, :created)",
+    "gsi1pk = :g1pk",
+    "gsi1sk = if_not_exists(gsi1sk, :g1sk)",
+    "expires_at = :expires",
+    "attempts = if_not_exists(attempts, :empty)",
+)
 
+
+def _claim_update(task: DeliveryTask, now: datetime, lease_s: int) -> dict[str, Any]:
+    """The conditional update that claims attempt ``task.attempt`` (creating the record if new)."""
     epoch = int(now.timestamp())
     values: dict[str, Any] = {
         ":n": {"N": str(task.attempt)},
@@ -72,29 +93,12 @@ def claim_attempt(task: DeliveryTask, now: datetime, lease_s: int) -> bool:
         ":did": {"S": task.delivery_id},
         ":occurred": {"S": iso(task.occurred_at)},
         ":created": {"S": iso(now)},
-        ":g1pk": {"S": f"DELIVERIES#{task.subscription_id}"},
+        ":g1pk": {"S": deliveries_pk(task.subscription_id)},
         ":g1sk": {"S": f"{iso(now)}#{task.delivery_id}"},
         ":expires": {"N": str(epoch + DELIVERY_RETENTION_S)},
         ":empty": {"L": []},
     }
-    sets = [
-        "attempt_count = :n",
-        "lease_until = :lease",
-        "#status = :pending",
-        "updated_at = :created",
-        "closed_attempt = if_not_exists(closed_attempt, :zero)",
-        "subscription_id = :sub",
-        "event_id = :event",
-        "event_type = :type",
-        "webhook_id = :wid",
-        "delivery_id = :did",
-        "occurred_at = :occurred",
-        "created_at = if_not_exists(created_at, :created)",
-        "gsi1pk = :g1pk",
-        "gsi1sk = if_not_exists(gsi1sk, :g1sk)",
-        "expires_at = :expires",
-        "attempts = if_not_exists(attempts, :empty)",
-    ]
+    sets = list(_CLAIM_SETS)
     if task.signal_id is not None:
         sets.append("signal_id = :signal")
         values[":signal"] = {"S": task.signal_id}
@@ -110,26 +114,20 @@ def claim_attempt(task: DeliveryTask, now: datetime, lease_s: int) -> bool:
     )
     if task.manual:
         del values[":delivered"]
-    try:
-        client("dynamodb").update_item(
-            TableName=get_settings().table_name,
-            Key=_key(task.subscription_id, task.delivery_id),
-            UpdateExpression="SET " + ", ".join(sets) + " REMOVE next_attempt_at",
-            ConditionExpression=condition,
-            ExpressionAttributeNames={"#status": "status"},
-            ExpressionAttributeValues=values,
-        )
-    except ClientError as exc:
-        if exc.response["Error"]["Code"] == "ConditionalCheckFailedException":
-            return False
-        raise
-    return True
+    return {
+        "TableName": get_settings().table_name,
+        "Key": _key(task.subscription_id, task.delivery_id),
+        "UpdateExpression": "SET " + ", ".join(sets) + " REMOVE next_attempt_at",
+        "ConditionExpression": condition,
+        "ExpressionAttributeNames": {"#status": "status"},
+        "ExpressionAttributeValues": values,
+    }
 
 
-def close_attempt(
-    task: DeliveryTask, attempt: DeliveryAttempt, status: str, *, next_attempt_at: datetime | None = None
-) -> None:
-    """Record an attempt's outcome and the delivery's new status (closes the claim)."""
+def _close_update(
+    task: DeliveryTask, attempt: DeliveryAttempt, status: DeliveryStatus, next_attempt_at: datetime | None
+) -> dict[str, Any]:
+    """The update recording an attempt's outcome, if no later attempt owns the record."""
     values: dict[str, Any] = {
         ":n": {"N": str(task.attempt)},
         ":status": {"S": status},
@@ -153,64 +151,93 @@ def close_attempt(
         removes.append("next_attempt_at")
     if removes:
         expression += " REMOVE " + ", ".join(removes)
-    client("dynamodb").update_item(
-        TableName=get_settings().table_name,
-        Key=_key(task.subscription_id, task.delivery_id),
-        UpdateExpression=expression,
-        ConditionExpression="attempt_count = :n",  # a later attempt owns the record now
-        ExpressionAttributeNames={"#status": "status"},
-        ExpressionAttributeValues=values,
-    )
-
-
-def get_delivery(subscription_id: str, delivery_id: str) -> Delivery | None:
-    """One delivery of a subscription, or None."""
-    item = (
-        client("dynamodb")
-        .get_item(
-            TableName=get_settings().table_name, Key=_key(subscription_id, delivery_id), ConsistentRead=True
-        )
-        .get("Item")
-    )
-    return _from_item(item) if item else None
-
-
-def list_deliveries(
-    subscription_id: str, *, limit: int, start_key: dict[str, Any] | None = None
-) -> tuple[list[Delivery], dict[str, Any] | None]:
-    """A page of a subscription's deliveries, newest first; expired items filtered (moto keeps them)."""
-    kwargs: dict[str, Any] = {
+    return {
         "TableName": get_settings().table_name,
-        "IndexName": "gsi1",
-        "KeyConditionExpression": "gsi1pk = :pk",
-        "ExpressionAttributeValues": {":pk": {"S": f"DELIVERIES#{subscription_id}"}},
-        "ScanIndexForward": False,
-        "Limit": limit,
+        "Key": _key(task.subscription_id, task.delivery_id),
+        "UpdateExpression": expression,
+        "ConditionExpression": "attempt_count = :n",  # a later attempt owns the record now
+        "ExpressionAttributeNames": {"#status": "status"},
+        "ExpressionAttributeValues": values,
     }
-    if start_key:
-        kwargs["ExclusiveStartKey"] = start_key
-    response = client("dynamodb").query(**kwargs)
-    now = int(time.time())
-    items = [i for i in response.get("Items", []) if int(i.get("expires_at", {}).get("N", now + 1)) > now]
-    return [_from_item(i) for i in items], response.get("LastEvaluatedKey")
 
 
-def reopen(subscription_id: str, delivery_id: str, now: datetime) -> Delivery:
-    """Mark a finished delivery pending again for a manual retry; ``DeliveryBusy`` if still pending."""
-    from botocore.exceptions import ClientError
+class DynamoDeliveryLog:
+    """``DeliveryLog`` over the single table."""
 
-    try:
-        response = client("dynamodb").update_item(
-            TableName=get_settings().table_name,
-            Key=_key(subscription_id, delivery_id),
-            UpdateExpression="SET #status = :pending, updated_at = :now",
-            ConditionExpression="attribute_exists(pk) AND #status <> :pending",
-            ExpressionAttributeNames={"#status": "status"},
-            ExpressionAttributeValues={":pending": {"S": "pending"}, ":now": {"S": iso(now)}},
-            ReturnValues="ALL_NEW",
+    def claim_attempt(self, task: DeliveryTask, now: datetime, lease_s: int) -> bool:
+        """Take attempt ``task.attempt``; False when it was already made (or is being made) elsewhere."""
+        from botocore.exceptions import ClientError
+
+        try:
+            client("dynamodb").update_item(**_claim_update(task, now, lease_s))
+        except ClientError as exc:
+            if exc.response["Error"]["Code"] == "ConditionalCheckFailedException":
+                return False
+            raise
+        return True
+
+    def close_attempt(
+        self,
+        task: DeliveryTask,
+        attempt: DeliveryAttempt,
+        status: DeliveryStatus,
+        *,
+        next_attempt_at: datetime | None = None,
+    ) -> None:
+        """Record an attempt's outcome and the delivery's new status (closes the claim)."""
+        client("dynamodb").update_item(**_close_update(task, attempt, status, next_attempt_at))
+
+    def get_delivery(self, subscription_id: str, delivery_id: str) -> Delivery | None:
+        """One delivery of a subscription, or None."""
+        item = (
+            client("dynamodb")
+            .get_item(
+                TableName=get_settings().table_name,
+                Key=_key(subscription_id, delivery_id),
+                ConsistentRead=True,
+            )
+            .get("Item")
         )
-    except ClientError as exc:
-        if exc.response["Error"]["Code"] == "ConditionalCheckFailedException":
-            raise DeliveryBusy("the delivery is still being attempted") from exc
-        raise
-    return _from_item(response["Attributes"])
+        return _from_item(item) if item else None
+
+    def list_deliveries(
+        self, subscription_id: str, *, limit: int, start_key: dict[str, Any] | None = None
+    ) -> tuple[list[Delivery], dict[str, Any] | None]:
+        """A page of a subscription's deliveries, newest first; expired items filtered (moto keeps them)."""
+        kwargs: dict[str, Any] = {
+            "TableName": get_settings().table_name,
+            "IndexName": "gsi1",
+            "KeyConditionExpression": "gsi1pk = :pk",
+            "ExpressionAttributeValues": {":pk": {"S": deliveries_pk(subscription_id)}},
+            "ScanIndexForward": False,
+            "Limit": limit,
+        }
+        if start_key:
+            kwargs["ExclusiveStartKey"] = start_key
+        response = client("dynamodb").query(**kwargs)
+        now = int(time.time())
+        items = [i for i in response.get("Items", []) if int(i.get("expires_at", {}).get("N", now + 1)) > now]
+        return [_from_item(i) for i in items], response.get("LastEvaluatedKey")
+
+    def reopen(self, subscription_id: str, delivery_id: str, now: datetime) -> Delivery:
+        """Mark a finished delivery pending again for a manual retry; ``DeliveryBusy`` if still pending."""
+        from botocore.exceptions import ClientError
+
+        try:
+            response = client("dynamodb").update_item(
+                TableName=get_settings().table_name,
+                Key=_key(subscription_id, delivery_id),
+                UpdateExpression="SET #status = :pending, updated_at = :now",
+                ConditionExpression="attribute_exists(pk) AND #status <> :pending",
+                ExpressionAttributeNames={"#status": "status"},
+                ExpressionAttributeValues={":pending": {"S": "pending"}, ":now": {"S": iso(now)}},
+                ReturnValues="ALL_NEW",
+            )
+        except ClientError as exc:
+            if exc.response["Error"]["Code"] == "ConditionalCheckFailedException":
+                raise DeliveryBusy("the delivery is still being attempted") from exc
+            raise
+        return _from_item(response["Attributes"])
+
+
+__all__ = ["DELIVERY_RETENTION_S", "DeliveryBusy", "DynamoDeliveryLog", "deliveries_pk"]

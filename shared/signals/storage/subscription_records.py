@@ -1,55 +1,48 @@
 """Subscriptions in DynamoDB: the record (``SUB#<id>`` / ``SUB``), its owner listing (gsi1) and its
-fan-out index rows (``SUBIDX#<category or *>#<shard>`` / ``<min_score:02d>#<sub_id>``).
+fan-out index rows (``SUBIDX#<partition>`` / ``<min_score:02d>#<sub_id>``, partition
+``<category or *>#<shard>``).
 
-User edits are optimistic: each carries the version it read and the write is conditional on it
-(``VersionConflict`` otherwise); the record and its index rows change in one transaction.
-Delivery health (failure count, last success) is updated in place without touching the version.
+``DynamoSubscriptionStore`` implements ``webhooks.ports.SubscriptionStore``. Which rows a
+subscription owns is a domain rule, given to the store as ``rows_for``; how rows are keyed is
+decided here. User edits are optimistic: each carries the version it read and the write is
+conditional on it (``VersionConflict`` otherwise); the record and its index rows change in one
+transaction. Delivery health (failure count, last success) is updated in place without touching
+the version.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
 
 from signals.config import get_settings
 from signals.models import iso
+from signals.models.subscription import IndexRow, Subscription, VersionConflict
 from signals.storage.aws import client
-from signals.webhooks.matching import (
-    IndexRow,
-    index_pk,
-    index_rows,
-    partition_name,
-    score_upper_bound,
-)
-from signals.webhooks.subscriptions import Subscription
 
 SUB_SK = "SUB"
 
+#: The domain rule the store is given: the index rows a subscription owns (none when disabled).
+RowsFor = Callable[[Subscription], Sequence[IndexRow]]
 
-class VersionConflict(Exception):
-    """The subscription changed since it was read (optimistic lock): reread and try again."""
-
-
-class SubscriptionGone(Exception):
-    """The subscription no longer exists."""
-
-
-def _serializer() -> Any:
-    from boto3.dynamodb.types import TypeSerializer
-
-    return TypeSerializer()
-
-
-def _deserialize(item: dict[str, Any]) -> dict[str, Any]:
-    from boto3.dynamodb.types import TypeDeserializer
-
-    d = TypeDeserializer()
-    return {k: d.deserialize(v) for k, v in item.items()}
+#: The subscription's user-owned attributes and its status: what a user edit (``replace``) writes.
+EDITABLE_FIELDS = (
+    "url",
+    "event_types",
+    "filters",
+    "description",
+    "secrets",
+    "updated_at",
+    "status",
+    "disabled_reason",
+    "disabled_at",
+    "version",
+)
+_KEY_ATTRS = ("pk", "sk", "gsi1pk", "gsi1sk")
 
 
-def _av(value: Any) -> dict[str, Any]:
-    return _serializer().serialize(value)
+# --------------------------------------------------------------------------- key shapes
 
 
 def sub_pk(subscription_id: str) -> str:
@@ -60,7 +53,35 @@ def owner_pk(owner: str) -> str:
     return f"OWNER#{owner}"
 
 
-_KEY_ATTRS = ("pk", "sk", "gsi1pk", "gsi1sk")
+def index_pk(partition: str) -> str:
+    """The partition key of a fan-out partition (``security#3`` -> ``SUBIDX#security#3``)."""
+    return f"SUBIDX#{partition}"
+
+
+def index_sk(row: IndexRow) -> str:
+    """Rows sort by threshold inside a partition: ``<min_score:02d>#<sub_id>``."""
+    return f"{row.min_score:02d}#{row.subscription_id}"
+
+
+def score_upper_bound(score: int) -> str:
+    """Exclusive sort-key bound selecting rows with ``min_score <= score``."""
+    return f"{score + 1:02d}#"
+
+
+# --------------------------------------------------------------------------- items
+
+
+def _av(value: Any) -> dict[str, Any]:
+    from boto3.dynamodb.types import TypeSerializer
+
+    return TypeSerializer().serialize(value)
+
+
+def _deserialize(item: dict[str, Any]) -> dict[str, Any]:
+    from boto3.dynamodb.types import TypeDeserializer
+
+    d = TypeDeserializer()
+    return {k: d.deserialize(v) for k, v in item.items()}
 
 
 def to_record(subscription: Subscription) -> dict[str, Any]:
@@ -80,10 +101,11 @@ def from_record(item: dict[str, Any]) -> Subscription:
     return Subscription.model_validate(data)
 
 
-def _row_item(row: IndexRow) -> dict[str, Any]:
+def row_item(row: IndexRow) -> dict[str, Any]:
+    """The DynamoDB item of a fan-out index row."""
     return {
-        "pk": {"S": row.pk},
-        "sk": {"S": row.sk},
+        "pk": {"S": index_pk(row.partition)},
+        "sk": {"S": index_sk(row)},
         "subscription_id": {"S": row.subscription_id},
         "min_score": {"N": str(row.min_score)},
         "event_types": {"L": [{"S": t} for t in row.event_types]},
@@ -103,22 +125,169 @@ def _row_from_item(partition: str, item: dict[str, Any]) -> IndexRow:
     )
 
 
-def _index_changes(before: Subscription | None, after: Subscription | None) -> list[dict[str, Any]]:
-    settings = get_settings()
-    table, shards = settings.table_name, settings.fanout_shards
-    old = {(r.pk, r.sk): r for r in (index_rows(before, shards) if before else [])}
-    new = {(r.pk, r.sk): r for r in (index_rows(after, shards) if after else [])}
-    ops: list[dict[str, Any]] = [
-        {"Delete": {"TableName": table, "Key": {"pk": {"S": pk}, "sk": {"S": sk}}}}
-        for (pk, sk) in old
-        if (pk, sk) not in new
-    ]
-    ops += [
-        {"Put": {"TableName": table, "Item": _row_item(row)}}
-        for key, row in new.items()
-        if old.get(key) != row
-    ]
-    return ops
+def _sub_key(subscription_id: str) -> dict[str, Any]:
+    return {"pk": {"S": sub_pk(subscription_id)}, "sk": {"S": SUB_SK}}
+
+
+def _edit_update(table: str, before: Subscription, stored: Subscription) -> dict[str, Any]:
+    """The conditional update writing a user edit (only the user-owned attributes and the status)."""
+    data = stored.model_dump(mode="json")
+    sets, removes, values, names = [], [], {":expected": {"N": str(before.version)}}, {}
+    for n, name in enumerate(EDITABLE_FIELDS):
+        names[f"#f{n}"] = name
+        if data[name] is None:
+            removes.append(f"#f{n}")
+        else:
+            sets.append(f"#f{n} = :v{n}")
+            values[f":v{n}"] = _av(data[name])
+    expression = "SET " + ", ".join(sets) + (" REMOVE " + ", ".join(removes) if removes else "")
+    return {
+        "TableName": table,
+        "Key": _sub_key(before.id),
+        "UpdateExpression": expression,
+        "ConditionExpression": "attribute_exists(pk) AND #version = :expected",
+        "ExpressionAttributeNames": {**names, "#version": "version"},
+        "ExpressionAttributeValues": values,
+    }
+
+
+# --------------------------------------------------------------------------- the store
+
+
+class DynamoSubscriptionStore:
+    """``SubscriptionStore`` over the single table (every call one request or one transaction)."""
+
+    def __init__(self, rows_for: RowsFor):
+        self._rows_for = rows_for
+
+    def _index_changes(self, before: Subscription | None, after: Subscription | None) -> list[dict[str, Any]]:
+        table = get_settings().table_name
+        old = {(index_pk(r.partition), index_sk(r)): r for r in (self._rows_for(before) if before else [])}
+        new = {(index_pk(r.partition), index_sk(r)): r for r in (self._rows_for(after) if after else [])}
+        ops: list[dict[str, Any]] = [
+            {"Delete": {"TableName": table, "Key": {"pk": {"S": pk}, "sk": {"S": sk}}}}
+            for (pk, sk) in old
+            if (pk, sk) not in new
+        ]
+        ops += [
+            {"Put": {"TableName": table, "Item": row_item(row)}}
+            for key, row in new.items()
+            if old.get(key) != row
+        ]
+        return ops
+
+    def create(self, subscription: Subscription) -> None:
+        """Store a new subscription and its fan-out index rows (one transaction)."""
+        put = {
+            "TableName": get_settings().table_name,
+            "Item": to_record(subscription),
+            "ConditionExpression": "attribute_not_exists(pk)",
+        }
+        _transact([{"Put": put}, *self._index_changes(None, subscription)])
+
+    def get(self, subscription_id: str, *, consistent: bool = True) -> Subscription | None:
+        """One subscription by id (one GetItem), or None."""
+        item = (
+            client("dynamodb")
+            .get_item(
+                TableName=get_settings().table_name, Key=_sub_key(subscription_id), ConsistentRead=consistent
+            )
+            .get("Item")
+        )
+        return from_record(item) if item else None
+
+    def list_owned(
+        self, owner: str, *, limit: int, start_key: dict[str, Any] | None = None
+    ) -> tuple[list[Subscription], dict[str, Any] | None]:
+        """A page of an owner's subscriptions, oldest first (gsi1), and the key to continue from."""
+        kwargs: dict[str, Any] = {**_owner_query(owner), "Limit": limit}
+        if start_key:
+            kwargs["ExclusiveStartKey"] = start_key
+        response = client("dynamodb").query(**kwargs)
+        return [from_record(i) for i in response.get("Items", [])], response.get("LastEvaluatedKey")
+
+    def count_owned(self, owner: str) -> int:
+        """How many subscriptions an owner has (Select COUNT on gsi1: no items transferred)."""
+        total = 0
+        kwargs: dict[str, Any] = {**_owner_query(owner), "Select": "COUNT"}
+        while True:
+            response = client("dynamodb").query(**kwargs)
+            total += response["Count"]
+            if "LastEvaluatedKey" not in response:
+                return total
+            kwargs["ExclusiveStartKey"] = response["LastEvaluatedKey"]
+
+    def replace(self, before: Subscription, after: Subscription) -> Subscription:
+        """Write a user edit: ``after`` (same id) replaces ``before`` if nobody changed it meanwhile.
+
+        Writes only the user-owned attributes and the status, so concurrent health updates survive.
+        Returns the stored subscription (version incremented by one).
+        """
+        stored = after.model_copy(update={"version": before.version + 1})
+        update = _edit_update(get_settings().table_name, before, stored)
+        _transact([{"Update": update}, *self._index_changes(before, stored)])
+        return stored
+
+    def delete(self, subscription: Subscription) -> None:
+        """Delete a subscription and its index rows (its delivery log expires on its own)."""
+        delete = {
+            "TableName": get_settings().table_name,
+            "Key": _sub_key(subscription.id),
+            "ConditionExpression": "attribute_exists(pk)",
+        }
+        _transact([{"Delete": delete}, *self._index_changes(subscription, None)])
+
+    def record_success(self, subscription_id: str, now: datetime) -> None:
+        """A 2xx arrived: reset the failure streak."""
+        _health_update(
+            subscription_id,
+            "SET last_success_at = :now, failure_count = :zero REMOVE failing_since",
+            {":now": {"S": iso(now)}, ":zero": {"N": "0"}},
+        )
+
+    def record_failure(self, subscription_id: str, now: datetime) -> Subscription | None:
+        """A failed attempt: count it, start the failing window if not started; the updated record."""
+        return _health_update(
+            subscription_id,
+            "SET failure_count = if_not_exists(failure_count, :zero) + :one, "
+            "failing_since = if_not_exists(failing_since, :now)",
+            {":now": {"S": iso(now)}, ":zero": {"N": "0"}, ":one": {"N": "1"}},
+        )
+
+    def reset_health(self, subscription_id: str) -> None:
+        """Forget the failure streak (an explicit re-enable)."""
+        _health_update(
+            subscription_id, "SET failure_count = :zero REMOVE failing_since", {":zero": {"N": "0"}}
+        )
+
+    def matching_rows(
+        self, partition: str, score: int, *, limit: int, start_sk: str | None = None
+    ) -> tuple[list[IndexRow], str | None]:
+        """One page of a fan-out partition's rows with ``min_score <= score``; the sk to continue from."""
+        kwargs: dict[str, Any] = {
+            "TableName": get_settings().table_name,
+            "KeyConditionExpression": "pk = :pk AND sk < :upper",
+            "ExpressionAttributeValues": {
+                ":pk": {"S": index_pk(partition)},
+                ":upper": {"S": score_upper_bound(score)},
+            },
+            "Limit": limit,
+        }
+        if start_sk:
+            kwargs["ExclusiveStartKey"] = {"pk": {"S": index_pk(partition)}, "sk": {"S": start_sk}}
+        response = client("dynamodb").query(**kwargs)
+        rows = [_row_from_item(partition, item) for item in response.get("Items", [])]
+        last = response.get("LastEvaluatedKey")
+        return rows, (last["sk"]["S"] if last else None)
+
+
+def _owner_query(owner: str) -> dict[str, Any]:
+    return {
+        "TableName": get_settings().table_name,
+        "IndexName": "gsi1",
+        "KeyConditionExpression": "gsi1pk = :pk",
+        "ExpressionAttributeValues": {":pk": {"S": owner_pk(owner)}},
+    }
 
 
 def _transact(ops: list[dict[str, Any]]) -> None:
@@ -134,165 +303,13 @@ def _transact(ops: list[dict[str, Any]]) -> None:
         raise
 
 
-def create(subscription: Subscription) -> None:
-    """Store a new subscription and its fan-out index rows (one transaction)."""
-    table = get_settings().table_name
-    _transact(
-        [
-            {
-                "Put": {
-                    "TableName": table,
-                    "Item": to_record(subscription),
-                    "ConditionExpression": "attribute_not_exists(pk)",
-                }
-            },
-            *_index_changes(None, subscription),
-        ]
-    )
-
-
-def get(subscription_id: str, *, consistent: bool = True) -> Subscription | None:
-    """One subscription by id (one GetItem), or None."""
-    item = (
-        client("dynamodb")
-        .get_item(
-            TableName=get_settings().table_name,
-            Key={"pk": {"S": sub_pk(subscription_id)}, "sk": {"S": SUB_SK}},
-            ConsistentRead=consistent,
-        )
-        .get("Item")
-    )
-    return from_record(item) if item else None
-
-
-def get_owned(subscription_id: str, owner: str) -> Subscription | None:
-    """The subscription when ``owner`` owns it; None otherwise (the API answers 404 either way)."""
-    if not subscription_id or len(subscription_id) > 100:
-        return None
-    found = get(subscription_id)
-    return found if found is not None and found.owner == owner else None
-
-
-def list_owned(
-    owner: str, *, limit: int, start_key: dict[str, Any] | None = None
-) -> tuple[list[Subscription], dict[str, Any] | None]:
-    """A page of an owner's subscriptions, oldest first (gsi1), and the key to continue from."""
-    kwargs: dict[str, Any] = {
-        "TableName": get_settings().table_name,
-        "IndexName": "gsi1",
-        "KeyConditionExpression": "gsi1pk = :pk",
-        "ExpressionAttributeValues": {":pk": {"S": owner_pk(owner)}},
-        "Limit": limit,
-    }
-    if start_key:
-        kwargs["ExclusiveStartKey"] = start_key
-    response = client("dynamodb").query(**kwargs)
-    return [from_record(i) for i in response.get("Items", [])], response.get("LastEvaluatedKey")
-
-
-def count_owned(owner: str) -> int:
-    """How many subscriptions an owner has (Select COUNT on gsi1: no items transferred)."""
-    total = 0
-    kwargs: dict[str, Any] = {
-        "TableName": get_settings().table_name,
-        "IndexName": "gsi1",
-        "KeyConditionExpression": "gsi1pk = :pk",
-        "ExpressionAttributeValues": {":pk": {"S": owner_pk(owner)}},
-        "Select": "COUNT",
-    }
-    while True:
-        response = client("dynamodb").query(**kwargs)
-        total += response["Count"]
-        if "LastEvaluatedKey" not in response:
-            return total
-        kwargs["ExclusiveStartKey"] = response["LastEvaluatedKey"]
-
-
-def replace(before: Subscription, after: Subscription) -> Subscription:
-    """Write a user edit: ``after`` (same id) replaces ``before`` if nobody changed it meanwhile.
-
-    Writes only the user-owned attributes and the status, so concurrent health updates survive.
-    Returns the stored subscription (version incremented by one).
-    """
-    table = get_settings().table_name
-    stored = after.model_copy(update={"version": before.version + 1})
-    data = stored.model_dump(mode="json")
-    fields = [
-        "url",
-        "event_types",
-        "filters",
-        "description",
-        "secrets",
-        "updated_at",
-        "status",
-        "disabled_reason",
-        "disabled_at",
-        "version",
-    ]
-    sets, removes, values, names = [], [], {":expected": {"N": str(before.version)}}, {}
-    for n, field in enumerate(fields):
-        names[f"#f{n}"] = field
-        if data[field] is None:
-            removes.append(f"#f{n}")
-        else:
-            sets.append(f"#f{n} = :v{n}")
-            values[f":v{n}"] = _av(data[field])
-    expression = "SET " + ", ".join(sets) + (" REMOVE " + ", ".join(removes) if removes else "")
-    update = {
-        "TableName": table,
-        "Key": {"pk": {"S": sub_pk(before.id)}, "sk": {"S": SUB_SK}},
-        "UpdateExpression": expression,
-        "ConditionExpression": "attribute_exists(pk) AND #version = :expected",
-        "ExpressionAttributeNames": {**names, "#version": "version"},
-        "ExpressionAttributeValues": values,
-    }
-    _transact([{"Update": update}, *_index_changes(before, stored)])
-    return stored
-
-
-def delete(subscription: Subscription) -> None:
-    """Delete a subscription and its index rows (its delivery log expires on its own)."""
-    table = get_settings().table_name
-    _transact(
-        [
-            {
-                "Delete": {
-                    "TableName": table,
-                    "Key": {"pk": {"S": sub_pk(subscription.id)}, "sk": {"S": SUB_SK}},
-                    "ConditionExpression": "attribute_exists(pk)",
-                }
-            },
-            *_index_changes(subscription, None),
-        ]
-    )
-
-
-def record_success(subscription_id: str, now: datetime) -> None:
-    """A 2xx arrived: reset the failure streak."""
-    _health_update(
-        subscription_id,
-        "SET last_success_at = :now, failure_count = :zero REMOVE failing_since",
-        {":now": {"S": iso(now)}, ":zero": {"N": "0"}},
-    )
-
-
-def record_failure(subscription_id: str, now: datetime) -> Subscription | None:
-    """A failed attempt: count it, start the failing window if not started; the updated record."""
-    return _health_update(
-        subscription_id,
-        "SET failure_count = if_not_exists(failure_count, :zero) + :one, "
-        "failing_since = if_not_exists(failing_since, :now)",
-        {":now": {"S": iso(now)}, ":zero": {"N": "0"}, ":one": {"N": "1"}},
-    )
-
-
 def _health_update(subscription_id: str, expression: str, values: dict[str, Any]) -> Subscription | None:
     from botocore.exceptions import ClientError
 
     try:
         response = client("dynamodb").update_item(
             TableName=get_settings().table_name,
-            Key={"pk": {"S": sub_pk(subscription_id)}, "sk": {"S": SUB_SK}},
+            Key=_sub_key(subscription_id),
             UpdateExpression=expression,
             ConditionExpression="attribute_exists(pk)",
             ExpressionAttributeValues=values,
@@ -305,54 +322,18 @@ def _health_update(subscription_id: str, expression: str, values: dict[str, Any]
     return from_record(response["Attributes"])
 
 
-def disable(subscription_id: str, reason: str, now: datetime) -> Subscription | None:
-    """Disable a subscription (410, or failing too long) and drop its index rows; None if gone."""
-    for _ in range(3):  # a concurrent edit only costs a reread
-        current = get(subscription_id)
-        if current is None or current.status == "disabled":
-            return current
-        after = current.model_copy(
-            update={"status": "disabled", "disabled_reason": reason, "disabled_at": now, "updated_at": now}
-        )
-        try:
-            return replace(current, after)
-        except VersionConflict:
-            continue
-    return get(subscription_id)
-
-
-def matching_rows(
-    partition: str, score: int, *, limit: int, start_sk: str | None = None
-) -> tuple[list[IndexRow], str | None]:
-    """One page of a fan-out partition's rows with ``min_score <= score``; the sk to continue from."""
-    kwargs: dict[str, Any] = {
-        "TableName": get_settings().table_name,
-        "KeyConditionExpression": "pk = :pk AND sk < :upper",
-        "ExpressionAttributeValues": {
-            ":pk": {"S": index_pk(partition)},
-            ":upper": {"S": score_upper_bound(score)},
-        },
-        "Limit": limit,
-    }
-    if start_sk:
-        kwargs["ExclusiveStartKey"] = {"pk": {"S": index_pk(partition)}, "sk": {"S": start_sk}}
-    response = client("dynamodb").query(**kwargs)
-    rows = [_row_from_item(partition, item) for item in response.get("Items", [])]
-    last = response.get("LastEvaluatedKey")
-    return rows, (last["sk"]["S"] if last else None)
-
-
-def iter_matching_rows(category: str, score: int, *, page: int = 500) -> Iterator[IndexRow]:
-    """Every row of a category (or ``*``) with ``min_score <= score``, across all shards (tests, tools)."""
-    for shard in range(get_settings().fanout_shards):
-        start: str | None = None
-        while True:
-            rows, start = matching_rows(partition_name(category, shard), score, limit=page, start_sk=start)
-            yield from rows
-            if start is None:
-                break
-
-
-def reset_health(subscription_id: str) -> None:
-    """Forget the failure streak (an explicit re-enable)."""
-    _health_update(subscription_id, "SET failure_count = :zero REMOVE failing_since", {":zero": {"N": "0"}})
+__all__ = [
+    "EDITABLE_FIELDS",
+    "SUB_SK",
+    "DynamoSubscriptionStore",
+    "RowsFor",
+    "VersionConflict",
+    "from_record",
+    "index_pk",
+    "index_sk",
+    "owner_pk",
+    "row_item",
+    "score_upper_bound",
+    "sub_pk",
+    "to_record",
+]

@@ -1,63 +1,29 @@
-"""Delivery shapes: the queue messages (task per subscription and event, fan-out page) and the log.
+"""Delivery messages: the fan-out page, the tasks the API asks for, and the bytes sent.
 
-A ``DeliveryTask`` is one (subscription, event) delivery; the deliver function makes one attempt
-per task message and re-enqueues the next attempt. Waits longer than SQS's 15-minute delay hop:
-the task carries ``not_before`` and goes back on the queue with the maximum delay until it is due.
+The task and the logged delivery live in ``signals.models.delivery`` (they cross the storage and
+queue ports) and are re-exported here. Waits longer than SQS's 15-minute delay hop: a task carries
+``not_before`` and goes back on the queue with the maximum delay until it is due.
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
 from datetime import datetime
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from signals.models import SignalEvent, UtcDatetime, iso
-from signals.webhooks.signing import webhook_id
-
-DeliveryStatus = Literal["pending", "delivered", "failed"]
-
-
-def delivery_id_for(subscription_id: str, event_id: str) -> str:
-    """Deterministic delivery id: one per (subscription, event), so duplicates collapse."""
-    return hashlib.sha256(f"{subscription_id}\x00{event_id}".encode()).hexdigest()[:32]
-
-
-class DeliveryTask(BaseModel):
-    """Delivery-queue message: make attempt ``attempt`` of one (subscription, event) delivery."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-    kind: Literal["delivery"] = "delivery"
-    delivery_id: str
-    subscription_id: str
-    event_id: str
-    event_type: str
-    signal_id: str | None = None  # None for test events
-    signal_version: int | None = None
-    occurred_at: UtcDatetime
-    attempt: int = Field(1, ge=1, description="global attempt number this message makes")
-    step: int = Field(0, ge=0, description="automatic retries already made (schedule position)")
-    manual: bool = Field(False, description="manual retry or redrive: one attempt, no schedule")
-    not_before: UtcDatetime | None = None
-
-    @property
-    def webhook_id(self) -> str:
-        return webhook_id(self.subscription_id, self.event_id)
-
-    @classmethod
-    def first(cls, subscription_id: str, event: SignalEvent) -> DeliveryTask:
-        return cls(
-            delivery_id=delivery_id_for(subscription_id, event.event_id),
-            subscription_id=subscription_id,
-            event_id=event.event_id,
-            event_type=event.type,
-            signal_id=event.signal_id,
-            signal_version=event.signal_version,
-            occurred_at=event.occurred_at,
-        )
+from signals.models import SignalEvent, as_utc, iso
+from signals.models.delivery import (
+    Delivery,
+    DeliveryAttempt,
+    DeliveryBusy,
+    DeliveryStatus,
+    DeliveryTask,
+    QueuedMessage,
+    delivery_id_for,
+)
+from signals.webhooks.subscriptions import TEST_EVENT_TYPE
 
 
 class FanOutPage(BaseModel):
@@ -73,41 +39,6 @@ class FanOutPage(BaseModel):
     start_sk: str | None = None
 
 
-class DeliveryAttempt(BaseModel):
-    """One attempt as the delivery log shows it."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    attempt: int
-    at: UtcDatetime
-    status_code: int | None = None
-    latency_ms: int | None = None
-    error: str | None = None
-    manual: bool = False
-
-
-class Delivery(BaseModel):
-    """A delivery (one subscription, one event) with its attempts, as stored and shown."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    id: str
-    subscription_id: str
-    event_id: str
-    event_type: str
-    webhook_id: str
-    signal_id: str | None = None
-    signal_version: int | None = None
-    occurred_at: UtcDatetime
-    status: DeliveryStatus
-    attempt_count: int = 0
-    attempts: list[DeliveryAttempt] = []
-    last_error: str | None = None
-    next_attempt_at: UtcDatetime | None = None
-    created_at: UtcDatetime
-    updated_at: UtcDatetime
-
-
 class DeliveryList(BaseModel):
     """``GET /v1/subscriptions/{id}/deliveries``."""
 
@@ -119,3 +50,59 @@ def payload_bytes(event_type: str, occurred_at: datetime, data: dict[str, Any]) 
     """The exact body bytes sent (and signed): ``{"type", "timestamp", "data"}``, compact UTF-8 JSON."""
     document = {"type": event_type, "timestamp": iso(occurred_at), "data": data}
     return json.dumps(document, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+
+
+def manual_retry_task(delivery: Delivery) -> DeliveryTask:
+    """The task that re-delivers a logged delivery by hand (same webhook-id, one attempt)."""
+    return DeliveryTask(
+        delivery_id=delivery.id,
+        subscription_id=delivery.subscription_id,
+        event_id=delivery.event_id,
+        event_type=delivery.event_type,
+        signal_id=delivery.signal_id,
+        signal_version=delivery.signal_version,
+        occurred_at=delivery.occurred_at,
+        attempt=delivery.attempt_count + 1,
+        manual=True,
+    )
+
+
+def test_task(subscription_id: str, now: datetime, event_id: str) -> DeliveryTask:
+    """A test-event delivery task for one subscription."""
+    return DeliveryTask(
+        delivery_id=delivery_id_for(subscription_id, event_id),
+        subscription_id=subscription_id,
+        event_id=event_id,
+        event_type=TEST_EVENT_TYPE,
+        occurred_at=now,
+        manual=True,
+    )
+
+
+test_task.__test__ = False  # type: ignore[attr-defined]  # a factory, not a pytest test
+
+
+def queued(task: DeliveryTask, now: datetime, max_delay_s: int) -> QueuedMessage:
+    """The queue message for ``task``: delayed until ``not_before``, at most ``max_delay_s`` (SQS's cap)."""
+    delay = 0
+    if task.not_before is not None:
+        delay = max(0, min(max_delay_s, int((as_utc(task.not_before) - now).total_seconds() + 0.999)))
+    return QueuedMessage(id=task.delivery_id, body=task.model_dump_json(), delay_seconds=delay)
+
+
+__all__ = [
+    "TEST_EVENT_TYPE",
+    "Delivery",
+    "DeliveryAttempt",
+    "DeliveryBusy",
+    "DeliveryList",
+    "DeliveryStatus",
+    "DeliveryTask",
+    "FanOutPage",
+    "QueuedMessage",
+    "delivery_id_for",
+    "manual_retry_task",
+    "payload_bytes",
+    "queued",
+    "test_task",
+]

@@ -3,12 +3,14 @@
 * ``SignalEvent`` (from the scorer) / ``FanOutPage``: read one page of matching fan-out index rows
   and enqueue one ``DeliveryTask`` per matching subscription, plus one continuation page per shard
   with rows left, so no invocation fans out without bound and big fan-outs run shards in parallel.
-* ``DeliveryTask``: claim the attempt, POST the signed payload once (SSRF-guarded client pinned
-  to the checked address, redirects not followed, bounded timeouts), record the outcome, and
-  enqueue the next attempt, disable the subscription, or send the exhausted task to the DLQ.
+* ``DeliveryTask``: *precheck* (due? subscription there and active? attempt claimed? payload
+  readable?), *attempt* (POST the signed payload once: SSRF-guarded client pinned to the checked
+  address, redirects not followed, bounded timeouts) and *conclude* (record the outcome, then
+  enqueue the next attempt, disable the subscription, or send the exhausted task to the DLQ).
 
-Each message is independent, so a batch runs them concurrently (bounded); a slow endpoint costs
-only its own thread for at most the delivery timeout.
+Each message is independent, so a batch runs them concurrently (``webhooks.delivery_batch``). The
+stores, queue and signal reader are ports (``webhooks.ports``) carried by a ``DeliveryContext``;
+``webhooks.wiring`` builds the real one.
 """
 
 from __future__ import annotations
@@ -16,29 +18,32 @@ from __future__ import annotations
 import json
 import random
 import time
-from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import ValidationError
 
 from signals.config import Settings, get_settings
 from signals.http import FetchError, HttpResult, Resolver, fetch
 from signals.models import SignalEvent, as_utc, utcnow
-from signals.storage import delivery_records as delivery_log
-from signals.storage import subscription_records as subscription_store
-from signals.storage.queues import OutgoingMessage, send_messages
-from signals.storage.signal_records import get_signal
+from signals.models.delivery import DeliveryAttempt, DeliveryStatus, DeliveryTask, QueuedMessage
+from signals.models.subscription import Subscription
 from signals.telemetry import logger
-from signals.webhooks.deliveries import DeliveryAttempt, DeliveryTask, FanOutPage, payload_bytes
-from signals.webhooks.matching import partitions_for, shard_key
-from signals.webhooks.schedule import decide, should_disable
+from signals.webhooks.deliveries import FanOutPage, manual_retry_task, payload_bytes, queued, test_task
+from signals.webhooks.matching import accepts, all_partitions, shard_key
+from signals.webhooks.ports import DeliveryLog, SignalReader, SubscriptionStore, TaskQueue
+from signals.webhooks.schedule import AttemptFacts, Decision, RetryPolicy, decide, should_disable
+from signals.webhooks.service import disable_subscription
 from signals.webhooks.signing import webhook_headers
 from signals.webhooks.subscriptions import TEST_EVENT_TYPE
 
 Sender = Callable[..., HttpResult]
+
+OutcomeKind = Literal[
+    "fanned_out", "delivered", "retry_scheduled", "failed", "disabled", "deferred", "duplicate", "dropped"
+]
 
 
 class SignalMissing(RuntimeError):
@@ -47,29 +52,34 @@ class SignalMissing(RuntimeError):
 
 @dataclass
 class DeliveryContext:
-    """The seams of delivery: HTTP sender, resolver, clock, randomness (tests inject fakes)."""
+    """Everything delivery talks to: the ports, and the seams tests replace (sender, clock, rng)."""
 
+    subscriptions: SubscriptionStore
+    deliveries: DeliveryLog
+    queue: TaskQueue
+    signals: SignalReader
     send: Sender = fetch
     resolver: Resolver | None = None
     clock: Callable[[], datetime] = utcnow
     rng: random.Random = field(default_factory=random.Random)
     settings: Settings = field(default_factory=get_settings)
+    policy: RetryPolicy = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.policy = RetryPolicy.from_settings(self.settings)
 
 
 @dataclass(frozen=True)
 class Outcome:
     """What handling one message did (for metrics and tests)."""
 
-    kind: str  # fanned_out | delivered | retry_scheduled | failed | disabled | deferred | duplicate | dropped
+    kind: OutcomeKind
     delivery_id: str | None = None
     latency_ms: int | None = None
     enqueued: int = 0
 
 
 Message = SignalEvent | FanOutPage | DeliveryTask
-
-#: Builds the context a batch runs with when none is given (the local runtime and tests swap it).
-default_context: Callable[[], DeliveryContext] = DeliveryContext
 
 
 def parse_message(body: str) -> Message:
@@ -90,15 +100,17 @@ def parse_message(body: str) -> Message:
         raise ValueError(f"not a delivery-queue message: {exc.error_count()} error(s)") from exc
 
 
-def handle_message(body: str, ctx: DeliveryContext | None = None) -> Outcome:
+def handle_message(body: str, ctx: DeliveryContext) -> Outcome:
     """Handle one delivery-queue message; raises when it must be retried by SQS."""
-    ctx = ctx or default_context()
     message = parse_message(body)
     if isinstance(message, DeliveryTask):
         return deliver(message, ctx)
     if isinstance(message, SignalEvent):
         return fan_out(message, ctx)
     return fan_out(message.event, ctx, partitions=message.partitions, start_sk=message.start_sk)
+
+
+# --------------------------------------------------------------------------- fan-out
 
 
 def fan_out(
@@ -114,37 +126,33 @@ def fan_out(
     ``fanout_page_size`` rows; what remains continues as one ``FanOutPage`` per shard, so a large
     fan-out runs shard by shard in parallel while a small one (the usual case) costs one message.
     """
-    signal = get_signal(event.signal_id, consistent=True)
+    signal = ctx.signals.get(event.signal_id)
     if signal is None:
         raise SignalMissing(f"signal {event.signal_id} not found")
-    if not partitions:
-        partitions = [
-            p for n in range(ctx.settings.fanout_shards) for p in partitions_for(signal.category, n)
-        ]
-    partitions = list(partitions)
+    remaining = list(partitions or all_partitions(signal.category, ctx.settings.fanout_shards))
     budget, rows = ctx.settings.fanout_page_size, []
-    while partitions and budget > 0:  # one bounded page of rows per message, across partitions
-        found, next_sk = subscription_store.matching_rows(
-            partitions[0], signal.score, limit=budget, start_sk=start_sk
+    while remaining and budget > 0:  # one bounded page of rows per message, across partitions
+        found, next_sk = ctx.subscriptions.matching_rows(
+            remaining[0], signal.score, limit=budget, start_sk=start_sk
         )
         rows.extend(found)
         budget -= len(found)
         if next_sk is not None:
             start_sk = next_sk
             break
-        partitions, start_sk = partitions[1:], None
+        remaining, start_sk = remaining[1:], None
     messages = [
-        OutgoingMessage(
+        QueuedMessage(
             id=row.subscription_id, body=DeliveryTask.first(row.subscription_id, event).model_dump_json()
         )
         for row in rows
-        if row.accepts(event.type, signal)
+        if accepts(row, event.type, signal)
     ]
-    for n, (shard_partitions, shard_start) in enumerate(_by_shard(partitions, start_sk)):
+    for n, (shard_partitions, shard_start) in enumerate(_by_shard(remaining, start_sk)):
         rest = FanOutPage(event=event, partitions=shard_partitions, start_sk=shard_start)
-        messages.append(OutgoingMessage(id=f"continue-{n}", body=rest.model_dump_json()))
+        messages.append(QueuedMessage(id=f"continue-{n}", body=rest.model_dump_json()))
     if messages:
-        send_messages(ctx.settings.delivery_queue_url, messages)
+        ctx.queue.enqueue(messages)
     logger.info(
         "fanned out",
         extra={"event_id": event.event_id, "rows": len(rows), "messages": len(messages)},
@@ -160,62 +168,89 @@ def _by_shard(partitions: list[str], start_sk: str | None) -> list[tuple[list[st
     return [(group, start_sk if n == 0 else None) for n, group in enumerate(groups.values())]
 
 
-def _enqueue_task(
-    task: DeliveryTask, now: datetime, settings: Settings, queue_url: str | None = None
-) -> None:
-    delay = 0
-    if task.not_before is not None:
-        delay = max(
-            0, min(settings.sqs_max_delay_s, int((as_utc(task.not_before) - now).total_seconds() + 0.999))
-        )
-    send_messages(
-        queue_url or settings.delivery_queue_url,
-        [OutgoingMessage(id=task.delivery_id, body=task.model_dump_json(), delay_seconds=delay)],
+# --------------------------------------------------------------------------- one delivery
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """A claimed attempt with what it sends."""
+
+    subscription: Subscription
+    body: bytes
+
+
+@dataclass(frozen=True)
+class Attempted:
+    """An attempt made: as logged, the decision about what follows, and when it ended."""
+
+    attempt: DeliveryAttempt
+    decision: Decision
+    done_at: datetime
+    send_error: str | None = None  # the transport error, when no answer came
+
+
+def deliver(task: DeliveryTask, ctx: DeliveryContext) -> Outcome:
+    """Make (at most) one attempt of a delivery task and arrange what comes next."""
+    log = {"delivery_id": task.delivery_id, "subscription_id": task.subscription_id, "attempt": task.attempt}
+    ready = precheck(task, ctx, log)
+    if isinstance(ready, Outcome):
+        return ready
+    made = attempt(task, ready, ctx)
+    log.update(
+        status_code=made.attempt.status_code,
+        error=made.send_error,
+        latency_ms=made.attempt.latency_ms,
+        action=made.decision.action,
     )
+    return conclude(task, ready.subscription, made, ctx, log)
 
 
-def _payload(task: DeliveryTask, subscription_id: str) -> bytes | None:
+def precheck(task: DeliveryTask, ctx: DeliveryContext, log: dict[str, Any]) -> Prepared | Outcome:
+    """Whether the attempt may be made now: the outcome when it may not, else what it sends."""
+    now = as_utc(ctx.clock())
+    if task.not_before is not None and as_utc(task.not_before) > now:
+        _enqueue(task, now, ctx)  # longer than SQS's maximum delay: hop until due
+        return Outcome("deferred", task.delivery_id)
+    subscription = ctx.subscriptions.get(task.subscription_id)
+    if subscription is None:
+        logger.info("subscription gone; delivery dropped", extra=log)
+        return Outcome("dropped", task.delivery_id)
+    if not ctx.deliveries.claim_attempt(task, now, ctx.settings.delivery_lease_s):
+        logger.info("attempt already made; duplicate task ignored", extra=log)
+        return Outcome("duplicate", task.delivery_id)
+    if subscription.status != "active":
+        _close_unsent(task, now, "subscription_disabled", ctx)
+        return Outcome("dropped", task.delivery_id)
+    body = _payload(task, subscription.id, ctx)
+    if body is None:
+        _close_unsent(task, now, "signal_missing", ctx)
+        return Outcome("failed", task.delivery_id)
+    return Prepared(subscription, body)
+
+
+def _close_unsent(task: DeliveryTask, now: datetime, error: str, ctx: DeliveryContext) -> None:
+    attempt = DeliveryAttempt(attempt=task.attempt, at=now, error=error, manual=task.manual)
+    ctx.deliveries.close_attempt(task, attempt, "failed")
+
+
+def _payload(task: DeliveryTask, subscription_id: str, ctx: DeliveryContext) -> bytes | None:
     if task.event_type == TEST_EVENT_TYPE:
         data: dict[str, Any] = {"subscription_id": subscription_id, "message": "Test event from Signals."}
     else:
-        signal = get_signal(task.signal_id or "", consistent=True)
+        signal = ctx.signals.get(task.signal_id or "")
         if signal is None:
             return None
         data = signal.model_dump(mode="json")
     return payload_bytes(task.event_type, task.occurred_at, data)
 
 
-def deliver(task: DeliveryTask, ctx: DeliveryContext) -> Outcome:
-    """Make (at most) one attempt of a delivery task and arrange what comes next."""
-    settings = ctx.settings
-    now = as_utc(ctx.clock())
-    log = {"delivery_id": task.delivery_id, "subscription_id": task.subscription_id, "attempt": task.attempt}
-    if task.not_before is not None and as_utc(task.not_before) > now:
-        _enqueue_task(task, now, settings)  # longer than SQS's maximum delay: hop until due
-        return Outcome("deferred", task.delivery_id)
-    subscription = subscription_store.get(task.subscription_id)
-    if subscription is None:
-        logger.info("subscription gone; delivery dropped", extra=log)
-        return Outcome("dropped", task.delivery_id)
-    if not delivery_log.claim_attempt(task, now, settings.delivery_lease_s):
-        logger.info("attempt already made; duplicate task ignored", extra=log)
-        return Outcome("duplicate", task.delivery_id)
-    if subscription.status != "active":
-        attempt = DeliveryAttempt(
-            attempt=task.attempt, at=now, error="subscription_disabled", manual=task.manual
-        )
-        delivery_log.close_attempt(task, attempt, "failed")
-        return Outcome("dropped", task.delivery_id)
-    body = _payload(task, subscription.id)
-    if body is None:
-        attempt = DeliveryAttempt(attempt=task.attempt, at=now, error="signal_missing", manual=task.manual)
-        delivery_log.close_attempt(task, attempt, "failed")
-        return Outcome("failed", task.delivery_id)
-
+def attempt(task: DeliveryTask, ready: Prepared, ctx: DeliveryContext) -> Attempted:
+    """POST the signed payload once and decide what follows from the answer."""
+    settings, subscription = ctx.settings, ready.subscription
     sent_at = as_utc(ctx.clock())
     headers = {
         **webhook_headers(
-            subscription.signing_secrets(sent_at), task.webhook_id, int(sent_at.timestamp()), body
+            subscription.signing_secrets(sent_at), task.webhook_id, int(sent_at.timestamp()), ready.body
         ),
         "content-type": "application/json",
         "user-agent": f"{settings.user_agent_name}-Webhooks/1 (+{settings.contact_url})",
@@ -229,7 +264,7 @@ def deliver(task: DeliveryTask, ctx: DeliveryContext) -> Outcome:
             "POST",
             subscription.url,
             headers=headers,
-            body=body,
+            body=ready.body,
             max_bytes=settings.delivery_max_response_bytes,
             connect_timeout=settings.delivery_connect_timeout_s,
             read_timeout=settings.delivery_timeout_s,
@@ -244,19 +279,9 @@ def deliver(task: DeliveryTask, ctx: DeliveryContext) -> Outcome:
         error = f"{exc.reason}: {str(exc)[:300]}"
     latency_ms = int((time.monotonic() - started) * 1000)
     done_at = as_utc(ctx.clock())
-    decision = decide(
-        status=status,
-        error=error,
-        retry_after=retry_after,
-        step=task.step,
-        manual=task.manual,
-        now=done_at,
-        schedule=settings.delivery_retry_schedule_s,
-        jitter_fraction=settings.delivery_jitter_fraction,
-        retry_after_max_s=settings.retry_after_max_s,
-        rng=ctx.rng,
-    )
-    attempt = DeliveryAttempt(
+    facts = AttemptFacts(status, error, retry_after, step=task.step, manual=task.manual)
+    decision = decide(ctx.policy, facts, done_at, ctx.rng)
+    made = DeliveryAttempt(
         attempt=task.attempt,
         at=sent_at,
         status_code=status,
@@ -264,144 +289,86 @@ def deliver(task: DeliveryTask, ctx: DeliveryContext) -> Outcome:
         error=error or (None if decision.action == "delivered" else decision.reason),
         manual=task.manual,
     )
-    log.update(status_code=status, error=error, latency_ms=latency_ms, action=decision.action)
+    return Attempted(made, decision, done_at, error)
 
+
+def conclude(
+    task: DeliveryTask, subscription: Subscription, made: Attempted, ctx: DeliveryContext, log: dict[str, Any]
+) -> Outcome:
+    """Record the attempt and arrange what follows: nothing, a retry, a disable, or the DLQ."""
+    decision, done_at, latency_ms = made.decision, made.done_at, made.attempt.latency_ms
     if decision.action == "delivered":
-        delivery_log.close_attempt(task, attempt, "delivered")
-        subscription_store.record_success(subscription.id, done_at)
+        _close(task, made, "delivered", ctx)
+        ctx.subscriptions.record_success(subscription.id, done_at)
         logger.info("delivered", extra=log)
         return Outcome("delivered", task.delivery_id, latency_ms)
     if decision.action == "disable":
-        delivery_log.close_attempt(task, attempt, "failed")
-        subscription_store.disable(subscription.id, decision.reason, done_at)
-        logger.warning("subscription disabled", extra={**log, "reason": decision.reason})
-        return Outcome("disabled", task.delivery_id, latency_ms)
-
-    health = subscription_store.record_failure(subscription.id, done_at)
-    if health is not None and should_disable(
-        health.failing_since, done_at, settings.delivery_disable_after_s
-    ):
-        days = settings.delivery_disable_after_s / 86400
-        reason = f"no successful delivery for {days:g} days (last error: {attempt.error})"
-        delivery_log.close_attempt(task, attempt, "failed")
-        subscription_store.disable(subscription.id, reason, done_at)
-        logger.warning("subscription disabled", extra={**log, "reason": reason})
-        return Outcome("disabled", task.delivery_id, latency_ms)
+        return _disable(task, subscription, made, decision.reason, ctx, log)
+    health = ctx.subscriptions.record_failure(subscription.id, done_at)
+    if health is not None and should_disable(health.failing_since, done_at, ctx.policy.disable_after_s):
+        days = ctx.policy.disable_after_s / 86400
+        reason = f"no successful delivery for {days:g} days (last error: {made.attempt.error})"
+        return _disable(task, subscription, made, reason, ctx, log)
     if decision.action == "retry":
         assert decision.retry_at is not None
         following = task.model_copy(
             update={"attempt": task.attempt + 1, "step": decision.step, "not_before": decision.retry_at}
         )
-        _enqueue_task(following, done_at, settings)  # before closing: a crash here re-makes, never loses
-        delivery_log.close_attempt(task, attempt, "pending", next_attempt_at=decision.retry_at)
+        _enqueue(following, done_at, ctx)  # before closing: a crash here re-makes, never loses
+        _close(task, made, "pending", ctx, next_attempt_at=decision.retry_at)
         logger.info(
             "attempt failed; retry scheduled", extra={**log, "retry_at": decision.retry_at.isoformat()}
         )
         return Outcome("retry_scheduled", task.delivery_id, latency_ms, enqueued=1)
     # exhausted: park the task in the DLQ (alarm); a redrive makes one more attempt
     parked = task.model_copy(update={"attempt": task.attempt + 1, "manual": True, "not_before": None})
-    _enqueue_task(parked, done_at, settings, settings.delivery_dlq_url)
-    delivery_log.close_attempt(task, attempt, "failed")
+    ctx.queue.park(queued(parked, done_at, ctx.settings.sqs_max_delay_s))
+    _close(task, made, "failed", ctx)
     logger.warning("delivery failed; retries exhausted", extra=log)
     return Outcome("failed", task.delivery_id, latency_ms)
 
 
-def manual_retry_task(delivery: Any) -> DeliveryTask:
-    """The task that re-delivers a logged delivery by hand (same webhook-id, one attempt)."""
-    return DeliveryTask(
-        delivery_id=delivery.id,
-        subscription_id=delivery.subscription_id,
-        event_id=delivery.event_id,
-        event_type=delivery.event_type,
-        signal_id=delivery.signal_id,
-        signal_version=delivery.signal_version,
-        occurred_at=delivery.occurred_at,
-        attempt=delivery.attempt_count + 1,
-        manual=True,
-    )
+def _close(
+    task: DeliveryTask,
+    made: Attempted,
+    status: DeliveryStatus,
+    ctx: DeliveryContext,
+    next_attempt_at: datetime | None = None,
+) -> None:
+    ctx.deliveries.close_attempt(task, made.attempt, status, next_attempt_at=next_attempt_at)
 
 
-def test_task(subscription_id: str, now: datetime, event_id: str) -> DeliveryTask:
-    """A test-event delivery task for one subscription."""
-    from signals.webhooks.deliveries import delivery_id_for
-
-    return DeliveryTask(
-        delivery_id=delivery_id_for(subscription_id, event_id),
-        subscription_id=subscription_id,
-        event_id=event_id,
-        event_type=TEST_EVENT_TYPE,
-        occurred_at=now,
-        manual=True,
-    )
-
-
-def enqueue(task: DeliveryTask, settings: Settings | None = None) -> None:
-    """Put a delivery task on the delivery queue (API: test events, manual retries)."""
-    settings = settings or get_settings()
-    _enqueue_task(task, utcnow(), settings)
+def _disable(
+    task: DeliveryTask,
+    subscription: Subscription,
+    made: Attempted,
+    reason: str,
+    ctx: DeliveryContext,
+    log: dict[str, Any],
+) -> Outcome:
+    _close(task, made, "failed", ctx)
+    disable_subscription(ctx.subscriptions, subscription.id, reason, made.done_at)
+    logger.warning("subscription disabled", extra={**log, "reason": reason})
+    return Outcome("disabled", task.delivery_id, made.attempt.latency_ms)
 
 
-def process_batch(
-    bodies: Sequence[tuple[str, str]], ctx: DeliveryContext | None = None
-) -> dict[str, Outcome | BaseException]:
-    """Handle ``(message_id, body)`` pairs concurrently (bounded); each id maps to its outcome or error."""
-    ctx = ctx or default_context()
-    results: dict[str, Outcome | BaseException] = {}
-
-    def one(body: str) -> Outcome | BaseException:
-        try:
-            return handle_message(body, ctx)
-        except Exception as exc:
-            logger.exception("delivery-queue message failed")
-            return exc
-
-    workers = max(1, min(ctx.settings.delivery_concurrency, len(bodies)))
-    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="deliver") as pool:
-        for (message_id, _), result in zip(bodies, pool.map(one, [b for _, b in bodies]), strict=True):
-            results[message_id] = result
-    return results
-
-
-_ATTEMPT_KINDS = {"delivered", "retry_scheduled", "failed", "disabled"}
-
-
-def record_metrics(outcomes: dict[str, Outcome | BaseException]) -> None:
-    """Attempts, successes, failures, latency (EMF, and the ops stats /v1/stats reads) for one batch."""
-    from signals.ops.pipeline_stats import record_delivery
-    from signals.telemetry import MetricUnit, metrics
-
-    for outcome in outcomes.values():
-        if isinstance(outcome, BaseException):
-            metrics.add_metric(name="DeliveryMessageErrors", unit=MetricUnit.Count, value=1)
-            continue
-        if outcome.kind in _ATTEMPT_KINDS:
-            metrics.add_metric(name="DeliveryAttempts", unit=MetricUnit.Count, value=1)
-            latency_s = None if outcome.latency_ms is None else outcome.latency_ms / 1000
-            record_delivery(success=outcome.kind == "delivered", latency_s=latency_s)  # best effort
-            if outcome.latency_ms is not None:
-                metrics.add_metric(
-                    name="DeliveryLatency", unit=MetricUnit.Milliseconds, value=outcome.latency_ms
-                )
-        if outcome.kind == "delivered":
-            metrics.add_metric(name="DeliverySuccesses", unit=MetricUnit.Count, value=1)
-        elif outcome.kind in ("retry_scheduled", "failed", "disabled"):
-            metrics.add_metric(name="DeliveryFailures", unit=MetricUnit.Count, value=1)
-        if outcome.kind == "failed":
-            metrics.add_metric(name="DeliveriesExhausted", unit=MetricUnit.Count, value=1)
-        if outcome.kind == "disabled":
-            metrics.add_metric(name="SubscriptionsDisabled", unit=MetricUnit.Count, value=1)
+def _enqueue(task: DeliveryTask, now: datetime, ctx: DeliveryContext) -> None:
+    ctx.queue.enqueue([queued(task, now, ctx.settings.sqs_max_delay_s)])
 
 
 __all__ = [
+    "Attempted",
     "DeliveryContext",
     "Outcome",
+    "OutcomeKind",
+    "Prepared",
+    "attempt",
+    "conclude",
     "deliver",
-    "enqueue",
     "fan_out",
     "handle_message",
     "manual_retry_task",
     "parse_message",
-    "process_batch",
-    "record_metrics",
+    "precheck",
     "test_task",
 ]

@@ -1,12 +1,13 @@
-"""Fan-out without reading every subscription: index rows keyed by category, shard and minimum score.
+"""Fan-out without reading every subscription: index rows by category, shard and minimum score.
 
 Each active subscription owns one row per category it filters on, or one row under ``*`` when it
-takes every category, in partition ``SUBIDX#<category or *>#<shard>`` where ``shard`` is a stable
-hash of the subscription id modulo ``Settings.fanout_shards``. The sort key
-``<min_score:02d>#<sub_id>`` orders rows by threshold. A signal of category C and score S reads,
-in each shard n, exactly the rows of ``SUBIDX#C#n`` and ``SUBIDX#*#n`` with ``sk < f"{S+1:02d}#"``:
-every subscription it can match and no other. Tag, source and event-type filters are checked in
-memory on the row (they are copied there), so fan-out never reads the subscription items.
+takes every category, in partition ``<category or *>#<shard>`` where ``shard`` is a stable hash of
+the subscription id modulo ``Settings.fanout_shards``. Rows are ordered by threshold inside a
+partition, so a signal of category C and score S reads, in each shard n, exactly the rows of
+``C#n`` and ``*#n`` with ``min_score <= S``: every subscription it can match and no other. Tag,
+source and event-type filters are checked in memory on the row (they are copied there), so fan-out
+never reads the subscription items. How a partition and a row are keyed is storage's business
+(``signals.storage.subscription_records``).
 
 Why shards: at 10,000 subscribers without a category filter a burst of signals would read one
 partition at ~12,500 RCU/s, past DynamoDB's 3,000 per partition; n shards divide that by n. A
@@ -17,45 +18,19 @@ from __future__ import annotations
 
 import hashlib
 
-from pydantic import BaseModel, ConfigDict
-
 from signals.models import Category, Signal
-from signals.webhooks.subscriptions import Subscription
+from signals.models.subscription import IndexRow, Subscription
 
 ANY_CATEGORY = "*"
 
 
-class IndexRow(BaseModel):
-    """One fan-out index row: where it lives and the filters checked in memory."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-    partition: str  # "<category id or *>#<shard>"
-    min_score: int
-    subscription_id: str
-    event_types: tuple[str, ...]
-    tags: tuple[str, ...] = ()
-    sources: tuple[str, ...] = ()
-
-    @property
-    def pk(self) -> str:
-        return index_pk(self.partition)
-
-    @property
-    def sk(self) -> str:
-        return f"{self.min_score:02d}#{self.subscription_id}"
-
-    def accepts(self, event_type: str, signal: Signal) -> bool:
-        """The in-memory part of the match (category and score were the key condition)."""
-        if event_type not in self.event_types or signal.score < self.min_score:
-            return False
-        if self.tags and not set(self.tags) & set(signal.tags):
-            return False
-        return not (self.sources and not {s.source_id for s in signal.sources} & set(self.sources))
-
-
-def index_pk(partition: str) -> str:
-    return f"SUBIDX#{partition}"
+def accepts(row: IndexRow, event_type: str, signal: Signal) -> bool:
+    """The in-memory part of the match (category and score were the key condition)."""
+    if event_type not in row.event_types or signal.score < row.min_score:
+        return False
+    if row.tags and not set(row.tags) & set(signal.tags):
+        return False
+    return not (row.sources and not {s.source_id for s in signal.sources} & set(row.sources))
 
 
 def shard_of(subscription_id: str, shards: int) -> int:
@@ -65,7 +40,7 @@ def shard_of(subscription_id: str, shards: int) -> int:
 
 
 def partition_name(category: str, shard: int) -> str:
-    """``<category id or *>#<shard>``: the part of the partition key after ``SUBIDX#``."""
+    """``<category id or *>#<shard>``: the index partition of a category in one shard."""
     return f"{category}#{shard}"
 
 
@@ -99,6 +74,19 @@ def partitions_for(category: Category | str, shard: int) -> list[str]:
     return [partition_name(value, shard), partition_name(ANY_CATEGORY, shard)]
 
 
-def score_upper_bound(score: int) -> str:
-    """Exclusive sort-key bound selecting rows with ``min_score <= score``."""
-    return f"{score + 1:02d}#"
+def all_partitions(category: Category | str, shards: int) -> list[str]:
+    """Every partition a signal of ``category`` reads, shard by shard."""
+    return [p for n in range(shards) for p in partitions_for(category, n)]
+
+
+__all__ = [
+    "ANY_CATEGORY",
+    "IndexRow",
+    "accepts",
+    "all_partitions",
+    "index_rows",
+    "partition_name",
+    "partitions_for",
+    "shard_key",
+    "shard_of",
+]

@@ -11,10 +11,13 @@ import random
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from signals.http.retry_after import parse_retry_after
 from signals.models import as_utc
+
+if TYPE_CHECKING:
+    from signals.config import Settings
 
 THROTTLE_STATUSES = frozenset({429, 502, 503, 504})
 
@@ -40,38 +43,58 @@ def backoff_delay(
     return max(1.0, base * (1.0 + jitter))
 
 
-def decide(
-    *,
-    status: int | None,
-    error: str | None,
-    retry_after: str | None,
-    step: int,
-    manual: bool,
-    now: datetime,
-    schedule: Sequence[int],
-    jitter_fraction: float,
-    retry_after_max_s: int,
-    rng: random.Random | None = None,
-) -> Decision:
-    """The decision after one attempt that answered ``status`` (or failed with ``error``).
+@dataclass(frozen=True)
+class RetryPolicy:
+    """The retry rules of a deployment, built once from settings."""
 
-    ``step`` counts the automatic retries already made; manual retries get a single attempt.
-    """
+    schedule: tuple[int, ...]
+    jitter_fraction: float
+    retry_after_max_s: int
+    disable_after_s: int
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> RetryPolicy:
+        return cls(
+            schedule=tuple(settings.delivery_retry_schedule_s),
+            jitter_fraction=settings.delivery_jitter_fraction,
+            retry_after_max_s=settings.retry_after_max_s,
+            disable_after_s=settings.delivery_disable_after_s,
+        )
+
+
+@dataclass(frozen=True)
+class AttemptFacts:
+    """What an attempt answered (``status``, or ``error`` when it got no answer) and where it stood."""
+
+    status: int | None
+    error: str | None = None
+    retry_after: str | None = None
+    step: int = 0  # automatic retries already made
+    manual: bool = False  # manual retries get a single attempt
+
+
+def decide(
+    policy: RetryPolicy, facts: AttemptFacts, now: datetime, rng: random.Random | None = None
+) -> Decision:
+    """The decision after one attempt, under ``policy``."""
+    status = facts.status
     if status is not None and 200 <= status < 300:
         return Decision("delivered")
     if status == 410:
         return Decision("disable", reason="the endpoint answered 410 Gone")
-    reason = error or f"HTTP {status}"
+    reason = facts.error or f"HTTP {status}"
     if status is not None and 300 <= status < 400:
         reason = f"HTTP {status}: redirects are not followed; update the subscription URL"
-    if manual or step >= len(schedule):
+    if facts.manual or facts.step >= len(policy.schedule):
         return Decision("exhausted", reason=reason)
-    delay = backoff_delay(step, schedule, jitter_fraction, rng)
+    delay = backoff_delay(facts.step, policy.schedule, policy.jitter_fraction, rng)
     if status in THROTTLE_STATUSES:
-        asked = parse_retry_after(retry_after, now)
+        asked = parse_retry_after(facts.retry_after, now)
         if asked is not None:
-            delay = max(delay, float(min(asked, retry_after_max_s)))
-    return Decision("retry", retry_at=as_utc(now) + timedelta(seconds=delay), step=step + 1, reason=reason)
+            delay = max(delay, float(min(asked, policy.retry_after_max_s)))
+    return Decision(
+        "retry", retry_at=as_utc(now) + timedelta(seconds=delay), step=facts.step + 1, reason=reason
+    )
 
 
 def should_disable(failing_since: datetime | None, now: datetime, disable_after_s: int) -> bool:

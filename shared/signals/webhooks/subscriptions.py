@@ -1,22 +1,33 @@
-"""Subscriptions: what a subscriber asked for, the API shapes, and which signals match.
+"""Subscriptions: what a subscriber asks for (the request shapes) and which signals match.
 
-Stored as ``Subscription`` (secrets included); the API answers with ``SubscriptionView`` (never
-a secret) except on create/rotate (``SubscriptionWithSecret``, the one time it is shown).
+The stored record and its views live in ``signals.models.subscription`` (they cross the storage
+port) and are re-exported here. Stored as ``Subscription`` (secrets included); the API answers
+with ``SubscriptionView`` (never a secret) except on create/rotate (``SubscriptionWithSecret``,
+the one time it is shown).
 """
 
 from __future__ import annotations
 
 import secrets as _random
 from datetime import datetime, timedelta
-from typing import Any, Literal
+from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 from pydantic_core import PydanticCustomError
 
-from signals.models import Category, Signal, UtcDatetime, as_utc, utcnow
+from signals.models import Signal, as_utc, utcnow
+from signals.models.subscription import (
+    EVENT_TYPES,
+    EventType,
+    IndexRow,
+    SigningSecret,
+    Subscription,
+    SubscriptionFilters,
+    SubscriptionView,
+    SubscriptionWithSecret,
+    VersionConflict,
+)
 
-EventType = Literal["signal.created", "signal.updated"]
-EVENT_TYPES: tuple[str, ...] = ("signal.created", "signal.updated")
 TEST_EVENT_TYPE = "webhook.test"
 
 #: Properties a subscriber may never set: the service owns them (R-26).
@@ -39,34 +50,7 @@ READ_ONLY_PROPERTIES = frozenset(
     }
 )
 
-MAX_FILTER_VALUES = 50
 MAX_URL_CHARS = 2048
-
-_Tag = Field(min_length=1, max_length=100)
-
-
-class SubscriptionFilters(BaseModel):
-    """Which signals a subscription receives. Empty lists match everything."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    min_score: int = Field(1, ge=1, le=10, description="only signals scoring at least this")
-    categories: list[Category] = Field([], max_length=MAX_FILTER_VALUES)
-    tags: list[str] = Field([], max_length=MAX_FILTER_VALUES, description="any of these tags")
-    sources: list[str] = Field([], max_length=MAX_FILTER_VALUES, description="any of these source ids")
-
-    @field_validator("tags", "sources")
-    @classmethod
-    def _clean(cls, values: list[str]) -> list[str]:
-        cleaned = sorted({v.strip() for v in values if v.strip()})
-        if any(len(v) > 100 for v in cleaned):
-            raise ValueError("values are at most 100 characters")
-        return cleaned
-
-    @field_validator("categories")
-    @classmethod
-    def _unique(cls, values: list[Category]) -> list[Category]:
-        return sorted(set(values))
 
 
 class _Request(BaseModel):
@@ -123,92 +107,20 @@ class SubscriptionPatch(_Request):
     )
 
 
-class SigningSecret(BaseModel):
-    """One secret that signs deliveries; old secrets keep signing until ``expires_at``."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    secret: str
-    created_at: UtcDatetime
-    expires_at: UtcDatetime | None = None
-
-
-class Subscription(BaseModel):
-    """The stored subscription (contains the secrets: never returned as is)."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    id: str
-    owner: str = Field(description="id of the API key that created it")
-    url: str
-    event_types: list[EventType]
-    filters: SubscriptionFilters
-    description: str = ""
-    status: Literal["active", "disabled"] = "active"
-    disabled_reason: str | None = None
-    disabled_at: UtcDatetime | None = None
-    secrets: list[SigningSecret] = Field(min_length=1)
-    created_at: UtcDatetime
-    updated_at: UtcDatetime
-    version: int = 1
-    failure_count: int = Field(0, description="failed attempts since the last success")
-    last_success_at: UtcDatetime | None = None
-    failing_since: UtcDatetime | None = None
-
-    def signing_secrets(self, now: datetime) -> list[str]:
-        """Secrets that sign at ``now``: the current one plus any still inside its rotation overlap."""
-        current = as_utc(now)
-        return [s.secret for s in self.secrets if s.expires_at is None or as_utc(s.expires_at) > current]
-
-    def view(self) -> SubscriptionView:
-        """The public shape (no secret)."""
-        return SubscriptionView.model_validate(self.model_dump(exclude={"secrets", "owner"}))
-
-    def with_secret(self) -> SubscriptionWithSecret:
-        """The public shape plus the current secret: only for create and rotate responses."""
-        return SubscriptionWithSecret.model_validate(
-            {**self.model_dump(exclude={"secrets", "owner"}), "secret": self.secrets[0].secret}
-        )
-
-    def wants(self, event_type: str, signal: Signal) -> bool:
-        """True when this subscription should receive ``event_type`` for ``signal``."""
-        return (
-            self.status == "active" and event_type in self.event_types and filters_match(self.filters, signal)
-        )
-
-
-class SubscriptionView(BaseModel):
-    """A subscription as the API shows it: never the signing secret."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    id: str
-    url: str
-    event_types: list[EventType]
-    filters: SubscriptionFilters
-    description: str = ""
-    status: Literal["active", "disabled"]
-    disabled_reason: str | None = None
-    disabled_at: UtcDatetime | None = None
-    created_at: UtcDatetime
-    updated_at: UtcDatetime
-    version: int
-    failure_count: int = 0
-    last_success_at: UtcDatetime | None = None
-    failing_since: UtcDatetime | None = None
-
-
-class SubscriptionWithSecret(SubscriptionView):
-    """Create/rotate response: the one time the secret is shown."""
-
-    secret: str = Field(description="whsec_... signing secret; store it now, it is not shown again")
-
-
 class SubscriptionList(BaseModel):
     """``GET /v1/subscriptions``."""
 
     items: list[SubscriptionView]
     next_cursor: str | None = None
+
+
+def wants(subscription: Subscription, event_type: str, signal: Signal) -> bool:
+    """True when ``subscription`` should receive ``event_type`` for ``signal``."""
+    return (
+        subscription.status == "active"
+        and event_type in subscription.event_types
+        and filters_match(subscription.filters, signal)
+    )
 
 
 def filters_match(filters: SubscriptionFilters, signal: Signal) -> bool:
@@ -258,3 +170,26 @@ def rotated(subscription: Subscription, new_secret: str, overlap_s: int, now: da
     return subscription.model_copy(
         update={"secrets": [SigningSecret(secret=new_secret, created_at=at), *keep], "updated_at": at}
     )
+
+
+__all__ = [
+    "EVENT_TYPES",
+    "READ_ONLY_PROPERTIES",
+    "TEST_EVENT_TYPE",
+    "EventType",
+    "IndexRow",
+    "SigningSecret",
+    "Subscription",
+    "SubscriptionCreate",
+    "SubscriptionFilters",
+    "SubscriptionList",
+    "SubscriptionPatch",
+    "SubscriptionView",
+    "SubscriptionWithSecret",
+    "VersionConflict",
+    "filters_match",
+    "new_subscription",
+    "new_subscription_id",
+    "rotated",
+    "wants",
+]

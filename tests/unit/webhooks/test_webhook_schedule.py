@@ -7,25 +7,31 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from signals.config import Settings
-from signals.webhooks.schedule import decide, parse_retry_after, should_disable
+from signals.webhooks.schedule import AttemptFacts, RetryPolicy, decide, parse_retry_after, should_disable
 
 NOW = datetime(2026, 6, 2, 12, 0, tzinfo=UTC)
 SETTINGS = Settings()
+POLICY = RetryPolicy.from_settings(SETTINGS)
 
 
 def _decide(status=None, error=None, retry_after=None, step=0, manual=False, rng=None):
-    return decide(
-        status=status,
-        error=error,
-        retry_after=retry_after,
-        step=step,
-        manual=manual,
-        now=NOW,
-        schedule=SETTINGS.delivery_retry_schedule_s,
-        jitter_fraction=SETTINGS.delivery_jitter_fraction,
-        retry_after_max_s=SETTINGS.retry_after_max_s,
-        rng=rng or random.Random(7),
+    facts = AttemptFacts(status, error, retry_after, step=step, manual=manual)
+    return decide(POLICY, facts, NOW, rng or random.Random(7))
+
+
+def test_the_policy_is_the_settings_read_once():
+    assert POLICY.schedule == tuple(SETTINGS.delivery_retry_schedule_s)
+    assert (POLICY.jitter_fraction, POLICY.retry_after_max_s, POLICY.disable_after_s) == (
+        SETTINGS.delivery_jitter_fraction,
+        SETTINGS.retry_after_max_s,
+        SETTINGS.delivery_disable_after_s,
     )
+
+
+def test_retry_after_is_capped_by_the_policy():
+    capped = RetryPolicy(schedule=(5,), jitter_fraction=0.0, retry_after_max_s=60, disable_after_s=3600)
+    decision = decide(capped, AttemptFacts(503, retry_after="86400"), NOW, random.Random(1))
+    assert decision.retry_at == NOW + timedelta(seconds=60)
 
 
 @pytest.mark.parametrize("status", [200, 201, 202, 204, 299])

@@ -7,14 +7,16 @@ from datetime import UTC, datetime
 import pytest
 from pydantic import ValidationError
 from signals.models import Category, ScoreBreakdown, Signal, SourceRef
+from signals.storage.subscription_records import index_pk, index_sk, score_upper_bound
 from signals.webhooks.endpoints import InvalidEndpoint, validate_endpoint_url
-from signals.webhooks.matching import index_rows, partitions_for, score_upper_bound, shard_of
+from signals.webhooks.matching import accepts, index_rows, partitions_for, shard_of
 from signals.webhooks.subscriptions import (
     SubscriptionCreate,
     SubscriptionFilters,
     SubscriptionPatch,
     new_subscription,
     rotated,
+    wants,
 )
 
 NOW = datetime(2026, 6, 2, 12, 0, tzinfo=UTC)
@@ -66,7 +68,11 @@ def test_rotation_keeps_the_old_secret_for_the_overlap_only():
 def test_index_rows_by_category_or_star_and_in_memory_filters():
     any_cat = new_subscription("k", SubscriptionCreate(url="https://a.example/h"), "whsec_eA", NOW)
     shard = shard_of(any_cat.id, 8)
-    assert [(r.pk, r.sk) for r in index_rows(any_cat, 8)] == [(f"SUBIDX#*#{shard}", f"01#{any_cat.id}")]
+    assert [(r.partition, r.min_score) for r in index_rows(any_cat, 8)] == [(f"*#{shard}", 1)]
+    # stored under SUBIDX#<partition>, sorted by threshold (the keys storage gives the rows)
+    assert [(index_pk(r.partition), index_sk(r)) for r in index_rows(any_cat, 8)] == [
+        (f"SUBIDX#*#{shard}", f"01#{any_cat.id}")
+    ]
     filtered = new_subscription(
         "k",
         SubscriptionCreate(
@@ -79,11 +85,16 @@ def test_index_rows_by_category_or_star_and_in_memory_filters():
     )
     rows = index_rows(filtered, 8)
     shard = shard_of(filtered.id, 8)
-    assert sorted(r.pk for r in rows) == [f"SUBIDX#business#{shard}", f"SUBIDX#security#{shard}"]
-    assert all(r.sk.startswith("08#") for r in rows)
-    assert rows[0].accepts("signal.created", make_signal(score=8))
-    assert not rows[0].accepts("signal.updated", make_signal(score=8))
-    assert not rows[0].accepts("signal.created", make_signal(score=8, tags=("other",)))
+    assert sorted(index_pk(r.partition) for r in rows) == [
+        f"SUBIDX#business#{shard}",
+        f"SUBIDX#security#{shard}",
+    ]
+    assert all(index_sk(r).startswith("08#") for r in rows)
+    assert accepts(rows[0], "signal.created", make_signal(score=8))
+    assert not accepts(rows[0], "signal.updated", make_signal(score=8))
+    assert not accepts(rows[0], "signal.created", make_signal(score=8, tags=("other",)))
+    assert wants(filtered, "signal.created", make_signal(score=8))
+    assert not wants(filtered, "signal.created", make_signal(score=7))
     assert partitions_for(Category.SECURITY, 3) == ["security#3", "*#3"]
     assert "07#zzz" < score_upper_bound(7) <= "08#sub_a"
     disabled = filtered.model_copy(update={"status": "disabled"})

@@ -1,0 +1,154 @@
+"""Subscription shapes that cross the storage port: the stored record, its filters and secrets, the
+fan-out index row, and the views the API shows (never a secret).
+
+Pure data: which signals a subscription matches and which index rows it owns are rules of the
+webhooks domain (``signals.webhooks.matching``); how rows are keyed is storage's business.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from signals.models import Category, UtcDatetime, as_utc
+
+EventType = Literal["signal.created", "signal.updated"]
+EVENT_TYPES: tuple[str, ...] = ("signal.created", "signal.updated")
+SubscriptionStatus = Literal["active", "disabled"]
+
+MAX_FILTER_VALUES = 50
+
+
+class VersionConflict(Exception):
+    """The subscription changed since it was read (optimistic lock): reread and try again."""
+
+
+class SubscriptionFilters(BaseModel):
+    """Which signals a subscription receives. Empty lists match everything."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    min_score: int = Field(1, ge=1, le=10, description="only signals scoring at least this")
+    categories: list[Category] = Field([], max_length=MAX_FILTER_VALUES)
+    tags: list[str] = Field([], max_length=MAX_FILTER_VALUES, description="any of these tags")
+    sources: list[str] = Field([], max_length=MAX_FILTER_VALUES, description="any of these source ids")
+
+    @field_validator("tags", "sources")
+    @classmethod
+    def _clean(cls, values: list[str]) -> list[str]:
+        cleaned = sorted({v.strip() for v in values if v.strip()})
+        if any(len(v) > 100 for v in cleaned):
+            raise ValueError("values are at most 100 characters")
+        return cleaned
+
+    @field_validator("categories")
+    @classmethod
+    def _unique(cls, values: list[Category]) -> list[Category]:
+        return sorted(set(values))
+
+
+class SigningSecret(BaseModel):
+    """One secret that signs deliveries; old secrets keep signing until ``expires_at``."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    secret: str
+    created_at: UtcDatetime
+    expires_at: UtcDatetime | None = None
+
+
+class Subscription(BaseModel):
+    """The stored subscription (contains the secrets: never returned as is)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    id: str
+    owner: str = Field(description="id of the API key that created it")
+    url: str
+    event_types: list[EventType]
+    filters: SubscriptionFilters
+    description: str = ""
+    status: SubscriptionStatus = "active"
+    disabled_reason: str | None = None
+    disabled_at: UtcDatetime | None = None
+    secrets: list[SigningSecret] = Field(min_length=1)
+    created_at: UtcDatetime
+    updated_at: UtcDatetime
+    version: int = 1
+    failure_count: int = Field(0, description="failed attempts since the last success")
+    last_success_at: UtcDatetime | None = None
+    failing_since: UtcDatetime | None = None
+
+    def signing_secrets(self, now: datetime) -> list[str]:
+        """Secrets that sign at ``now``: the current one plus any still inside its rotation overlap."""
+        current = as_utc(now)
+        return [s.secret for s in self.secrets if s.expires_at is None or as_utc(s.expires_at) > current]
+
+    def view(self) -> SubscriptionView:
+        """The public shape (no secret)."""
+        return SubscriptionView.model_validate(self.model_dump(exclude={"secrets", "owner"}))
+
+    def with_secret(self) -> SubscriptionWithSecret:
+        """The public shape plus the current secret: only for create and rotate responses."""
+        return SubscriptionWithSecret.model_validate(
+            {**self.model_dump(exclude={"secrets", "owner"}), "secret": self.secrets[0].secret}
+        )
+
+
+class SubscriptionView(BaseModel):
+    """A subscription as the API shows it: never the signing secret."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    id: str
+    url: str
+    event_types: list[EventType]
+    filters: SubscriptionFilters
+    description: str = ""
+    status: SubscriptionStatus
+    disabled_reason: str | None = None
+    disabled_at: UtcDatetime | None = None
+    created_at: UtcDatetime
+    updated_at: UtcDatetime
+    version: int
+    failure_count: int = 0
+    last_success_at: UtcDatetime | None = None
+    failing_since: UtcDatetime | None = None
+
+
+class SubscriptionWithSecret(SubscriptionView):
+    """Create/rotate response: the one time the secret is shown."""
+
+    secret: str = Field(description="whsec_... signing secret; store it now, it is not shown again")
+
+
+class IndexRow(BaseModel):
+    """One fan-out index row: the partition it lives in and the filters checked in memory.
+
+    ``partition`` is ``<category id or *>#<shard>`` (``signals.webhooks.matching`` decides it).
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    partition: str
+    min_score: int
+    subscription_id: str
+    event_types: tuple[str, ...]
+    tags: tuple[str, ...] = ()
+    sources: tuple[str, ...] = ()
+
+
+__all__ = [
+    "EVENT_TYPES",
+    "EventType",
+    "IndexRow",
+    "SigningSecret",
+    "Subscription",
+    "SubscriptionFilters",
+    "SubscriptionStatus",
+    "SubscriptionView",
+    "SubscriptionWithSecret",
+    "VersionConflict",
+]
