@@ -14,9 +14,10 @@ from pydantic import BaseModel
 
 from signals.config import get_settings
 from signals.models import iso, utcnow
+from signals.storage import key_schema
 from signals.storage.aws import client
 
-API_KEY_SK = "APIKEY"
+API_KEY_SK = key_schema.API_KEY_SK
 KEY_PREFIX = "sig_"
 
 
@@ -33,7 +34,7 @@ def key_hash(plaintext: str) -> str:
 
 
 def _pk(plaintext: str) -> str:
-    return f"APIKEY#{key_hash(plaintext)}"
+    return key_schema.apikey_pk(key_hash(plaintext))
 
 
 def new_key_text() -> str:

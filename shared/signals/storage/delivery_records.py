@@ -16,19 +16,14 @@ from typing import Any
 from signals.config import get_settings
 from signals.models import iso
 from signals.models.delivery import Delivery, DeliveryAttempt, DeliveryBusy, DeliveryStatus, DeliveryTask
+from signals.storage import key_schema
 from signals.storage.aws import client
-from signals.storage.subscription_records import sub_pk
 
 DELIVERY_RETENTION_S = 30 * 24 * 3600
 
 
-def deliveries_pk(subscription_id: str) -> str:
-    """gsi1 partition of a subscription's deliveries (sort key ``<iso>#<delivery_id>``, read newest first)."""
-    return f"DELIVERIES#{subscription_id}"
-
-
 def _key(subscription_id: str, delivery_id: str) -> dict[str, Any]:
-    return {"pk": {"S": sub_pk(subscription_id)}, "sk": {"S": f"DELIVERY#{delivery_id}"}}
+    return {"pk": {"S": key_schema.sub_pk(subscription_id)}, "sk": {"S": key_schema.delivery_sk(delivery_id)}}
 
 
 def _from_item(item: dict[str, Any]) -> Delivery:
@@ -93,7 +88,7 @@ def _claim_update(task: DeliveryTask, now: datetime, lease_s: int) -> dict[str, 
         ":did": {"S": task.delivery_id},
         ":occurred": {"S": iso(task.occurred_at)},
         ":created": {"S": iso(now)},
-        ":g1pk": {"S": deliveries_pk(task.subscription_id)},
+        ":g1pk": {"S": key_schema.deliveries_pk(task.subscription_id)},
         ":g1sk": {"S": f"{iso(now)}#{task.delivery_id}"},
         ":expires": {"N": str(epoch + DELIVERY_RETENTION_S)},
         ":empty": {"L": []},
@@ -208,7 +203,7 @@ class DynamoDeliveryLog:
             "TableName": get_settings().table_name,
             "IndexName": "gsi1",
             "KeyConditionExpression": "gsi1pk = :pk",
-            "ExpressionAttributeValues": {":pk": {"S": deliveries_pk(subscription_id)}},
+            "ExpressionAttributeValues": {":pk": {"S": key_schema.deliveries_pk(subscription_id)}},
             "ScanIndexForward": False,
             "Limit": limit,
         }
@@ -240,4 +235,4 @@ class DynamoDeliveryLog:
         return _from_item(response["Attributes"])
 
 
-__all__ = ["DELIVERY_RETENTION_S", "DeliveryBusy", "DynamoDeliveryLog", "deliveries_pk"]
+__all__ = ["DELIVERY_RETENTION_S", "DeliveryBusy", "DynamoDeliveryLog"]

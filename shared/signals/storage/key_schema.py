@@ -155,3 +155,58 @@ def source_pk(source_id: str) -> str:
 
 def seen_pk(item_id: str) -> str:
     return f"SEEN#{item_id}"
+
+
+# ------------------------------------------------------------------ webhooks
+SUB_SK = "SUB"
+
+
+def sub_pk(subscription_id: str) -> str:
+    return f"SUB#{subscription_id}"
+
+
+def owner_pk(owner: str) -> str:
+    return f"OWNER#{owner}"
+
+
+def fanout_pk(partition: str) -> str:
+    """The partition key of a fan-out partition (``security#3`` -> ``SUBIDX#security#3``)."""
+    return f"SUBIDX#{partition}"
+
+
+def fanout_sk(min_score: int, subscription_id: str) -> str:
+    """Rows sort by threshold inside a partition: ``<min_score:02d>#<sub_id>``."""
+    return f"{min_score:02d}#{subscription_id}"
+
+
+def fanout_score_bound(score: int) -> str:
+    """Exclusive sort-key bound selecting fan-out rows with ``min_score <= score``."""
+    return f"{score + 1:02d}#"
+
+
+def delivery_sk(delivery_id: str) -> str:
+    return f"DELIVERY#{delivery_id}"
+
+
+def deliveries_pk(subscription_id: str) -> str:
+    """gsi1 partition of a subscription's deliveries (sort key ``<iso>#<delivery_id>``, newest first)."""
+    return f"DELIVERIES#{subscription_id}"
+
+
+# ------------------------------------------------------------------ api keys, ops figures
+API_KEY_SK = "APIKEY"
+STATS_SK = "STATS"
+SOURCE_STATS_SK = "DAILY"
+
+
+def apikey_pk(key_hash: str) -> str:
+    return f"APIKEY#{key_hash}"
+
+
+def stats_pk(day: str, shard: int) -> str:
+    """One shard of one day's pipeline counters."""
+    return f"STATS#{day}#{shard}"
+
+
+def source_stats_pk(source_id: str) -> str:
+    return f"SRCSTATS#{source_id}"

@@ -12,7 +12,8 @@ from typing import Any
 
 from signals.models import iso
 from signals.models.subscription import IndexRow, Subscription, VersionConflict
-from signals.storage.subscription_records import EDITABLE_FIELDS, RowsFor, index_sk, score_upper_bound
+from signals.storage.key_schema import fanout_score_bound
+from signals.storage.subscription_records import EDITABLE_FIELDS, RowsFor, index_sk
 
 
 class MemorySubscriptionStore:
@@ -102,7 +103,7 @@ class MemorySubscriptionStore:
     def matching_rows(
         self, partition: str, score: int, *, limit: int, start_sk: str | None = None
     ) -> tuple[list[IndexRow], str | None]:
-        upper = score_upper_bound(score)
+        upper = fanout_score_bound(score)
         keys = sorted(
             k for k in self._index.get(partition, {}) if k < upper and (start_sk is None or k > start_sk)
         )

@@ -20,9 +20,10 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from signals.config import get_settings
+from signals.storage import key_schema
 from signals.storage.aws import client
 
-STATS_SK = "STATS"
+STATS_SK = key_schema.STATS_SK
 BATCH_GET_LIMIT = 100  # DynamoDB's BatchGetItem limit
 STATS_RETENTION_S = 400 * 24 * 3600  # a bit over a year of daily figures
 _UNPROCESSED_ROUNDS = 5  # BatchGetItem retries of throttled keys before giving up on them
@@ -30,7 +31,7 @@ _UNPROCESSED_ROUNDS = 5  # BatchGetItem retries of throttled keys before giving 
 
 def stats_pk(day: str, shard: int) -> str:
     """Partition key of one shard of one day's counters."""
-    return f"STATS#{day}#{shard}"
+    return key_schema.stats_pk(day, shard)
 
 
 def add_counters(day: str, deltas: Mapping[str, int], *, expires_at: int, shard: int | None = None) -> None:
@@ -97,11 +98,11 @@ def read_days(days: Iterable[str]) -> dict[str, dict[str, int]]:
 # One small item per source, ``SRCSTATS#<source_id>`` / ``DAILY``, with one counter per day
 # (``d:<yyyy-mm-dd>``); each write removes a few expired days so the item stays small.
 
-SOURCE_STATS_SK = "DAILY"
+SOURCE_STATS_SK = key_schema.SOURCE_STATS_SK
 
 
 def source_stats_pk(source_id: str) -> str:
-    return f"SRCSTATS#{source_id}"
+    return key_schema.source_stats_pk(source_id)
 
 
 def add_source_items(source_id: str, day: str, count: int, *, expired_days: Iterable[str] = ()) -> None:
@@ -136,7 +137,7 @@ def read_source_days(source_ids: Iterable[str]) -> dict[str, dict[str, int]]:
         for _ in range(_UNPROCESSED_ROUNDS):
             response = dynamodb.batch_get_item(RequestItems=pending)
             for item in response.get("Responses", {}).get(settings.table_name, []):
-                source_id = item["pk"]["S"].removeprefix("SRCSTATS#")
+                source_id = item["pk"]["S"].removeprefix(key_schema.source_stats_pk(""))
                 out[source_id] = {
                     name.removeprefix("d:"): count
                     for name, count in _counters(item).items()

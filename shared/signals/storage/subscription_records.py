@@ -19,9 +19,10 @@ from typing import Any
 from signals.config import get_settings
 from signals.models import iso
 from signals.models.subscription import IndexRow, Subscription, VersionConflict
+from signals.storage import key_schema
 from signals.storage.aws import client
 
-SUB_SK = "SUB"
+SUB_SK = key_schema.SUB_SK
 
 #: The domain rule the store is given: the index rows a subscription owns (none when disabled).
 RowsFor = Callable[[Subscription], Sequence[IndexRow]]
@@ -43,29 +44,11 @@ _KEY_ATTRS = ("pk", "sk", "gsi1pk", "gsi1sk")
 
 
 # --------------------------------------------------------------------------- key shapes
-
-
-def sub_pk(subscription_id: str) -> str:
-    return f"SUB#{subscription_id}"
-
-
-def owner_pk(owner: str) -> str:
-    return f"OWNER#{owner}"
-
-
-def index_pk(partition: str) -> str:
-    """The partition key of a fan-out partition (``security#3`` -> ``SUBIDX#security#3``)."""
-    return f"SUBIDX#{partition}"
+# (``storage/key_schema.py``: ``sub_pk``, ``owner_pk``, ``fanout_pk``, ``fanout_sk``, ``fanout_score_bound``)
 
 
 def index_sk(row: IndexRow) -> str:
-    """Rows sort by threshold inside a partition: ``<min_score:02d>#<sub_id>``."""
-    return f"{row.min_score:02d}#{row.subscription_id}"
-
-
-def score_upper_bound(score: int) -> str:
-    """Exclusive sort-key bound selecting rows with ``min_score <= score``."""
-    return f"{score + 1:02d}#"
+    return key_schema.fanout_sk(row.min_score, row.subscription_id)
 
 
 # --------------------------------------------------------------------------- items
@@ -88,9 +71,9 @@ def to_record(subscription: Subscription) -> dict[str, Any]:
     """The DynamoDB item for a subscription (attribute-value form)."""
     data = subscription.model_dump(mode="json", exclude_none=True)
     data.update(
-        pk=sub_pk(subscription.id),
+        pk=key_schema.sub_pk(subscription.id),
         sk=SUB_SK,
-        gsi1pk=owner_pk(subscription.owner),
+        gsi1pk=key_schema.owner_pk(subscription.owner),
         gsi1sk=f"{iso(subscription.created_at)}#{subscription.id}",
     )
     return {k: _av(v) for k, v in data.items()}
@@ -104,7 +87,7 @@ def from_record(item: dict[str, Any]) -> Subscription:
 def row_item(row: IndexRow) -> dict[str, Any]:
     """The DynamoDB item of a fan-out index row."""
     return {
-        "pk": {"S": index_pk(row.partition)},
+        "pk": {"S": key_schema.fanout_pk(row.partition)},
         "sk": {"S": index_sk(row)},
         "subscription_id": {"S": row.subscription_id},
         "min_score": {"N": str(row.min_score)},
@@ -126,7 +109,7 @@ def _row_from_item(partition: str, item: dict[str, Any]) -> IndexRow:
 
 
 def _sub_key(subscription_id: str) -> dict[str, Any]:
-    return {"pk": {"S": sub_pk(subscription_id)}, "sk": {"S": SUB_SK}}
+    return {"pk": {"S": key_schema.sub_pk(subscription_id)}, "sk": {"S": SUB_SK}}
 
 
 def _edit_update(table: str, before: Subscription, stored: Subscription) -> dict[str, Any]:
@@ -162,8 +145,14 @@ class DynamoSubscriptionStore:
 
     def _index_changes(self, before: Subscription | None, after: Subscription | None) -> list[dict[str, Any]]:
         table = get_settings().table_name
-        old = {(index_pk(r.partition), index_sk(r)): r for r in (self._rows_for(before) if before else [])}
-        new = {(index_pk(r.partition), index_sk(r)): r for r in (self._rows_for(after) if after else [])}
+        old = {
+            (key_schema.fanout_pk(r.partition), index_sk(r)): r
+            for r in (self._rows_for(before) if before else [])
+        }
+        new = {
+            (key_schema.fanout_pk(r.partition), index_sk(r)): r
+            for r in (self._rows_for(after) if after else [])
+        }
         ops: list[dict[str, Any]] = [
             {"Delete": {"TableName": table, "Key": {"pk": {"S": pk}, "sk": {"S": sk}}}}
             for (pk, sk) in old
@@ -268,13 +257,16 @@ class DynamoSubscriptionStore:
             "TableName": get_settings().table_name,
             "KeyConditionExpression": "pk = :pk AND sk < :upper",
             "ExpressionAttributeValues": {
-                ":pk": {"S": index_pk(partition)},
-                ":upper": {"S": score_upper_bound(score)},
+                ":pk": {"S": key_schema.fanout_pk(partition)},
+                ":upper": {"S": key_schema.fanout_score_bound(score)},
             },
             "Limit": limit,
         }
         if start_sk:
-            kwargs["ExclusiveStartKey"] = {"pk": {"S": index_pk(partition)}, "sk": {"S": start_sk}}
+            kwargs["ExclusiveStartKey"] = {
+                "pk": {"S": key_schema.fanout_pk(partition)},
+                "sk": {"S": start_sk},
+            }
         response = client("dynamodb").query(**kwargs)
         rows = [_row_from_item(partition, item) for item in response.get("Items", [])]
         last = response.get("LastEvaluatedKey")
@@ -286,7 +278,7 @@ def _owner_query(owner: str) -> dict[str, Any]:
         "TableName": get_settings().table_name,
         "IndexName": "gsi1",
         "KeyConditionExpression": "gsi1pk = :pk",
-        "ExpressionAttributeValues": {":pk": {"S": owner_pk(owner)}},
+        "ExpressionAttributeValues": {":pk": {"S": key_schema.owner_pk(owner)}},
     }
 
 
@@ -329,11 +321,7 @@ __all__ = [
     "RowsFor",
     "VersionConflict",
     "from_record",
-    "index_pk",
     "index_sk",
-    "owner_pk",
     "row_item",
-    "score_upper_bound",
-    "sub_pk",
     "to_record",
 ]

@@ -7,7 +7,8 @@ from datetime import UTC, datetime
 import pytest
 from pydantic import ValidationError
 from signals.models import Category, ScoreBreakdown, Signal, SourceRef
-from signals.storage.subscription_records import index_pk, index_sk, score_upper_bound
+from signals.storage.key_schema import fanout_pk, fanout_score_bound
+from signals.storage.subscription_records import index_sk
 from signals.webhooks.endpoints import InvalidEndpoint, validate_endpoint_url
 from signals.webhooks.matching import accepts, index_rows, partitions_for, shard_of
 from signals.webhooks.subscriptions import (
@@ -70,7 +71,7 @@ def test_index_rows_by_category_or_star_and_in_memory_filters():
     shard = shard_of(any_cat.id, 8)
     assert [(r.partition, r.min_score) for r in index_rows(any_cat, 8)] == [(f"*#{shard}", 1)]
     # stored under SUBIDX#<partition>, sorted by threshold (the keys storage gives the rows)
-    assert [(index_pk(r.partition), index_sk(r)) for r in index_rows(any_cat, 8)] == [
+    assert [(fanout_pk(r.partition), index_sk(r)) for r in index_rows(any_cat, 8)] == [
         (f"SUBIDX#*#{shard}", f"01#{any_cat.id}")
     ]
     filtered = new_subscription(
@@ -85,7 +86,7 @@ def test_index_rows_by_category_or_star_and_in_memory_filters():
     )
     rows = index_rows(filtered, 8)
     shard = shard_of(filtered.id, 8)
-    assert sorted(index_pk(r.partition) for r in rows) == [
+    assert sorted(fanout_pk(r.partition) for r in rows) == [
         f"SUBIDX#business#{shard}",
         f"SUBIDX#security#{shard}",
     ]
@@ -96,7 +97,7 @@ def test_index_rows_by_category_or_star_and_in_memory_filters():
     assert wants(filtered, "signal.created", make_signal(score=8))
     assert not wants(filtered, "signal.created", make_signal(score=7))
     assert partitions_for(Category.SECURITY, 3) == ["security#3", "*#3"]
-    assert "07#zzz" < score_upper_bound(7) <= "08#sub_a"
+    assert "07#zzz" < fanout_score_bound(7) <= "08#sub_a"
     disabled = filtered.model_copy(update={"status": "disabled"})
     assert index_rows(disabled, 8) == []
 
