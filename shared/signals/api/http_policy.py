@@ -34,9 +34,9 @@ PAGE_CSP = (
     "default-src 'none'; style-src 'self'; img-src 'self' data:; base-uri 'none'; "
     "form-action 'self'; frame-ancestors 'none'"
 )
-DOCS_PATH = "/docs"
-PUBLIC_PATHS: set[str] = set()
+PUBLIC_PATHS: set[str] = set()  # rules registered through ``public_get``
 PAGE_PATHS: set[str] = {"/ops"}  # HTML pages: strict CSP (the ops router's page included)
+DOCS_PATH = "/docs"
 DOCS_CSP = "frame-ancestors 'none'"  # Swagger UI ships inline scripts; it only gets framing protection
 DEFAULT_CSP = "default-src 'none'; frame-ancestors 'none'"
 SECURITY_HEADERS = {
@@ -50,7 +50,8 @@ CORS = CORSConfig(
     expose_headers=["ETag", "Link", "Cache-Control"],
     max_age=86400,
 )
-#: The resolver's JSON serializer (Powertools' default, named so ETags hash the bytes it sends).
+#: The resolver's JSON serializer (Powertools' default, passed in by name so that the ETag
+#: middleware hashes the very bytes sent without reading the resolver's private ``_serializer``).
 to_json = functools.partial(json.dumps, separators=(",", ":"), cls=Encoder)
 
 
