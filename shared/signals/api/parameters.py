@@ -90,7 +90,7 @@ def with_filters(
 
     def decorate(route: Callable[..., Any]) -> Callable[..., Any]:
         # Powertools reads the route's signature to validate and document its parameters: give it
-        # the real annotations (this module's future import leaves strings) with the filters spread.
+        # the real annotations (the routes' future import leaves strings) with the filters spread.
         route_hints = typing.get_type_hints(route, include_extras=True)
         params: list[inspect.Parameter] = []
         for param in inspect.signature(route).parameters.values():
