@@ -1,4 +1,8 @@
-"""The feed API in-process against moto: filters, orders, cursors, errors, caching, feeds, call counts."""
+"""The feed API in-process against moto: filters, orders, cursors, pages, feeds, call counts.
+
+HTTP behaviour that does not depend on what is stored (CORS, headers, ETag/304, parameter errors,
+404/405, OpenAPI) is tested without AWS in ``tests/unit/api/test_http_policy.py``.
+"""
 
 from __future__ import annotations
 
@@ -244,7 +248,7 @@ def test_score_order_is_global_across_months(api: Any) -> None:
     assert by_id[ids[0]].score == 10
 
 
-# --------------------------------------------------------------------------- cursors and errors
+# --------------------------------------------------------------------------- cursors
 
 
 def _problem(response: dict[str, Any], status: int, code: str) -> dict[str, Any]:
@@ -276,32 +280,6 @@ def test_cursor_bound_to_its_filters_and_expiring(api: Any, monkeypatch: pytest.
     _problem(get(api, "/v1/signals", {"min_score": 5, "limit": 5, "cursor": cursor}), 400, "cursor_expired")
 
 
-@pytest.mark.parametrize(
-    ("params", "code"),
-    [
-        ({"limit": 0}, "limit_out_of_range"),
-        ({"limit": 101}, "limit_out_of_range"),
-        ({"limit": "ten"}, "limit_out_of_range"),
-        ({"min_score": 11}, "invalid_parameter"),
-        ({"category": "cooking"}, "invalid_parameter"),
-        ({"sort": "random"}, "invalid_parameter"),
-        ({"since": "yesterday"}, "invalid_parameter"),
-        ({"since": "2026-06-02T00:00:00Z", "until": "2026-06-01T00:00:00Z"}, "invalid_parameter"),
-        ({"colour": "blue"}, "unknown_parameter"),
-    ],
-)
-def test_bad_parameters_get_400_problems(api: Any, params: dict[str, Any], code: str) -> None:
-    _problem(get(api, "/v1/signals", params), 400, code)
-
-
-def test_unknown_id_route_and_method(api: Any) -> None:
-    _problem(get(api, "/v1/signals/doesnotexist"), 404, "signal_not_found")
-    _problem(get(api, "/v1/nothing-here"), 404, "not_found")
-    response = get(api, "/v1/signals", method="DELETE")
-    _problem(response, 405, "method_not_allowed")
-    assert response["headers"]["Allow"] == "GET"
-
-
 # --------------------------------------------------------------------------- one signal, counts
 
 
@@ -325,51 +303,7 @@ def test_categories_and_tags_have_counts(api: Any) -> None:
     }
 
 
-# --------------------------------------------------------------------------- HTTP caching, CORS, headers
-
-
-def test_etag_and_304(api: Any, monkeypatch: pytest.MonkeyPatch) -> None:
-    frozen = time.time()
-    monkeypatch.setattr(time, "time", lambda: frozen)
-    first = get(api, "/v1/signals", {"limit": 5})
-    etag = first["headers"]["ETag"]
-    assert etag.startswith('"') and "max-age" in first["headers"]["Cache-Control"]
-    again = get(api, "/v1/signals", {"limit": 5}, headers={"if-none-match": etag})
-    assert again["statusCode"] == 304 and again["body"] == "" and again["headers"]["ETag"] == etag
-    other = get(api, "/v1/signals", {"limit": 6}, headers={"if-none-match": etag})
-    assert other["statusCode"] == 200
-    page = get(api, "/signals/sig00001")
-    assert (
-        get(api, "/signals/sig00001", headers={"if-none-match": page["headers"]["ETag"]})["statusCode"] == 304
-    )
-
-
-def test_cors_open_for_public_gets_only(api: Any) -> None:
-    from signals.api.app import app
-
-    for path in ("/v1/signals", "/v1/signals/sig00001", "/v1/feed.rss", "/v1/categories"):
-        headers = get(api, path)["headers"]
-        assert headers["Access-Control-Allow-Origin"] == "*"
-        assert "Access-Control-Allow-Credentials" not in headers
-    preflight = get(api, "/v1/signals", method="OPTIONS", headers={"origin": "https://x.example"})
-    assert preflight["statusCode"] == 204 and preflight["headers"]["Access-Control-Allow-Origin"] == "*"
-
-    if not any(r.path == "/v1/_admin_probe" for r in app._static_routes):
-
-        @app.get("/v1/_admin_probe", include_in_schema=False)
-        def _admin_probe() -> dict[str, str]:  # stands for a subscriptions/ops route added by a Router
-            return {"ok": "yes"}
-
-    admin = get(api, "/v1/_admin_probe")
-    assert admin["statusCode"] == 200 and "Access-Control-Allow-Origin" not in admin["headers"]
-
-
-def test_pages_carry_security_headers(api: Any) -> None:
-    for path in ("/", "/signals/sig00001"):
-        headers = get(api, path)["headers"]
-        csp = headers["Content-Security-Policy"]
-        assert "unsafe-inline" not in csp and "frame-ancestors 'none'" in csp and "script-src" not in csp
-        assert headers["X-Content-Type-Options"] == "nosniff" and headers["Referrer-Policy"]
+# --------------------------------------------------------------------------- pages
 
 
 def test_signal_page_shows_what_a_reader_needs(api: Any) -> None:
@@ -459,28 +393,7 @@ def test_public_base_url_wins_over_host(api: Any, monkeypatch: pytest.MonkeyPatc
     assert feed["items"][0]["url"].startswith("https://signals.news/signals/")
 
 
-# --------------------------------------------------------------------------- OpenAPI
-
-
-def test_committed_openapi_matches_the_code() -> None:
-    from signals.api.openapi import document
-
-    committed = Path(__file__).resolve().parents[2] / "docs" / "openapi.json"
-    assert committed.read_text(encoding="utf-8") == document(), (
-        "docs/openapi.json is stale; regenerate: .venv/bin/python -m signals.api.openapi > docs/openapi.json"
-    )
-
-
-def test_openapi_served_and_swagger_ui(api: Any) -> None:
-    spec = body(get(api, "/v1/openapi.json"))
-    assert spec["openapi"].startswith("3.1") and "/v1/signals" in spec["paths"]
-    docs = get(api, "/docs")
-    assert docs["statusCode"] == 200 and "swagger" in docs["body"].lower()
-    # the page carries this API's own document, bearer scheme included
-    assert '"/v1/signals"' in docs["body"] and "bearerAuth" in docs["body"]
-    assert docs["headers"]["Content-Security-Policy"] == "frame-ancestors 'none'"
-    # ...and the document link it shows under the title answers with that document
-    assert body(get(api, "/docs", {"format": "json"})) == spec
+# --------------------------------------------------------------------------- the function
 
 
 def test_handler_function_resolves_sample_events(api: Any) -> None:

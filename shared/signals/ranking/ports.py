@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Protocol
 
+from signals.models import Signal
 from signals.models.timeline import Counts, Lane, LaneChunk
 
 
@@ -28,4 +29,8 @@ class FeedIndex(Protocol):
 
     def counts(self) -> Counts:
         """Signals per category and per tag."""
+        ...
+
+    def get_signal(self, signal_id: str) -> Signal | None:
+        """One stored signal by id, whole."""
         ...

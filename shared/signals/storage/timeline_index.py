@@ -19,6 +19,7 @@ from signals.models import Signal
 from signals.models.timeline import Counts, Lane, LaneChunk
 from signals.storage import key_schema
 from signals.storage.aws import client
+from signals.storage.signal_records import get_signal
 
 
 def _bounds(lane: Lane, since: datetime | None, until: datetime | None) -> tuple[str, str]:
@@ -158,6 +159,10 @@ class DynamoFeedIndex:
                     totals[name] = totals.get(name, 0) + int(value["N"])
         return _counts(totals)
 
+    def get_signal(self, signal_id: str) -> Signal | None:
+        """One signal by id (one GetItem)."""
+        return get_signal(signal_id)
+
 
 def _counts(totals: dict[str, int]) -> Counts:
     categories = {name[4:]: n for name, n in totals.items() if name.startswith("cat:") and n > 0}
@@ -228,3 +233,6 @@ class InMemoryFeedIndex:
             for name in [f"cat:{signal.category.value}", *(f"tag:{t}" for t in dict.fromkeys(signal.tags))]:
                 totals[name] = totals.get(name, 0) + 1
         return _counts(totals)
+
+    def get_signal(self, signal_id: str) -> Signal | None:
+        return self.signals.get(signal_id)

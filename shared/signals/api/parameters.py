@@ -1,0 +1,114 @@
+"""Query and path parameters the public routes share: ``FeedFilters``, ``limit``, ``cursor``, a signal id.
+
+``FeedFilters`` is the one model of what a reader may filter the stored signals by; the JSON route,
+the three syndication routes and the feed page take it through ``@with_filters``, which lays its
+fields out as the route's own query parameters. That keeps Powertools' per-parameter validation
+(messages such as ``min_score: Input should be less than or equal to 10``) and the full OpenAPI
+schema of each parameter; Powertools' own model-as-query support documents only the bare types.
+"""
+
+from __future__ import annotations
+
+import functools
+import inspect
+import typing
+from collections.abc import Callable
+from datetime import datetime
+from typing import Annotated, Any
+
+from aws_lambda_powertools.event_handler.openapi.params import Path, Query
+from pydantic import BaseModel, ConfigDict
+
+from signals.api.problems import ApiError
+from signals.config import get_settings
+from signals.models import Category, as_utc
+
+_settings = get_settings()
+Limit = Annotated[
+    int,
+    Query(
+        ge=1,
+        le=_settings.page_limit_max,
+        description=f"items per page (default {_settings.page_limit_default})",
+    ),
+]
+LIMIT_DEFAULT = _settings.page_limit_default
+Cursor = Annotated[
+    str | None, Query(min_length=1, max_length=_settings.cursor_max_chars, description="opaque")
+]
+Sort = Annotated[str, Query(pattern="^(time|score|hot)$", description="time | score | hot")]
+SignalId = Annotated[str, Path(min_length=1, max_length=128, pattern=r"^[A-Za-z0-9_-]+$")]
+
+MinScore = Annotated[int, Query(ge=1, le=10, description="only signals scoring at least this")]
+Categories = Annotated[list[Category] | None, Query(description="category id; repeat for several")]
+Text = Annotated[str | None, Query(min_length=1, max_length=_settings.query_param_max_chars)]
+Instant = Annotated[datetime | None, Query(description="UTC instant, ISO 8601")]
+
+
+class FeedFilters(BaseModel):
+    """What a reader filters the stored signals by (the query parameters of the same names)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    min_score: MinScore = 1
+    category: Categories = None
+    tag: Text = None
+    source: Text = None
+    since: Instant = None
+    until: Instant = None
+
+    def checked(self) -> FeedFilters:
+        """These filters, once the rule no single parameter can check holds: ``since`` ≤ ``until``."""
+        if self.since and self.until and as_utc(self.since) > as_utc(self.until):
+            raise ApiError(
+                400, "invalid_parameter", "Invalid parameter", "since must not be later than until."
+            )
+        return self
+
+    def category_ids(self) -> list[str]:
+        """The ``category`` values as a link repeats them."""
+        return [c.value for c in self.category or ()]
+
+
+def with_filters(
+    *fields: str,
+) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Route decorator: the route's ``filters: FeedFilters`` parameter becomes the query parameters
+    ``fields`` (default: every filter), in place and documented as declared above; the route
+    receives them as one ``FeedFilters``."""
+    names = fields or tuple(FeedFilters.model_fields)
+    hints = typing.get_type_hints(FeedFilters, include_extras=True)
+    exposed = [
+        inspect.Parameter(
+            name,
+            inspect.Parameter.KEYWORD_ONLY,
+            annotation=hints[name],
+            default=FeedFilters.model_fields[name].default,
+        )
+        for name in names
+    ]
+
+    def decorate(route: Callable[..., Any]) -> Callable[..., Any]:
+        # Powertools reads the route's signature to validate and document its parameters: give it
+        # the real annotations (the routes' future import leaves strings) with the filters spread.
+        route_hints = typing.get_type_hints(route, include_extras=True)
+        params: list[inspect.Parameter] = []
+        for param in inspect.signature(route).parameters.values():
+            if param.name == "filters":
+                params += exposed
+            else:
+                params.append(
+                    param.replace(kind=inspect.Parameter.KEYWORD_ONLY, annotation=route_hints[param.name])
+                )
+
+        @functools.wraps(route)
+        def spread(**kwargs: Any) -> Any:
+            values = {name: kwargs.pop(name) for name in names if name in kwargs}
+            return route(filters=FeedFilters(**values).checked(), **kwargs)
+
+        spread.__signature__ = inspect.Signature(  # type: ignore[attr-defined]
+            params, return_annotation=route_hints.get("return", inspect.Signature.empty)
+        )
+        return spread
+
+    return decorate

@@ -1,0 +1,140 @@
+"""What the API reads from the stored signals: pages of a query, one signal, the counts.
+
+The one module between the routes and the stored signals: it turns filters into a
+``ranking.query.FeedQuery``, pages through ``ranking`` over the container's ``FeedIndex``
+(``feed_index()``: DynamoDB, or what ``use_index`` set, e.g. the in-memory index in unit tests)
+and keeps the cursor state. Imports are lazy: a cold start that answers a page of docs does not
+load storage.
+"""
+
+from __future__ import annotations
+
+import time
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Annotated, Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from signals.api import cursor as cursors
+from signals.models import Signal
+
+if TYPE_CHECKING:
+    from signals.api.parameters import FeedFilters
+    from signals.models.timeline import Counts
+    from signals.ranking.ports import FeedIndex
+    from signals.ranking.query import FeedQuery
+
+_index: FeedIndex | None = None
+
+
+def feed_index() -> FeedIndex:
+    """The container's index of stored signals (built once: it caches the month registry)."""
+    global _index
+    if _index is None:
+        from signals.storage.timeline_index import DynamoFeedIndex
+
+        _index = DynamoFeedIndex()
+    return _index
+
+
+def use_index(index: FeedIndex | None) -> None:
+    """Read from ``index`` from now on (None: back to DynamoDB on next use)."""
+    global _index
+    _index = index
+
+
+# Cursor state: sent in every next-page URL, so the wire keys stay one letter (``m``, ``p``, ...).
+_WIRE = ConfigDict(populate_by_name=True)
+
+
+class PositionsState(BaseModel):
+    """Where a time- or score-ordered page stopped: the months it spans and each lane's position."""
+
+    model_config = _WIRE
+
+    months: list[Annotated[str, Field(pattern=r"^\d{4}-\d{2}$")]] = Field(max_length=1200, alias="m")
+    positions: list[tuple[Annotated[int, Field(ge=0)], str | None]] = Field(max_length=1200, alias="p")
+
+
+class HotState(BaseModel):
+    """Where a hot page stopped: the instant the ranking was computed at and how far it went."""
+
+    model_config = _WIRE
+
+    as_of: int = Field(alias="a")
+    offset: Annotated[int, Field(ge=0)] = Field(alias="o")
+
+
+def feed_query(filters: FeedFilters, sort: str = "time") -> FeedQuery:
+    """The stored-pages query for these filters, in this order."""
+    from signals.ranking.query import FeedQuery
+
+    return FeedQuery(
+        min_score=filters.min_score,
+        categories=tuple(filters.category or ()),
+        tag=filters.tag,
+        source=filters.source,
+        since=filters.since,
+        until=filters.until,
+        sort=sort,
+    )
+
+
+def read_feed(query: FeedQuery, limit: int, cursor: str | None) -> tuple[list[Signal], str | None]:
+    """A page of signals and the cursor of the next one."""
+    fingerprint = query.fingerprint()
+    now = time.time()
+    state = cursors.decode(cursor, fingerprint, now=now) if cursor else None
+    try:
+        if query.sort == "hot":
+            signals, next_state = _hot_page(query, limit, state, now)
+        else:
+            signals, next_state = _ordered_page(query, limit, state)
+    except (ValidationError, ValueError) as exc:
+        raise cursors.CursorError(
+            "invalid_cursor", "The cursor does not fit this query; start again."
+        ) from exc
+    next_cursor = cursors.encode(fingerprint, next_state, now=now) if next_state else None
+    return signals, next_cursor
+
+
+def _hot_page(
+    query: FeedQuery, limit: int, state: dict[str, Any] | None, now: float
+) -> tuple[list[Signal], dict[str, Any] | None]:
+    from signals.ranking.hot import read_hot_page
+
+    hot = HotState.model_validate(state) if state else HotState(as_of=int(now), offset=0)
+    as_of = datetime.fromtimestamp(hot.as_of, UTC)
+    page = read_hot_page(feed_index(), query, limit, as_of=as_of, offset=hot.offset)
+    if page.offset is None:
+        return page.signals, None
+    return page.signals, HotState(as_of=hot.as_of, offset=page.offset).model_dump(by_alias=True)
+
+
+def _ordered_page(
+    query: FeedQuery, limit: int, state: dict[str, Any] | None
+) -> tuple[list[Signal], dict[str, Any] | None]:
+    from signals.ranking.pages import read_page
+
+    resume = PositionsState.model_validate(state) if state else None
+    page = read_page(
+        feed_index(),
+        query,
+        limit,
+        months=resume.months if resume else None,
+        positions=[list(p) for p in resume.positions] if resume else None,
+    )
+    if page.positions is None:
+        return page.signals, None
+    stopped = PositionsState(months=page.months, positions=[tuple(p) for p in page.positions])
+    return page.signals, stopped.model_dump(by_alias=True)
+
+
+def load_signal(signal_id: str) -> Signal | None:
+    """One stored signal, or None."""
+    return feed_index().get_signal(signal_id)
+
+
+def counts() -> Counts:
+    """Signals per category and per tag."""
+    return feed_index().counts()

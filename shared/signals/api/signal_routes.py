@@ -1,0 +1,92 @@
+"""The JSON reading routes: the signals (filtered, ranked, paginated), one signal, categories, tags."""
+
+from __future__ import annotations
+
+from aws_lambda_powertools.event_handler import Response
+from aws_lambda_powertools.event_handler.api_gateway import Router
+from pydantic import BaseModel, Field
+
+from signals.api import reading
+from signals.api.http_policy import public_get
+from signals.api.links import base_url, with_query
+from signals.api.parameters import LIMIT_DEFAULT, Cursor, FeedFilters, Limit, SignalId, Sort, with_filters
+from signals.api.problems import ApiError
+from signals.config import get_settings
+from signals.models import Category, Signal
+
+router = Router()
+
+
+class SignalList(BaseModel):
+    """A page of the feed."""
+
+    items: list[Signal]
+    limit: int
+    next_cursor: str | None = Field(None, description="pass as `cursor` (same filters) for the next page")
+
+
+class CategoryCount(BaseModel):
+    id: Category
+    label: str
+    count: int
+
+
+class CategoryList(BaseModel):
+    items: list[CategoryCount]
+
+
+class TagCount(BaseModel):
+    tag: str
+    count: int
+
+
+class TagList(BaseModel):
+    items: list[TagCount]
+
+
+@public_get(router, "/v1/signals", summary="The feed: filtered, ranked, paginated", tags=["feed"])
+@with_filters()
+def list_signals(
+    filters: FeedFilters, sort: Sort = "time", limit: Limit = LIMIT_DEFAULT, cursor: Cursor = None
+) -> Response[SignalList]:
+    signals, next_cursor = reading.read_feed(reading.feed_query(filters, sort), limit, cursor)
+    headers = {}
+    if next_cursor:
+        params = {
+            **filters.model_dump(exclude={"category"}),
+            "sort": sort,
+            "category": filters.category_ids(),
+            "limit": limit,
+            "cursor": next_cursor,
+        }
+        link = with_query(f"{base_url(router.current_event)}/v1/signals", params)
+        headers["Link"] = f'<{link}>; rel="next"'
+    return Response(
+        200,
+        "application/json",
+        SignalList(items=signals, limit=limit, next_cursor=next_cursor),
+        headers=headers,
+    )
+
+
+@public_get(router, "/v1/signals/<signal_id>", summary="One signal, whole", tags=["feed"])
+def get_signal(signal_id: SignalId) -> Response[Signal]:
+    signal = reading.load_signal(signal_id)
+    if signal is None:
+        raise ApiError(404, "signal_not_found", "Signal not found", f"No signal has the id {signal_id!r}.")
+    return Response(200, "application/json", signal)
+
+
+@public_get(router, "/v1/categories", summary="Categories with their signal counts", tags=["feed"])
+def list_categories() -> Response[CategoryList]:
+    counts = reading.counts().categories
+    items = [CategoryCount(id=c, label=c.label, count=counts.get(c.value, 0)) for c in Category]
+    return Response(200, "application/json", CategoryList(items=items))
+
+
+@public_get(router, "/v1/tags", summary="Tags with their signal counts, most used first", tags=["feed"])
+def list_tags() -> Response[TagList]:
+    counts = sorted(reading.counts().tags.items(), key=lambda kv: (-kv[1], kv[0]))[
+        : get_settings().tags_list_max
+    ]
+    return Response(200, "application/json", TagList(items=[TagCount(tag=t, count=n) for t, n in counts]))
