@@ -28,8 +28,9 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from signals.config import Settings, get_settings
 from signals.models import Analysis, Category, Enrichment, Item, iso, utcnow
-from signals.scoring.enrichers import bound_score
-from signals.storage import analysis_records
+from signals.models.analysis import NO_SPEND, CachedAnalysis, Spend, budget_day, cache_key
+from signals.scoring.ports import AnalysisCache
+from signals.scoring.score_band import bound_score
 from signals.telemetry import MetricUnit, logger, metrics
 
 if TYPE_CHECKING:
@@ -48,22 +49,6 @@ class RuleAnalystLike(Protocol):
     """What the model analyst needs from the rule analyst (``signals.scoring.analyst.Analyst``)."""
 
     def enrich(self, item: Item, *, corroboration: int = 1) -> Enrichment: ...
-
-
-class AnalysisStore(Protocol):
-    """Answer cache and daily budget: ``storage.analysis_records`` (DynamoDB) or its in-memory twin."""
-
-    def get_cached(self, key: str) -> analysis_records.CachedAnalysis | None: ...
-
-    def put_cached(self, key: str, cached: analysis_records.CachedAnalysis) -> None: ...
-
-    def reserve(
-        self, spend: analysis_records.Spend, *, token_budget: int, usd_budget: float, day: str | None = None
-    ) -> bool: ...
-
-    def settle(
-        self, reserved: analysis_records.Spend, actual: analysis_records.Spend, *, day: str
-    ) -> None: ...
 
 
 # --------------------------------------------------------------------------- the answer's shape
@@ -311,15 +296,15 @@ class BedrockAnalyst:
         self,
         rules: RuleAnalystLike,
         *,
+        store: AnalysisCache,
         client: Any = None,
         settings: Settings | None = None,
         metrics_sink: Metrics | None = None,
-        store: AnalysisStore | None = None,
         clock: Callable[[], float] = time.perf_counter,
     ) -> None:
         self.rules = rules
         self._client = client
-        self.store: AnalysisStore = store or analysis_records  # type: ignore[assignment]  # the module is the store
+        self.store = store
         self.settings = settings or get_settings()
         self.metrics = metrics_sink or metrics
         self._clock = clock
@@ -337,7 +322,7 @@ class BedrockAnalyst:
         if not qualifies(base, settings):
             return base
         text = render_item(item, max_chars=settings.bedrock_max_input_chars)
-        key = analysis_records.cache_key(
+        key = cache_key(
             prompt_version=settings.bedrock_prompt_version, model_id=settings.bedrock_model_id, text=text
         )
         cached = self.store.get_cached(key)
@@ -353,7 +338,7 @@ class BedrockAnalyst:
     def _ask(self, item: Item, base: Enrichment, text: str, key: str) -> Enrichment:
         settings = self.settings
         reserved = self._cost(_estimated_tokens(_FIXED_INPUT_CHARS + len(text)), settings.bedrock_max_tokens)
-        day = analysis_records.budget_day()
+        day = budget_day()
         try:
             allowed = self.store.reserve(
                 reserved,
@@ -373,7 +358,7 @@ class BedrockAnalyst:
         try:
             response = self.client.converse(**self.request(text))
         except Exception as error:  # every failure of the call falls back
-            self._settle(reserved, analysis_records.Spend(tokens=0, usd=0.0), day)
+            self._settle(reserved, NO_SPEND, day)
             reason = failure_reason(error)
             logger.warning(
                 "model analyst call failed",
@@ -400,7 +385,7 @@ class BedrockAnalyst:
             )
             usage_seen = (input_tokens, output_tokens, actual.usd)
             return self._fallback(item, base, "invalid_reply", usage=usage_seen)
-        cached = analysis_records.CachedAnalysis(
+        cached = CachedAnalysis(
             answer=answer.model_dump(mode="json"),
             model_id=settings.bedrock_model_id,
             prompt_version=settings.bedrock_prompt_version,
@@ -463,7 +448,7 @@ class BedrockAnalyst:
         self,
         base: Enrichment,
         answer: ModelAnswer,
-        cached: analysis_records.CachedAnalysis,
+        cached: CachedAnalysis,
         *,
         cached_hit: bool,
     ) -> Enrichment:
@@ -529,15 +514,15 @@ class BedrockAnalyst:
             update={"score_breakdown": base.score_breakdown.model_copy(update={"model": details})}
         )
 
-    def _cost(self, input_tokens: int, output_tokens: int) -> analysis_records.Spend:
+    def _cost(self, input_tokens: int, output_tokens: int) -> Spend:
         s = self.settings
         usd = (
             input_tokens * s.bedrock_usd_per_1k_input_tokens
             + output_tokens * s.bedrock_usd_per_1k_output_tokens
         ) / 1000
-        return analysis_records.Spend(tokens=input_tokens + output_tokens, usd=round(usd, 9))
+        return Spend(tokens=input_tokens + output_tokens, usd=round(usd, 9))
 
-    def _settle(self, reserved: analysis_records.Spend, actual: analysis_records.Spend, day: str) -> None:
+    def _settle(self, reserved: Spend, actual: Spend, day: str) -> None:
         try:
             self.store.settle(reserved, actual, day=day)
         except Exception:  # the reservation stays counted: the safe side

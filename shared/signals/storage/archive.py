@@ -94,3 +94,10 @@ def list_items(*, since: datetime | None = None, source_id: str | None = None) -
             modified = as_utc(entry["LastModified"])
             if cutoff is None or modified >= cutoff:
                 yield ArchivedObject(entry["Key"], modified, int(entry.get("Size", 0)))
+
+
+class S3Archive:
+    """The archive as the scorer's ``ItemArchive`` port (claim-check reads)."""
+
+    def read_item(self, key: str) -> Item:
+        return read_item(key)

@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from signals.config import get_settings
+from signals.models import SignalEvent
 from signals.storage.aws import client
 
 SQS_BATCH_LIMIT = 10
@@ -50,3 +52,11 @@ def send_messages(queue_url: str, messages: Sequence[OutgoingMessage]) -> int:
     if failed:
         raise QueueSendError(failed)
     return calls
+
+
+class DeliveryQueue:
+    """The delivery queue as the scorer's ``EventQueue`` port: one message per event, in batches of 10."""
+
+    def send_events(self, events: Sequence[SignalEvent]) -> int:
+        messages = [OutgoingMessage(id=e.event_id, body=e.model_dump_json()) for e in events]
+        return send_messages(get_settings().delivery_queue_url, messages)
