@@ -201,7 +201,7 @@ def _scorer(stack: dict[str, Any]) -> Any:
 
 
 def _patched_score_once(faults: Faults) -> Any:
-    from signals.scoring.service import ScoringSession
+    from signals.scoring.session import ScoringSession
 
     real = ScoringSession._score_once
 

@@ -383,7 +383,10 @@ def test_edit_carries_unsent_events_forward(aws):
 
 def test_outbox_clear_keeps_the_marks_of_an_edit_that_landed_meanwhile(aws):
     from signals.models import SignalEvent
+    from signals.models.story import SeenItem
     from signals.storage import story_records
+
+    store = story_records.StoryRecords()
 
     def event(signal_id: str, version: int) -> SignalEvent:
         return SignalEvent(
@@ -394,21 +397,21 @@ def test_outbox_clear_keeps_the_marks_of_an_edit_that_landed_meanwhile(aws):
             occurred_at=PUBLISHED,
         )
 
-    def put(seen: story_records.SeenItem) -> None:
+    def put(seen: SeenItem) -> None:
         aws.dynamodb.put_item(TableName=aws.table_name, Item=story_records._seen_record(seen))
 
     def pending_of(item_id: str) -> list[str]:
-        return [e.event_id for e in story_records.read_state([item_id], []).seen[item_id].pending]
+        return [e.event_id for e in store.read_state([item_id], []).seen[item_id].pending]
 
     # Given two items whose events were just sent, and an edit of the second that was written
     # (new content, its own unsent event) after the send and before the clear
-    sent_a = story_records.SeenItem("item-a", "sig-a", "hash-a1", (event("sig-a", 1),))
-    sent_b = story_records.SeenItem("item-b", "sig-b", "hash-b1", (event("sig-b", 1),))
+    sent_a = SeenItem("item-a", "sig-a", "hash-a1", (event("sig-a", 1),))
+    sent_b = SeenItem("item-b", "sig-b", "hash-b1", (event("sig-b", 1),))
     put(sent_a)
-    put(story_records.SeenItem("item-b", "sig-b", "hash-b2", (event("sig-b", 1), event("sig-b", 2))))
+    put(SeenItem("item-b", "sig-b", "hash-b2", (event("sig-b", 1), event("sig-b", 2))))
 
     # When the scorer clears the marks of what it sent
-    calls = story_records.clear_pending([sent_a, sent_b])
+    calls = store.clear_pending([sent_a, sent_b])
 
     # Then the first record is cleared and the edit keeps both its marks (re-sent on redelivery);
     # the transaction cancelled by the edit went again without it

@@ -10,21 +10,26 @@ for new corroboration without losing the model's bounded adjustment. Pure: no bo
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from signals.config import Settings, get_settings
 from signals.models import Enrichment
 from signals.scoring.analyst import Analyst, RuleAnalyst
 from signals.scoring.analyst import corroborated as rules_corroborated
+from signals.scoring.score_band import bound_score
+
+if TYPE_CHECKING:
+    from signals.scoring.ports import AnalysisCache
 
 
 def build_analyst(
-    settings: Settings | None = None, *, enricher: str | None = None, store: Any = None
+    settings: Settings | None = None, *, enricher: str | None = None, store: AnalysisCache | None = None
 ) -> Analyst:
-    """The analyst ``enricher`` (default ``settings.enricher``) names: ``rules`` or ``bedrock``.
+    """The analyst ``enricher`` (default ``settings.enricher``) names: ``judge``, ``rules`` or ``bedrock``.
 
-    ``store``: the model analyst's cache and budget (default DynamoDB, ``signals.storage.analysis_records``;
-    ``analyses.InMemoryAnalyses()`` for runs without the table, such as ``signals eval``).
+    ``store``: the model analyst's cache and budget (default the table's,
+    ``storage.analysis_records.DynamoAnalyses``; ``InMemoryAnalyses()`` for runs without the table,
+    such as ``signals eval``).
     """
     settings = settings or get_settings()
     choice = enricher or settings.enricher
@@ -40,12 +45,11 @@ def build_analyst(
         return judge
     from signals.scoring.bedrock import BedrockAnalyst  # only functions that use it pay the import
 
-    return BedrockAnalyst(judge, settings=settings, store=store)
+    if store is None:
+        from signals.storage.analysis_records import DynamoAnalyses
 
-
-def bound_score(rules_score: int, model_score: int, band: int) -> int:
-    """The final score: the model's, moved at most ``band`` from the rules' (and within 1..10)."""
-    return max(1, min(10, rules_score + band, max(rules_score - band, model_score)))
+        store = DynamoAnalyses()
+    return BedrockAnalyst(judge, store=store, settings=settings)
 
 
 def corroborated(enrichment: Enrichment, corroboration: int) -> Enrichment:

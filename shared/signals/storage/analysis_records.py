@@ -15,56 +15,16 @@ Both records carry ``expires_at`` (table TTL).
 
 from __future__ import annotations
 
-import hashlib
 from datetime import datetime, timedelta
-from typing import Any
-
-from pydantic import BaseModel, ConfigDict
 
 from signals.config import get_settings
 from signals.models import iso, utcnow
+from signals.models.analysis import CachedAnalysis, Spend, budget_day
 from signals.storage.aws import client
 
 ANALYSIS_SK = "ANALYSIS"
 BUDGET_SK = "BUDGET"
 BUDGET_RETENTION_DAYS = 35  # long enough to chart a month of spending
-
-
-class CachedAnalysis(BaseModel):
-    """A validated model answer and what it cost, as stored."""
-
-    model_config = ConfigDict(frozen=True)
-
-    answer: dict[str, Any]  # the validated tool input (re-validated on read by the analyst)
-    model_id: str
-    prompt_version: str
-    input_tokens: int
-    output_tokens: int
-    latency_ms: int
-    cost_usd: float
-    created_at: datetime
-
-
-class Spend(BaseModel):
-    """Usage to reserve or settle against a day's budget."""
-
-    model_config = ConfigDict(frozen=True)
-
-    tokens: int
-    usd: float
-
-    @property
-    def usd_micros(self) -> int:
-        return round(self.usd * 1_000_000)
-
-
-def cache_key(*, prompt_version: str, model_id: str, text: str) -> str:
-    """The cache key of one model input: same prompt, model and text → same answer, paid once."""
-    digest = hashlib.sha256()
-    for part in (prompt_version, model_id, text):
-        digest.update(part.encode("utf-8"))
-        digest.update(b"\x1f")  # unit separator: ("ab", "c") and ("a", "bc") hash differently
-    return digest.hexdigest()
 
 
 def _analysis_pk(key: str) -> str:
@@ -75,115 +35,109 @@ def budget_pk(day: str) -> str:
     return f"BUDGET#{day}"
 
 
-def budget_day(now: datetime | None = None) -> str:
-    """The UTC calendar day a spend counts against (``YYYY-MM-DD``)."""
-    return iso(now or utcnow())[:10]
-
-
 def _epoch(value: datetime) -> int:
     return int(value.timestamp())
 
 
-def get_cached(key: str) -> CachedAnalysis | None:
-    """The cached answer for ``key`` (one GetItem), or None; expired records count as absent."""
-    response = client("dynamodb").get_item(
-        TableName=get_settings().table_name,
-        Key={"pk": {"S": _analysis_pk(key)}, "sk": {"S": ANALYSIS_SK}},
-    )
-    record = response.get("Item")
-    if not record:
-        return None
-    if int(record.get("expires_at", {}).get("N", "0")) <= _epoch(utcnow()):
-        return None  # TTL deletion is lazy (and never happens in moto)
-    return CachedAnalysis.model_validate_json(record["body"]["S"])
+class DynamoAnalyses:
+    """The ``AnalysisCache`` port over the table: answers by key, and the day's budget counter."""
 
+    def get_cached(self, key: str) -> CachedAnalysis | None:
+        """The cached answer for ``key`` (one GetItem), or None; expired records count as absent."""
+        response = client("dynamodb").get_item(
+            TableName=get_settings().table_name,
+            Key={"pk": {"S": _analysis_pk(key)}, "sk": {"S": ANALYSIS_SK}},
+        )
+        record = response.get("Item")
+        if not record:
+            return None
+        if int(record.get("expires_at", {}).get("N", "0")) <= _epoch(utcnow()):
+            return None  # TTL deletion is lazy (and never happens in moto)
+        return CachedAnalysis.model_validate_json(record["body"]["S"])
 
-def put_cached(key: str, cached: CachedAnalysis) -> None:
-    """Store an answer under ``key`` (last writer wins: answers for one key are interchangeable)."""
-    settings = get_settings()
-    expires = cached.created_at + timedelta(days=settings.bedrock_cache_ttl_days)
-    client("dynamodb").put_item(
-        TableName=settings.table_name,
-        Item={
-            "pk": {"S": _analysis_pk(key)},
-            "sk": {"S": ANALYSIS_SK},
-            "model_id": {"S": cached.model_id},
-            "prompt_version": {"S": cached.prompt_version},
-            "created_at": {"S": iso(cached.created_at)},
-            "expires_at": {"N": str(_epoch(expires))},
-            "body": {"S": cached.model_dump_json()},
-        },
-    )
+    def put_cached(self, key: str, cached: CachedAnalysis) -> None:
+        """Store an answer under ``key`` (last writer wins: answers for one key are interchangeable)."""
+        settings = get_settings()
+        expires = cached.created_at + timedelta(days=settings.bedrock_cache_ttl_days)
+        client("dynamodb").put_item(
+            TableName=settings.table_name,
+            Item={
+                "pk": {"S": _analysis_pk(key)},
+                "sk": {"S": ANALYSIS_SK},
+                "model_id": {"S": cached.model_id},
+                "prompt_version": {"S": cached.prompt_version},
+                "created_at": {"S": iso(cached.created_at)},
+                "expires_at": {"N": str(_epoch(expires))},
+                "body": {"S": cached.model_dump_json()},
+            },
+        )
 
+    def reserve(self, spend: Spend, *, token_budget: int, usd_budget: float, day: str | None = None) -> bool:
+        """Atomically count ``spend`` against today's budget; False (nothing counted) if it would not fit."""
+        from botocore.exceptions import ClientError
 
-def reserve(spend: Spend, *, token_budget: int, usd_budget: float, day: str | None = None) -> bool:
-    """Atomically count ``spend`` against today's budget; False (nothing counted) if it would not fit."""
-    from botocore.exceptions import ClientError
+        usd_budget_micros = round(usd_budget * 1_000_000)
+        token_room = token_budget - spend.tokens
+        usd_room = usd_budget_micros - spend.usd_micros
+        if token_room < 0 or usd_room < 0:
+            return False  # one call alone is bigger than the whole budget
+        day = day or budget_day()
+        try:
+            client("dynamodb").update_item(
+                TableName=get_settings().table_name,
+                Key={"pk": {"S": budget_pk(day)}, "sk": {"S": BUDGET_SK}},
+                UpdateExpression="ADD tokens :tokens, usd_micros :usd, calls :one "
+                "SET expires_at = if_not_exists(expires_at, :expires)",
+                ConditionExpression="(attribute_not_exists(tokens) OR tokens <= :token_room) "
+                "AND (attribute_not_exists(usd_micros) OR usd_micros <= :usd_room)",
+                ExpressionAttributeValues={
+                    ":tokens": {"N": str(spend.tokens)},
+                    ":usd": {"N": str(spend.usd_micros)},
+                    ":one": {"N": "1"},
+                    ":token_room": {"N": str(token_room)},
+                    ":usd_room": {"N": str(usd_room)},
+                    ":expires": {"N": str(_epoch(utcnow() + timedelta(days=BUDGET_RETENTION_DAYS)))},
+                },
+            )
+        except ClientError as error:
+            if error.response.get("Error", {}).get("Code") == "ConditionalCheckFailedException":
+                return False
+            raise
+        return True
 
-    usd_budget_micros = round(usd_budget * 1_000_000)
-    token_room = token_budget - spend.tokens
-    usd_room = usd_budget_micros - spend.usd_micros
-    if token_room < 0 or usd_room < 0:
-        return False  # one call alone is bigger than the whole budget
-    day = day or budget_day()
-    try:
+    def settle(self, reserved: Spend, actual: Spend, *, day: str) -> None:
+        """Replace a reservation by the real usage (``actual`` zero when the call failed unpaid)."""
+        delta_tokens = actual.tokens - reserved.tokens
+        delta_micros = actual.usd_micros - reserved.usd_micros
+        if delta_tokens == 0 and delta_micros == 0:
+            return
         client("dynamodb").update_item(
             TableName=get_settings().table_name,
             Key={"pk": {"S": budget_pk(day)}, "sk": {"S": BUDGET_SK}},
-            UpdateExpression="ADD tokens :tokens, usd_micros :usd, calls :one "
-            "SET expires_at = if_not_exists(expires_at, :expires)",
-            ConditionExpression="(attribute_not_exists(tokens) OR tokens <= :token_room) "
-            "AND (attribute_not_exists(usd_micros) OR usd_micros <= :usd_room)",
-            ExpressionAttributeValues={
-                ":tokens": {"N": str(spend.tokens)},
-                ":usd": {"N": str(spend.usd_micros)},
-                ":one": {"N": "1"},
-                ":token_room": {"N": str(token_room)},
-                ":usd_room": {"N": str(usd_room)},
-                ":expires": {"N": str(_epoch(utcnow() + timedelta(days=BUDGET_RETENTION_DAYS)))},
-            },
+            UpdateExpression="ADD tokens :tokens, usd_micros :usd",
+            ExpressionAttributeValues={":tokens": {"N": str(delta_tokens)}, ":usd": {"N": str(delta_micros)}},
         )
-    except ClientError as error:
-        if error.response.get("Error", {}).get("Code") == "ConditionalCheckFailedException":
-            return False
-        raise
-    return True
 
-
-def settle(reserved: Spend, actual: Spend, *, day: str) -> None:
-    """Replace a reservation by the real usage (``actual`` zero when the call failed unpaid)."""
-    delta_tokens = actual.tokens - reserved.tokens
-    delta_micros = actual.usd_micros - reserved.usd_micros
-    if delta_tokens == 0 and delta_micros == 0:
-        return
-    client("dynamodb").update_item(
-        TableName=get_settings().table_name,
-        Key={"pk": {"S": budget_pk(day)}, "sk": {"S": BUDGET_SK}},
-        UpdateExpression="ADD tokens :tokens, usd_micros :usd",
-        ExpressionAttributeValues={":tokens": {"N": str(delta_tokens)}, ":usd": {"N": str(delta_micros)}},
-    )
-
-
-def spent(day: str | None = None) -> Spend:
-    """What a day's counter holds (strongly consistent read)."""
-    response = client("dynamodb").get_item(
-        TableName=get_settings().table_name,
-        Key={"pk": {"S": budget_pk(day or budget_day())}, "sk": {"S": BUDGET_SK}},
-        ConsistentRead=True,
-    )
-    record = response.get("Item") or {}
-    tokens = int(record.get("tokens", {}).get("N", "0"))
-    micros = int(record.get("usd_micros", {}).get("N", "0"))
-    return Spend(tokens=tokens, usd=micros / 1_000_000)
+    def spent(self, day: str | None = None) -> Spend:
+        """What a day's counter holds (strongly consistent read)."""
+        response = client("dynamodb").get_item(
+            TableName=get_settings().table_name,
+            Key={"pk": {"S": budget_pk(day or budget_day())}, "sk": {"S": BUDGET_SK}},
+            ConsistentRead=True,
+        )
+        record = response.get("Item") or {}
+        tokens = int(record.get("tokens", {}).get("N", "0"))
+        micros = int(record.get("usd_micros", {}).get("N", "0"))
+        return Spend(tokens=tokens, usd=micros / 1_000_000)
 
 
 class InMemoryAnalyses:
-    """The same cache and budget operations held in memory: for ``signals eval`` runs outside AWS
-    (no table needed; the budget still stops a run that would spend more than configured)."""
+    """The same port held in memory, counting in micro-dollars as the table does: for unit tests and
+    ``signals eval`` runs outside AWS (the budget still stops a run that would spend too much)."""
 
     def __init__(self) -> None:
         self._answers: dict[str, CachedAnalysis] = {}
-        self._spent: dict[str, Spend] = {}
+        self._spent: dict[str, tuple[int, int]] = {}  # day -> (tokens, usd micros)
 
     def get_cached(self, key: str) -> CachedAnalysis | None:
         return self._answers.get(key)
@@ -193,18 +147,20 @@ class InMemoryAnalyses:
 
     def reserve(self, spend: Spend, *, token_budget: int, usd_budget: float, day: str | None = None) -> bool:
         day = day or budget_day()
-        now = self._spent.get(day, Spend(tokens=0, usd=0.0))
-        over_tokens = now.tokens + spend.tokens > token_budget
-        if over_tokens or now.usd_micros + spend.usd_micros > round(usd_budget * 1_000_000):
+        tokens, micros = self._spent.get(day, (0, 0))
+        over_tokens = tokens + spend.tokens > token_budget
+        if over_tokens or micros + spend.usd_micros > round(usd_budget * 1_000_000):
             return False
-        self._spent[day] = Spend(tokens=now.tokens + spend.tokens, usd=now.usd + spend.usd)
+        self._spent[day] = (tokens + spend.tokens, micros + spend.usd_micros)
         return True
 
     def settle(self, reserved: Spend, actual: Spend, *, day: str) -> None:
-        now = self._spent.get(day, Spend(tokens=0, usd=0.0))
-        self._spent[day] = Spend(
-            tokens=now.tokens - reserved.tokens + actual.tokens, usd=now.usd - reserved.usd + actual.usd
+        tokens, micros = self._spent.get(day, (0, 0))
+        self._spent[day] = (
+            tokens - reserved.tokens + actual.tokens,
+            micros - reserved.usd_micros + actual.usd_micros,
         )
 
     def spent(self, day: str | None = None) -> Spend:
-        return self._spent.get(day or budget_day(), Spend(tokens=0, usd=0.0))
+        tokens, micros = self._spent.get(day or budget_day(), (0, 0))
+        return Spend(tokens=tokens, usd=micros / 1_000_000)

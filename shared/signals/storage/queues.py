@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from signals.config import get_settings
-from signals.models import ScoreRequest
+from signals.models import ScoreRequest, SignalEvent
 from signals.storage.aws import client
 
 SQS_BATCH_LIMIT = 10
@@ -60,3 +60,11 @@ class ScoreQueue:
     def send_requests(self, requests: Sequence[ScoreRequest]) -> int:
         messages = [OutgoingMessage(id=r.item_id, body=r.model_dump_json()) for r in requests]
         return send_messages(get_settings().score_queue_url, messages) if messages else 0
+
+
+class DeliveryQueue:
+    """The delivery queue as the scorer's ``EventQueue`` port: one message per event, in batches of 10."""
+
+    def send_events(self, events: Sequence[SignalEvent]) -> int:
+        messages = [OutgoingMessage(id=e.event_id, body=e.model_dump_json()) for e in events]
+        return send_messages(get_settings().delivery_queue_url, messages)

@@ -10,8 +10,8 @@ Records (single table, see ``storage/key_schema.py``):
   transaction as the signal: a redelivered message changes nothing, an edited item goes through.
   It is also the delivery-event **outbox**: ``pending`` (a JSON list of ``SignalEvent``) is
   written with the signal, so an event is recorded exactly when its change is; once the batch's
-  events are on the delivery queue, :func:`clear_pending` re-puts the records without it (one
-  BatchWriteItem per 25). A redelivered item whose record still carries ``pending`` re-sends
+  events are on the delivery queue, :meth:`StoryRecords.clear_pending` removes it (one conditional
+  transaction per 100 records). A redelivered item whose record still carries ``pending`` re-sends
   those events (same deterministic event ids, so consumers dedupe).
 """
 
@@ -19,11 +19,11 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
 from typing import Any
 
 from signals.config import get_settings
 from signals.models import Signal, SignalEvent
+from signals.models.story import DuplicateItem, SeenItem, StoryState, VersionConflict
 from signals.storage import key_schema
 from signals.storage import signal_records as signal_store
 from signals.storage.aws import client
@@ -33,28 +33,6 @@ ITEM_SK = "ITEM"
 BATCH_GET_LIMIT = 100  # DynamoDB BatchGetItem limit
 TRANSACT_LIMIT = 100  # DynamoDB TransactWriteItems limit
 BATCH_GET_RETRIES = 5
-
-
-class DuplicateItem(Exception):
-    """The item-seen condition failed: this item (with this content) was already scored.
-
-    ``seen`` is the stored record (with any events still pending), when DynamoDB returned it."""
-
-    def __init__(self, seen: SeenItem | None = None):
-        super().__init__(seen.item_id if seen else "")
-        self.seen = seen
-
-
-class VersionConflict(Exception):
-    """The signal changed since it was read (another writer won the version check)."""
-
-
-@dataclass(frozen=True)
-class SeenItem:
-    item_id: str
-    story_id: str
-    content_hash: str
-    pending: tuple[SignalEvent, ...] = ()  # outbox: events written with the change, not yet sent
 
 
 def _pending_json(events: Sequence[SignalEvent]) -> str:
@@ -83,15 +61,6 @@ def _seen_record(seen: SeenItem) -> dict[str, Any]:
     if seen.pending:
         record["pending"] = {"S": _pending_json(seen.pending)}
     return record
-
-
-@dataclass
-class StoryState:
-    """What one batch read: item-seen records, story ids per candidate key, signals by id."""
-
-    seen: dict[str, SeenItem] = field(default_factory=dict)
-    stories_by_key: dict[str, set[str]] = field(default_factory=dict)
-    signals: dict[str, Signal] = field(default_factory=dict)
 
 
 def _item_key(item_id: str) -> dict[str, Any]:
@@ -127,53 +96,100 @@ def batch_get(request_keys: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
     return found
 
 
-def read_state(item_ids: Iterable[str], story_keys: Iterable[str]) -> StoryState:
-    """Item-seen records and candidate-key rows, in one BatchGetItem per 100 keys."""
-    request = [_item_key(i) for i in dict.fromkeys(item_ids)] + [
-        _story_key(k) for k in dict.fromkeys(story_keys)
-    ]
-    state = StoryState()
-    for record in batch_get(request):
-        pk = record["pk"]["S"]
-        if pk.startswith("ITEM#"):
-            seen = _seen_from_record(record)
-            state.seen[seen.item_id] = seen
-        elif pk.startswith("STORYKEY#"):
-            state.stories_by_key[pk.removeprefix("STORYKEY#")] = set(record.get("sids", {}).get("SS", []))
-    return state
+class StoryRecords:
+    """The scorer's ``StoryStore`` port over the table (see the module docstring for the records)."""
+
+    def read_state(self, item_ids: Iterable[str], story_keys: Iterable[str]) -> StoryState:
+        """Item-seen records and candidate-key rows, in one BatchGetItem per 100 keys."""
+        request = [_item_key(i) for i in dict.fromkeys(item_ids)] + [
+            _story_key(k) for k in dict.fromkeys(story_keys)
+        ]
+        state = StoryState()
+        for record in batch_get(request):
+            pk = record["pk"]["S"]
+            if pk.startswith("ITEM#"):
+                seen = _seen_from_record(record)
+                state.seen[seen.item_id] = seen
+            elif pk.startswith("STORYKEY#"):
+                state.stories_by_key[pk.removeprefix("STORYKEY#")] = set(record.get("sids", {}).get("SS", []))
+        return state
+
+    def read_signals(self, signal_ids: Iterable[str]) -> dict[str, Signal]:
+        """Signals by id (one BatchGetItem per 100 ids)."""
+        ids = list(dict.fromkeys(signal_ids))
+        if not ids:
+            return {}
+        return {
+            s.id: s for s in (signal_store.from_record(r) for r in batch_get([_signal_key(i) for i in ids]))
+        }
+
+    def write_story(
+        self,
+        *,
+        item_id: str,
+        content_hash: str,
+        signal: Signal,
+        previous: Signal | None,
+        story_keys: Sequence[str],
+        pending: Sequence[SignalEvent] = (),
+    ) -> None:
+        """One transaction: the item-seen guard (carrying the ``pending`` delivery events: the outbox),
+        the signal (created, or updated under its version), its index records, the story's candidate
+        keys and the counters.
+
+        Raises :class:`DuplicateItem` if the item was already scored with this content, and
+        :class:`VersionConflict` if the signal changed since ``previous`` was read.
+        """
+        seen = SeenItem(item_id, signal.id, content_hash, tuple(pending))
+        actions = _story_actions(get_settings().table_name, seen, signal, previous, story_keys)
+        if len(actions) > TRANSACT_LIMIT:
+            raise ValueError(f"story write needs {len(actions)} actions, more than {TRANSACT_LIMIT}")
+        _transact(actions)
+
+    def clear_pending(self, seen: Iterable[SeenItem]) -> int:
+        """Remove the sent ``pending`` events from item-seen records; returns the number of calls.
+
+        One transaction per 100 records, each update conditional on the record still holding the
+        content it had when its events were queued: an edit of the same item that landed meanwhile
+        (new content, new marks) keeps its marks. Records that fail that condition are dropped and
+        the rest retried; contention is retried a bounded number of times.
+        """
+        settings = get_settings()
+        table = settings.table_name
+        dynamodb = client("dynamodb")
+        todo = [s for s in seen if s.pending]
+        calls = 0
+        for start in range(0, len(todo), TRANSACT_LIMIT):
+            chunk = todo[start : start + TRANSACT_LIMIT]
+            for _ in range(settings.outbox_clear_attempts):
+                if not chunk:
+                    break
+                calls += 1
+                try:
+                    dynamodb.transact_write_items(TransactItems=[_clear_action(table, s) for s in chunk])
+                    break
+                except dynamodb.exceptions.TransactionCanceledException as exc:
+                    codes = [r.get("Code") for r in exc.response.get("CancellationReasons") or []]
+                    # rewritten since (its marks are its own now): leave it; the rest go again
+                    chunk = [
+                        s for s, code in zip(chunk, codes, strict=False) if code != "ConditionalCheckFailed"
+                    ]
+            else:
+                raise RuntimeError(f"outbox marks of {len(chunk)} items not cleared after retries")
+        return calls
 
 
-def read_signals(signal_ids: Iterable[str]) -> dict[str, Signal]:
-    """Signals by id (one BatchGetItem per 100 ids)."""
-    ids = list(dict.fromkeys(signal_ids))
-    if not ids:
-        return {}
-    return {s.id: s for s in (signal_store.from_record(r) for r in batch_get([_signal_key(i) for i in ids]))}
-
-
-def write_story(
-    *,
-    item_id: str,
-    content_hash: str,
-    signal: Signal,
-    previous: Signal | None,
-    story_keys: Sequence[str],
-    pending: Sequence[SignalEvent] = (),
-) -> None:
-    """One transaction: the item-seen guard (carrying the ``pending`` delivery events: the outbox),
-    the signal (created, or updated under its version), its index records, the story's candidate
-    keys and the counters.
-
-    Raises :class:`DuplicateItem` if the item was already scored with this content, and
-    :class:`VersionConflict` if the signal changed since ``previous`` was read.
-    """
-    table = get_settings().table_name
+def _story_actions(
+    table: str, seen: SeenItem, signal: Signal, previous: Signal | None, story_keys: Sequence[str]
+) -> list[dict[str, Any]]:
+    """The write's transaction: item-seen guard first and the signal second (their positions say
+    which condition cancelled it), then index records, obsolete records, candidate keys, counters."""
     seen_put = {
         "Put": {
             "TableName": table,
-            "Item": _seen_record(SeenItem(item_id, signal.id, content_hash, tuple(pending))),
+            "Item": _seen_record(seen),
             "ConditionExpression": "attribute_not_exists(pk) OR content_hash <> :h",
-            "ExpressionAttributeValues": {":h": {"S": content_hash}},
+            "ExpressionAttributeValues": {":h": {"S": seen.content_hash}},
             # a duplicate learns from the cancellation whether events are still pending: no extra read
             "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
         }
@@ -206,9 +222,7 @@ def write_story(
         for key in dict.fromkeys(story_keys)
     ]
     actions += [{"Update": update} for update in signal_store.counter_updates(previous, signal)]
-    if len(actions) > TRANSACT_LIMIT:
-        raise ValueError(f"story write needs {len(actions)} actions, more than {TRANSACT_LIMIT}")
-    _transact(actions)
+    return actions
 
 
 def _transact(actions: list[dict[str, Any]]) -> None:
@@ -224,37 +238,6 @@ def _transact(actions: list[dict[str, Any]]) -> None:
         if len(codes) > 1 and codes[1] == "ConditionalCheckFailed":
             raise VersionConflict() from exc
         raise
-
-
-def clear_pending(seen: Iterable[SeenItem]) -> int:
-    """Remove the sent ``pending`` events from item-seen records; returns the number of calls.
-
-    One transaction per 100 records, each update conditional on the record still holding the
-    content it had when its events were queued: an edit of the same item that landed meanwhile
-    (new content, new marks) keeps its marks. Records that fail that condition are dropped and
-    the rest retried; contention is retried a bounded number of times.
-    """
-    settings = get_settings()
-    table = settings.table_name
-    dynamodb = client("dynamodb")
-    todo = [s for s in seen if s.pending]
-    calls = 0
-    for start in range(0, len(todo), TRANSACT_LIMIT):
-        chunk = todo[start : start + TRANSACT_LIMIT]
-        for _ in range(settings.outbox_clear_attempts):
-            if not chunk:
-                break
-            calls += 1
-            try:
-                dynamodb.transact_write_items(TransactItems=[_clear_action(table, s) for s in chunk])
-                break
-            except dynamodb.exceptions.TransactionCanceledException as exc:
-                codes = [r.get("Code") for r in exc.response.get("CancellationReasons") or []]
-                # rewritten since (its marks are its own now): leave it; the rest go again
-                chunk = [s for s, code in zip(chunk, codes, strict=False) if code != "ConditionalCheckFailed"]
-        else:
-            raise RuntimeError(f"outbox marks of {len(chunk)} items not cleared after retries")
-    return calls
 
 
 def _clear_action(table: str, seen: SeenItem) -> dict[str, Any]:
