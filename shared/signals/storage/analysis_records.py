@@ -20,19 +20,12 @@ from datetime import datetime, timedelta
 from signals.config import get_settings
 from signals.models import iso, utcnow
 from signals.models.analysis import CachedAnalysis, Spend, budget_day
+from signals.storage import key_schema
 from signals.storage.aws import client
 
-ANALYSIS_SK = "ANALYSIS"
-BUDGET_SK = "BUDGET"
+ANALYSIS_SK = key_schema.ANALYSIS_SK
+BUDGET_SK = key_schema.BUDGET_SK
 BUDGET_RETENTION_DAYS = 35  # long enough to chart a month of spending
-
-
-def _analysis_pk(key: str) -> str:
-    return f"ANALYSIS#{key}"
-
-
-def budget_pk(day: str) -> str:
-    return f"BUDGET#{day}"
 
 
 def _epoch(value: datetime) -> int:
@@ -46,7 +39,7 @@ class DynamoAnalyses:
         """The cached answer for ``key`` (one GetItem), or None; expired records count as absent."""
         response = client("dynamodb").get_item(
             TableName=get_settings().table_name,
-            Key={"pk": {"S": _analysis_pk(key)}, "sk": {"S": ANALYSIS_SK}},
+            Key={"pk": {"S": key_schema.analysis_pk(key)}, "sk": {"S": ANALYSIS_SK}},
         )
         record = response.get("Item")
         if not record:
@@ -62,7 +55,7 @@ class DynamoAnalyses:
         client("dynamodb").put_item(
             TableName=settings.table_name,
             Item={
-                "pk": {"S": _analysis_pk(key)},
+                "pk": {"S": key_schema.analysis_pk(key)},
                 "sk": {"S": ANALYSIS_SK},
                 "model_id": {"S": cached.model_id},
                 "prompt_version": {"S": cached.prompt_version},
@@ -85,7 +78,7 @@ class DynamoAnalyses:
         try:
             client("dynamodb").update_item(
                 TableName=get_settings().table_name,
-                Key={"pk": {"S": budget_pk(day)}, "sk": {"S": BUDGET_SK}},
+                Key={"pk": {"S": key_schema.budget_pk(day)}, "sk": {"S": BUDGET_SK}},
                 UpdateExpression="ADD tokens :tokens, usd_micros :usd, calls :one "
                 "SET expires_at = if_not_exists(expires_at, :expires)",
                 ConditionExpression="(attribute_not_exists(tokens) OR tokens <= :token_room) "
@@ -113,7 +106,7 @@ class DynamoAnalyses:
             return
         client("dynamodb").update_item(
             TableName=get_settings().table_name,
-            Key={"pk": {"S": budget_pk(day)}, "sk": {"S": BUDGET_SK}},
+            Key={"pk": {"S": key_schema.budget_pk(day)}, "sk": {"S": BUDGET_SK}},
             UpdateExpression="ADD tokens :tokens, usd_micros :usd",
             ExpressionAttributeValues={":tokens": {"N": str(delta_tokens)}, ":usd": {"N": str(delta_micros)}},
         )
@@ -122,7 +115,7 @@ class DynamoAnalyses:
         """What a day's counter holds (strongly consistent read)."""
         response = client("dynamodb").get_item(
             TableName=get_settings().table_name,
-            Key={"pk": {"S": budget_pk(day or budget_day())}, "sk": {"S": BUDGET_SK}},
+            Key={"pk": {"S": key_schema.budget_pk(day or budget_day())}, "sk": {"S": BUDGET_SK}},
             ConsistentRead=True,
         )
         record = response.get("Item") or {}

@@ -193,6 +193,21 @@ def deliveries_pk(subscription_id: str) -> str:
     return f"DELIVERIES#{subscription_id}"
 
 
+# ------------------------------------------------------------------ the model analyst
+ANALYSIS_SK = "ANALYSIS"
+BUDGET_SK = "BUDGET"
+
+
+def analysis_pk(cache_key: str) -> str:
+    """A cached model answer (``cache_key``: sha256 of prompt version, model id and the text sent)."""
+    return f"ANALYSIS#{cache_key}"
+
+
+def budget_pk(day: str) -> str:
+    """The model's spending counter of one UTC day (``yyyy-mm-dd``)."""
+    return f"BUDGET#{day}"
+
+
 # ------------------------------------------------------------------ api keys, ops figures
 API_KEY_SK = "APIKEY"
 STATS_SK = "STATS"
