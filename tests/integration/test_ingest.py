@@ -4,97 +4,24 @@ from __future__ import annotations
 
 import importlib.util
 import json
-import threading
-import time
-import zlib
+import sys
 from collections import Counter
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
 from signals.config import reset_settings
 from signals.feeds.ingest import run_ingest
-from signals.feeds.sources import Source
 from signals.storage.archive import read_item
 from signals.storage.aws import client
 from signals.storage.source_records import load_states
 
 ROOT = Path(__file__).resolve().parents[2]
 NOW = datetime(2026, 6, 2, 17, 0, tzinfo=UTC)
-
-
-def etag_of(body: bytes) -> str:
-    return f'W/"{zlib.crc32(body):08x}"'
-
-
-LAST_MODIFIED = "Tue, 02 Jun 2026 16:00:00 GMT"
-
-
-def rss(entries: list[tuple[str, str, str]]) -> bytes:
-    items = "".join(
-        f"<item><guid>{guid}</guid><title>{title}</title><link>https://example.com/{guid}?utm_source=rss</link>"
-        f"<description>{body}</description><pubDate>Tue, 02 Jun 2026 12:00:00 GMT</pubDate></item>"
-        for guid, title, body in entries
-    )
-    return (
-        f'<?xml version="1.0"?><rss version="2.0"><channel><title>T</title>{items}</channel></rss>'.encode()
-    )
-
-
-class FeedServer:
-    """Serves per-path documents with validators; records request headers; can stall or fail."""
-
-    def __init__(self) -> None:
-        self.docs: dict[str, bytes] = {}
-        self.status: dict[str, tuple[int, dict[str, str]]] = {}
-        self.stall: set[str] = set()
-        self.requests: list[tuple[str, dict[str, str]]] = []
-        outer = self
-
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-
-            def log_message(self, *args: object) -> None:
-                pass
-
-            def do_GET(self) -> None:
-                outer.requests.append((self.path, dict(self.headers.items())))
-                if self.path in outer.stall:
-                    time.sleep(3)
-                    return
-                if self.path in outer.status:
-                    code, headers = outer.status[self.path]
-                    self.send_response(code)
-                    for k, v in headers.items():
-                        self.send_header(k, v)
-                    self.send_header("Content-Length", "0")
-                    self.end_headers()
-                    return
-                body = outer.docs.get(self.path, b"")
-                if self.headers.get("If-None-Match") == etag_of(body):
-                    self.send_response(304)
-                    self.send_header("ETag", etag_of(body))
-                    self.end_headers()
-                    return
-                self.send_response(200 if self.path in outer.docs else 404)
-                self.send_header("Content-Type", "application/rss+xml")
-                self.send_header("ETag", etag_of(body))
-                self.send_header("Last-Modified", LAST_MODIFIED)
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.server.daemon_threads = True
-        threading.Thread(
-            target=self.server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True
-        ).start()
-
-    def source(self, sid: str, path: str) -> Source:
-        return Source(id=sid, name=sid.title(), url=f"http://127.0.0.1:{self.server.server_address[1]}{path}")
+sys.path.insert(0, str(ROOT / "tests" / "unit" / "feeds"))
+from feed_server import LAST_MODIFIED, FeedServer, etag_of, rss  # noqa: E402
 
 
 @pytest.fixture
@@ -161,14 +88,6 @@ def test_new_items_are_archived_and_enqueued_once_then_304_costs_nothing(aws, fe
     assert score_messages(aws) == []
 
 
-def test_not_due_sources_are_not_fetched(aws, feeds) -> None:
-    feeds.docs["/a.xml"] = rss([("g1", "One", "x")])
-    source = feeds.source("alpha", "/a.xml")
-    run_ingest([source], now=NOW)
-    report = run_ingest([source], now=NOW + timedelta(minutes=5))
-    assert (report.skipped_not_due, report.fetched, len(feeds.requests)) == (1, 0, 1)
-
-
 def test_edited_entry_is_enqueued_as_update_and_unchanged_ones_are_not(aws, feeds, calls) -> None:
     source = feeds.source("alpha", "/b.xml")
     feeds.docs["/b.xml"] = rss([("g1", "One", "first"), ("g2", "Two", "second")])
@@ -183,49 +102,6 @@ def test_edited_entry_is_enqueued_as_update_and_unchanged_ones_are_not(aws, feed
     assert (report.items_new, report.items_updated) == (1, 1)
     assert calls["PutObject"] == 1 + 2 and calls["SendMessageBatch"] == 1
     assert sorted(m["reason"] for m in score_messages(aws)) == ["new", "update"]
-
-
-def test_failures_back_off_and_honour_retry_after(aws, feeds) -> None:
-    feeds.status["/down"] = (500, {})
-    feeds.status["/busy"] = (503, {"Retry-After": "7200"})
-    feeds.status["/slow"] = (429, {"Retry-After": "Tue, 02 Jun 2026 20:00:00 GMT"})
-    down, busy, slow = (
-        feeds.source("down", "/down"),
-        feeds.source("busy", "/busy"),
-        feeds.source("slow", "/slow"),
-    )
-    report = run_ingest([down, busy, slow], now=NOW)
-    assert report.failed == 3 and any("http_500" in e for e in report.errors)
-    states = load_states(["down", "busy", "slow"])
-    assert states["down"].consecutive_failures == 1 and states["down"].last_error == "http_500"
-    assert states["down"].next_fetch_at >= NOW + timedelta(minutes=15)
-    assert states["busy"].next_fetch_at >= NOW + timedelta(seconds=7200)
-    assert states["slow"].next_fetch_at >= datetime(2026, 6, 2, 20, 0, tzinfo=UTC)
-
-
-def test_a_stalled_feed_does_not_hold_up_the_others(aws, feeds) -> None:
-    feeds.stall.add("/tarpit")
-    feeds.docs["/ok.xml"] = rss([("g1", "One", "x")])
-    report = run_ingest([feeds.source("tarpit", "/tarpit"), feeds.source("ok", "/ok.xml")], now=NOW)
-    assert (report.fetched, report.failed, report.items_new) == (1, 1, 1)
-    assert "timeout" in report.errors[0]
-
-
-def test_a_run_short_of_time_starts_nothing_and_those_sources_go_first_next_time(aws, feeds) -> None:
-    feeds.docs["/a.xml"] = rss([("g1", "One", "x")])
-    feeds.docs["/b.xml"] = rss([("g2", "Two", "x")])
-    fresh, waiting = feeds.source("fresh", "/a.xml"), feeds.source("waiting", "/b.xml")
-    report = run_ingest([fresh, waiting], now=NOW, remaining_ms=lambda: 1000)
-    assert (report.not_reached, report.fetched, feeds.requests) == (2, 0, [])
-    report = run_ingest([fresh, waiting], now=NOW)
-    assert report.fetched == 2
-
-
-def test_bozo_feed_keeps_parsed_entries_and_records_the_warning(aws, feeds) -> None:
-    feeds.docs["/bozo.xml"] = rss([("g1", "One", "x"), ("g2", "Two &nbsp; y", "z")])  # undefined entity
-    report = run_ingest([feeds.source("bozo", "/bozo.xml")], now=NOW)
-    assert report.items_new == 2
-    assert load_states(["bozo"])["bozo"].last_warning
 
 
 def test_handler_returns_the_report_and_replay_reenqueues(aws, feeds, tmp_path, monkeypatch) -> None:

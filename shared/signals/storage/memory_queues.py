@@ -1,10 +1,10 @@
-"""``queues.DeliveryQueue``'s in-memory twin for the scorer's ``EventQueue`` port (no moto)."""
+"""In-memory twins of ``queues.DeliveryQueue`` (the scorer's ``EventQueue``) and ``queues.ScoreQueue``."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
-from signals.models import SignalEvent
+from signals.models import ScoreRequest, SignalEvent
 from signals.storage.queues import SQS_BATCH_LIMIT
 
 
@@ -21,3 +21,14 @@ class InMemoryEventQueue:
             raise ConnectionError("delivery queue unavailable")
         self.sent.extend(events)
         return -(-len(events) // SQS_BATCH_LIMIT)  # one call per 10, as SendMessageBatch
+
+
+class InMemoryScoreQueue:
+    """Score requests sent, in order (the ingest's ``ScoreQueue`` port)."""
+
+    def __init__(self) -> None:
+        self.sent: list[ScoreRequest] = []
+
+    def send_requests(self, requests: Sequence[ScoreRequest]) -> int:
+        self.sent.extend(requests)
+        return -(-len(requests) // SQS_BATCH_LIMIT)
