@@ -7,8 +7,8 @@ from typing import Any
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType
 from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
 from aws_lambda_powertools.utilities.typing import LambdaContext
-from signals.scoring.composition import build_collaborators
 from signals.scoring.service import Collaborators, score_messages
+from signals.scoring.wiring import build_collaborators
 from signals.telemetry import logger, metrics
 
 processor = BatchProcessor(event_type=EventType.SQS)

@@ -7,7 +7,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from signals.models.analysis import CachedAnalysis, Spend
-from signals.storage.analysis_records import DynamoAnalyses, InMemoryAnalyses
+from signals.storage.analysis_records import DynamoAnalyses
+from signals.storage.memory_analyses import InMemoryAnalyses
 
 
 def test_budget_reservations_are_atomic_against_the_day_counter(aws):

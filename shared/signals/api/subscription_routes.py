@@ -1,7 +1,7 @@
 """Subscription routes (``/v1/subscriptions``): API-key auth, then one call into the webhooks service.
 
 The rules (ownership, the per-key cap, URL checks, optimistic locking, enable/test/retry) live in
-``signals.webhooks.service``; its errors become problems in ``api.problems``. Every route
+``signals.webhooks.subscription_service``; its errors become problems in ``api.problems``. Every route
 authenticates ``Authorization: Bearer <key>`` against the stored SHA-256 hash (401 otherwise); a
 subscription owned by another key answers 404, exactly like a missing one. The signing secret
 appears only in the create and rotate-secret responses. These routes never send
@@ -23,7 +23,7 @@ from signals.config import get_settings
 from signals.storage import apikey_records
 from signals.webhooks import wiring
 from signals.webhooks.deliveries import DeliveryList
-from signals.webhooks.service import SubscriptionService
+from signals.webhooks.subscription_service import SubscriptionService
 from signals.webhooks.subscriptions import (
     SubscriptionCreate,
     SubscriptionList,

@@ -118,7 +118,7 @@ def _cross_validate(args: argparse.Namespace, out: TextIO) -> int:
 
 def _analyst(enricher: str) -> Analyst:
     from signals.scoring.enrichers import build_analyst
-    from signals.storage.analysis_records import InMemoryAnalyses
+    from signals.storage.memory_analyses import InMemoryAnalyses
 
     return build_analyst(enricher=enricher, store=InMemoryAnalyses() if enricher == "bedrock" else None)
 

@@ -2,7 +2,7 @@
 
 ``storage/`` implements them over DynamoDB, S3 and SQS (``StoryRecords``, ``ItemArchive``,
 ``DeliveryQueue``, ``DynamoAnalyses``), with in-memory twins for unit tests; the scorer's
-composition root (``scoring/composition.py``) wires the real ones. The types they carry live in
+composition root (``scoring/wiring.py``) wires the real ones. The types they carry live in
 ``signals.models`` (``models/story.py``, ``models/analysis.py``).
 """
 

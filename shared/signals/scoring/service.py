@@ -4,7 +4,7 @@
 message in a :class:`~signals.scoring.session.ScoringSession` under Powertools' partial-failure
 processing (a poison message fails alone and goes back to the queue), sends the batch's events,
 then logs, meters and counts what happened. The collaborators come from the composition root
-(``scoring/composition.py``), built once per container by the handler.
+(``scoring/wiring.py``), built once per container by the handler.
 """
 
 from __future__ import annotations

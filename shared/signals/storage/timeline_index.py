@@ -4,7 +4,7 @@ A ranking lane (``ranking.query.Lane``) maps to one index partition per month
 (``storage/key_schema.py``): every signal (gsi1), one category (gsi2), score order (gsi3), or a
 posting partition (min score, category + min score, tag, source) that holds body copies. A read is
 one Query of one partition; no Scan anywhere. ``InMemoryFeedIndex`` holds the same lanes over a
-list of signals, for unit tests of ranking and for anything that ranks without AWS.
+list of signals (``storage/memory_timeline.py``), for unit tests of ranking.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from signals.storage.aws import client
 from signals.storage.signal_records import get_signal
 
 
-def _bounds(lane: Lane, since: datetime | None, until: datetime | None) -> tuple[str, str]:
+def lane_bounds(lane: Lane, since: datetime | None, until: datetime | None) -> tuple[str, str]:
     """The sort-key range of a lane: a time range, or from the lane's minimum score up (score order)."""
     if lane.kind == "by_score":
         return f"{lane.threshold:02d}#", key_schema.TOP
@@ -31,7 +31,7 @@ def _bounds(lane: Lane, since: datetime | None, until: datetime | None) -> tuple
     return low, high
 
 
-def _partition(lane: Lane, month: str) -> tuple[str | None, str]:
+def lane_partition(lane: Lane, month: str) -> tuple[str | None, str]:
     """(index name or None for the table, partition key value) of a lane's month."""
     value = lane.value or ""
     match lane.kind:
@@ -52,7 +52,7 @@ def _partition(lane: Lane, month: str) -> tuple[str | None, str]:
     raise ValueError(f"unknown lane {lane.kind!r}")
 
 
-def _months_in(months: Iterable[str], since: datetime | None, until: datetime | None) -> list[str]:
+def months_within(months: Iterable[str], since: datetime | None, until: datetime | None) -> list[str]:
     low = key_schema.month(since) if since else "0000-00"
     high = key_schema.month(until) if until else "9999-99"
     return sorted((m for m in set(months) if low <= m <= high), reverse=True)
@@ -79,7 +79,7 @@ class DynamoFeedIndex:
         ):
             cached = (dynamodb, time.monotonic(), self._registry_months())
             self._months = cached
-        return _months_in([*cached[2], key_schema.month(datetime.now(UTC))], since, until)
+        return months_within([*cached[2], key_schema.month(datetime.now(UTC))], since, until)
 
     def _registry_months(self) -> list[str]:
         """Every month in the registry (one Query; a few hundred bytes for decades of months)."""
@@ -109,9 +109,9 @@ class DynamoFeedIndex:
         limit: int,
     ) -> LaneChunk:
         """One Query of the lane's month partition, newest first, after position ``after``."""
-        index, pk = _partition(lane, month)
+        index, pk = lane_partition(lane, month)
         pk_name, sk_name = (f"{index}pk", f"{index}sk") if index else ("pk", "sk")
-        low, high = _bounds(lane, since, until)
+        low, high = lane_bounds(lane, since, until)
         request: dict[str, Any] = {
             "TableName": get_settings().table_name,
             "KeyConditionExpression": "#pk = :pk AND #sk BETWEEN :lo AND :hi",
@@ -157,82 +157,14 @@ class DynamoFeedIndex:
             for name, value in shard.items():
                 if "N" in value:
                     totals[name] = totals.get(name, 0) + int(value["N"])
-        return _counts(totals)
+        return counts_from(totals)
 
     def get_signal(self, signal_id: str) -> Signal | None:
         """One signal by id (one GetItem)."""
         return get_signal(signal_id)
 
 
-def _counts(totals: dict[str, int]) -> Counts:
+def counts_from(totals: dict[str, int]) -> Counts:
     categories = {name[4:]: n for name, n in totals.items() if name.startswith("cat:") and n > 0}
     tags = {name[4:]: n for name, n in totals.items() if name.startswith("tag:") and n > 0}
     return Counts(categories, tags)
-
-
-class InMemoryFeedIndex:
-    """The same lanes over a list of signals, with the same positions (for unit tests).
-
-    ``reads`` counts the signals handed out and ``calls`` the reads, like Query calls and items.
-    """
-
-    def __init__(self, signals: Iterable[Signal] = (), *, now: datetime | None = None) -> None:
-        self.signals: dict[str, Signal] = {}
-        self.now = now
-        self.reads = 0
-        self.calls = 0
-        self.add(signals)
-
-    def add(self, signals: Iterable[Signal]) -> None:
-        """Store or replace signals (by id), as the scorer's writes do."""
-        self.signals.update((s.id, s) for s in signals)
-
-    def months(self, since: datetime | None, until: datetime | None) -> list[str]:
-        current = key_schema.month(self.now or datetime.now(UTC))
-        return _months_in(
-            [*(key_schema.month(s.published_at) for s in self.signals.values()), current], since, until
-        )
-
-    def read(
-        self,
-        lane: Lane,
-        month: str,
-        *,
-        since: datetime | None,
-        until: datetime | None,
-        after: str | None,
-        limit: int,
-    ) -> LaneChunk:
-        low, high = _bounds(lane, since, until)
-        if after is not None:
-            high = min(high, after)
-        entries = sorted(
-            (
-                (position, signal)
-                for signal in self.signals.values()
-                if key_schema.month(signal.published_at) == month and lane.holds(signal)
-                for position in [self._position(lane, signal)]
-                if low <= position <= high and position != after
-            ),
-            key=lambda entry: entry[0],
-            reverse=True,
-        )
-        self.calls += 1
-        self.reads += min(len(entries), limit)
-        return LaneChunk(entries[:limit], len(entries) > limit)
-
-    @staticmethod
-    def _position(lane: Lane, signal: Signal) -> str:
-        if lane.kind == "by_score":
-            return key_schema.score_sort_key(signal.score, signal.published_at, signal.id)
-        return key_schema.time_sort_key(signal.published_at, signal.id)
-
-    def counts(self) -> Counts:
-        totals: dict[str, int] = {}
-        for signal in self.signals.values():
-            for name in [f"cat:{signal.category.value}", *(f"tag:{t}" for t in dict.fromkeys(signal.tags))]:
-                totals[name] = totals.get(name, 0) + 1
-        return _counts(totals)
-
-    def get_signal(self, signal_id: str) -> Signal | None:
-        return self.signals.get(signal_id)

@@ -35,8 +35,8 @@ from signals.webhooks.deliveries import FanOutPage, manual_retry_task, payload_b
 from signals.webhooks.matching import accepts, all_partitions, shard_key
 from signals.webhooks.ports import DeliveryLog, SignalReader, SubscriptionStore, TaskQueue
 from signals.webhooks.schedule import AttemptFacts, Decision, RetryPolicy, decide, should_disable
-from signals.webhooks.service import disable_subscription
 from signals.webhooks.signing import webhook_headers
+from signals.webhooks.subscription_service import disable_subscription
 from signals.webhooks.subscriptions import TEST_EVENT_TYPE
 
 Sender = Callable[..., HttpResult]

@@ -14,7 +14,7 @@ if TYPE_CHECKING:
     from signals.models import Signal
     from signals.storage.subscription_records import DynamoSubscriptionStore
     from signals.webhooks.dispatch import DeliveryContext
-    from signals.webhooks.service import SubscriptionService
+    from signals.webhooks.subscription_service import SubscriptionService
 
 
 class StoredSignals:
@@ -56,7 +56,7 @@ def delivery_context(**seams: Any) -> DeliveryContext:
 
 def subscription_service(**seams: Any) -> SubscriptionService:
     """The subscription service over the real stores; ``seams`` replace the resolver, clock..."""
-    from signals.webhooks.service import SubscriptionService
+    from signals.webhooks.subscription_service import SubscriptionService
 
     settings = get_settings()
     return SubscriptionService(**_stores(settings), settings=settings, **seams)

@@ -25,7 +25,7 @@ def api() -> Any:
     """The resolver over the in-memory feed index (the real ranking, cursors and counts)."""
     from signals.api import reading
     from signals.api.app import app
-    from signals.storage.timeline_index import InMemoryFeedIndex
+    from signals.storage.memory_timeline import InMemoryFeedIndex
 
     reading.use_index(InMemoryFeedIndex(SIGNALS))
     yield app

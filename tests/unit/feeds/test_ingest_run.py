@@ -12,7 +12,7 @@ from signals.config import reset_settings
 from signals.feeds.ingest import IngestPorts, run_ingest, scheduled_run
 from signals.storage.memory_archive import InMemoryArchive
 from signals.storage.memory_queues import InMemoryScoreQueue
-from signals.storage.source_records import InMemorySourceStore
+from signals.storage.memory_sources import InMemorySourceStore
 
 NOW = datetime(2026, 6, 2, 17, 0, tzinfo=UTC)
 

@@ -10,7 +10,7 @@ from fabricate import make_signal
 from signals.models import Category
 from signals.ranking.hot import hot_score, read_hot_page
 from signals.ranking.query import FeedQuery
-from signals.storage.timeline_index import InMemoryFeedIndex
+from signals.storage.memory_timeline import InMemoryFeedIndex
 
 NOW = datetime(2026, 6, 3, 12, tzinfo=UTC)
 

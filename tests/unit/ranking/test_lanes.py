@@ -9,7 +9,7 @@ from signals.models import Category
 from signals.models.timeline import Lane
 from signals.ranking.query import FeedQuery, lanes_for
 from signals.storage.signal_records import counter_updates, obsolete_keys, records_for
-from signals.storage.timeline_index import _partition
+from signals.storage.timeline_index import lane_partition
 
 
 def test_fingerprint_ignores_category_order() -> None:
@@ -21,15 +21,15 @@ def test_fingerprint_ignores_category_order() -> None:
 def test_indexes_select_instead_of_filters() -> None:
     month = "2026-06"
     assert lanes_for(FeedQuery(min_score=7)) == [Lane("at_least", threshold=7)]
-    assert _partition(Lane("at_least", threshold=7), month) == (None, "MIN#07#2026-06")
+    assert lane_partition(Lane("at_least", threshold=7), month) == (None, "MIN#07#2026-06")
     (security,) = lanes_for(FeedQuery(categories=(Category.SECURITY,)))
-    assert _partition(security, month) == ("gsi2", "CAT#security#2026-06")
+    assert lane_partition(security, month) == ("gsi2", "CAT#security#2026-06")
     (pair,) = lanes_for(FeedQuery(categories=(Category.SECURITY,), min_score=6))
-    assert _partition(pair, month) == (None, "MINCAT#security#06#2026-06")
-    assert _partition(lanes_for(FeedQuery())[0], month) == ("gsi1", "FEED#2026-06")
-    assert _partition(lanes_for(FeedQuery(sort="score"))[0], month) == ("gsi3", "SCORE#2026-06")
-    assert _partition(lanes_for(FeedQuery(tag="chips"))[0], month) == (None, "TAG#chips#2026-06")
-    assert _partition(lanes_for(FeedQuery(source="s1"))[0], month) == (None, "SRC#s1#2026-06")
+    assert lane_partition(pair, month) == (None, "MINCAT#security#06#2026-06")
+    assert lane_partition(lanes_for(FeedQuery())[0], month) == ("gsi1", "FEED#2026-06")
+    assert lane_partition(lanes_for(FeedQuery(sort="score"))[0], month) == ("gsi3", "SCORE#2026-06")
+    assert lane_partition(lanes_for(FeedQuery(tag="chips"))[0], month) == (None, "TAG#chips#2026-06")
+    assert lane_partition(lanes_for(FeedQuery(source="s1"))[0], month) == (None, "SRC#s1#2026-06")
     assert len(lanes_for(FeedQuery(categories=(Category.SECURITY, Category.BUSINESS)))) == 2
 
 
@@ -48,7 +48,7 @@ def test_a_lane_holds_exactly_what_its_postings_hold() -> None:
         Lane("source", "wire"),
         Lane("source", "nope"),
     ]:
-        _, pk = _partition(lane, signal.published_at.strftime("%Y-%m"))
+        _, pk = lane_partition(lane, signal.published_at.strftime("%Y-%m"))
         assert lane.holds(signal) == (pk in postings), lane
 
 

@@ -9,7 +9,7 @@ from fabricate import make_signal
 from signals.models import Category, Signal
 from signals.ranking.pages import read_page
 from signals.ranking.query import FeedQuery
-from signals.storage.timeline_index import InMemoryFeedIndex
+from signals.storage.memory_timeline import InMemoryFeedIndex
 
 SIGNALS = [make_signal(n) for n in range(150)]  # 7 h apart: about six weeks, three months
 

@@ -25,7 +25,7 @@ from signals.scoring.bedrock import BedrockAnalyst
 from signals.scoring.bedrock_prompt import ANSWER_SCHEMA, ModelAnswer, render_item
 from signals.scoring.enrichers import corroborated
 from signals.scoring.score_band import bound_score
-from signals.storage.analysis_records import InMemoryAnalyses
+from signals.storage.memory_analyses import InMemoryAnalyses
 from signals.telemetry import metrics
 
 REPLIES = Path(__file__).resolve().parents[2] / "data" / "bedrock"

@@ -24,7 +24,7 @@ from signals.storage.memory_deliveries import MemoryDeliveryLog
 from signals.storage.memory_subscriptions import MemorySubscriptionStore
 from signals.webhooks import dispatch
 from signals.webhooks.matching import index_rows
-from signals.webhooks.service import SubscriptionService
+from signals.webhooks.subscription_service import SubscriptionService
 from signals.webhooks.subscriptions import SubscriptionCreate, SubscriptionFilters
 
 PUBLIC_IP = "93.184.216.34"
