@@ -1,7 +1,7 @@
 """What crosses the ``StoryStore`` port: the batch's view of stories, the outbox marks, the two
 ways a story write can lose a race.
 
-The scorer (``scoring/service.py``) reasons with them; ``storage/story_records.py`` reads and
+The scorer (``scoring/session.py``) reasons with them; ``storage/story_records.py`` reads and
 writes them, so they live here, where both may import them.
 """
 
