@@ -21,65 +21,61 @@ from signals.models import Signal
 router = Router()
 
 
-def _newest(filters: FeedFilters, limit: int) -> list[Signal]:
-    return reading.read_feed(reading.feed_query(filters), limit, None)[0]
+#: format -> (path, media type); each route below serves one of them
+FORMATS = {
+    "rss": ("/v1/feed.rss", "application/rss+xml"),
+    "atom": ("/v1/feed.atom", "application/atom+xml"),
+    "json": ("/v1/feed.json", "application/feed+json"),
+}
+
+
+def _document(fmt: str, filters: FeedFilters, limit: int) -> Response:
+    """The newest matching signals, one page, as a syndication document of ``fmt``."""
+    from signals.rendering import syndication
+
+    path, media_type = FORMATS[fmt]
+    event = router.current_event
+    signals: list[Signal] = reading.read_feed(reading.feed_query(filters), limit, None)[0]
+    links = {"base_url": base_url(event), "self_url": self_url(event, path)}
+    if fmt == "json":
+        body = syndication.json_feed(signals, **links)
+    else:
+        render = syndication.rss if fmt == "rss" else syndication.atom
+        body = render(signals, **links, now=datetime.now(UTC))
+    return Response(200, f"{media_type}; charset=utf-8", body)
 
 
 @public_get(
     router,
-    "/v1/feed.rss",
+    FORMATS["rss"][0],
     summary="RSS 2.0 feed (same filters)",
     tags=["feeds"],
-    responses=text_responses("application/rss+xml"),
+    responses=text_responses(FORMATS["rss"][1]),
 )
 @with_filters()
 def feed_rss(filters: FeedFilters, limit: Limit = LIMIT_DEFAULT):
-    from signals.rendering.syndication import rss
-
-    event = router.current_event
-    body = rss(
-        _newest(filters, limit),
-        base_url=base_url(event),
-        self_url=self_url(event, "/v1/feed.rss"),
-        now=datetime.now(UTC),
-    )
-    return Response(200, "application/rss+xml; charset=utf-8", body)
+    return _document("rss", filters, limit)
 
 
 @public_get(
     router,
-    "/v1/feed.atom",
+    FORMATS["atom"][0],
     summary="Atom 1.0 feed (same filters)",
     tags=["feeds"],
-    responses=text_responses("application/atom+xml"),
+    responses=text_responses(FORMATS["atom"][1]),
 )
 @with_filters()
 def feed_atom(filters: FeedFilters, limit: Limit = LIMIT_DEFAULT):
-    from signals.rendering.syndication import atom
-
-    event = router.current_event
-    body = atom(
-        _newest(filters, limit),
-        base_url=base_url(event),
-        self_url=self_url(event, "/v1/feed.atom"),
-        now=datetime.now(UTC),
-    )
-    return Response(200, "application/atom+xml; charset=utf-8", body)
+    return _document("atom", filters, limit)
 
 
 @public_get(
     router,
-    "/v1/feed.json",
+    FORMATS["json"][0],
     summary="JSON Feed 1.1 (same filters)",
     tags=["feeds"],
-    responses=text_responses("application/feed+json"),
+    responses=text_responses(FORMATS["json"][1]),
 )
 @with_filters()
 def feed_json(filters: FeedFilters, limit: Limit = LIMIT_DEFAULT):
-    from signals.rendering.syndication import json_feed
-
-    event = router.current_event
-    body = json_feed(
-        _newest(filters, limit), base_url=base_url(event), self_url=self_url(event, "/v1/feed.json")
-    )
-    return Response(200, "application/feed+json; charset=utf-8", body)
+    return _document("json", filters, limit)
