@@ -73,12 +73,29 @@ def public_get(router: Router, rule: str, *, page: bool = False, **kwargs: Any) 
     return router.get(rule, cors=True, **kwargs)
 
 
-def text_responses(content_type: str) -> dict[int | str, Any]:
-    """OpenAPI responses of a route answering ``content_type`` text (and the usual problems)."""
-    return {
-        200: {"description": "OK", "content": {content_type: {"schema": {"type": "string"}}}},
-        **PROBLEM_RESPONSES,
+#: What a JSON Feed 1.1 document is, as much as OpenAPI needs to check it (https://jsonfeed.org).
+JSON_FEED_SCHEMA = {
+    "type": "object",
+    "required": ["version", "title", "items"],
+    "properties": {
+        "version": {"type": "string"},
+        "title": {"type": "string"},
+        "items": {"type": "array", "items": {"type": "object"}},
+    },
+}
+
+
+def text_responses(content_type: str, *, not_found: str | None = None) -> dict[int | str, Any]:
+    """OpenAPI responses of a route answering ``content_type`` (and the usual problems); ``not_found``:
+    the media type of its 404 when that is not a problem (a page answers a page)."""
+    schema = JSON_FEED_SCHEMA if content_type.endswith("json") else {"type": "string"}
+    responses: dict[int | str, Any] = {
+        **PROBLEM_RESPONSES,  # first: its plain 200 must not replace the typed one below
+        200: {"description": "OK", "content": {content_type: {"schema": schema}}},
     }
+    if not_found:
+        responses[404] = {"description": "Not found.", "content": {not_found: {"schema": {"type": "string"}}}}
+    return responses
 
 
 # --------------------------------------------------------------------------- which route, which headers
@@ -123,6 +140,8 @@ def _matches(if_none_match: str, etag: str) -> bool:
 
 def _reject_unknown_parameters(app: APIGatewayHttpResolver) -> None:
     route = app.context.get("_route")
+    if not any(route is registered for registered in _routes(app)):
+        return  # no route answers this method and path: the 404 or 405 comes first
     allowed = {param.alias for param in getattr(getattr(route, "dependant", None), "query_params", [])}
     unknown = sorted(set(app.current_event.query_string_parameters or {}) - allowed)
     if route is not None and unknown:
@@ -205,7 +224,14 @@ def unmatched(app: APIGatewayHttpResolver) -> Response:
     unmatched_route = app.context.get("_route")
     if unmatched_route is not None:
         unmatched_route.cors = False
-    methods = sorted({route.method for route in _matching(app, app.current_event.path)})
+    path = app.current_event.path
+    methods = sorted({route.method for route in _matching(app, path)})
+    if not methods and app.current_event.http_method in ("GET", "HEAD") and path.startswith("/signals/"):
+        # an id no signal can have (e.g. not ASCII) at the page's address: the page's own 404
+        from signals.rendering.pages import not_found_page
+
+        headers = {**_security_headers("/signals/<signal_id>"), "Cache-Control": "no-store"}
+        return Response(404, "text/html; charset=utf-8", not_found_page(), headers=headers)
     if not methods:
         return problem_response(app, not_found())
     allow = ", ".join(methods)

@@ -81,8 +81,8 @@ def sources() -> Response[SourceHealthList]:
     summary="Operations page: the figures drawn as charts (server-rendered SVG)",
     tags=["ops"],
     responses={
+        **PROBLEM_RESPONSES,  # first: its plain 200 must not replace the typed one below
         200: {"description": "OK", "content": {"text/html": {"schema": {"type": "string"}}}},
-        **PROBLEM_RESPONSES,
     },
 )
 def ops_page(days: Days = _settings.stats_days_default):

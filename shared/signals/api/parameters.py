@@ -11,13 +11,14 @@ from __future__ import annotations
 
 import functools
 import inspect
+import re
 import typing
 from collections.abc import Callable
 from datetime import datetime
 from typing import Annotated, Any
 
 from aws_lambda_powertools.event_handler.openapi.params import Path, Query
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, BeforeValidator, ConfigDict
 
 from signals.api.problems import ApiError
 from signals.config import get_settings
@@ -42,7 +43,17 @@ SignalId = Annotated[str, Path(min_length=1, max_length=128, pattern=r"^[A-Za-z0
 MinScore = Annotated[int, Query(ge=1, le=10, description="only signals scoring at least this")]
 Categories = Annotated[list[Category] | None, Query(description="category id; repeat for several")]
 Text = Annotated[str | None, Query(min_length=1, max_length=_settings.query_param_max_chars)]
-Instant = Annotated[datetime | None, Query(description="UTC instant, ISO 8601")]
+
+
+def _iso_8601(value: Any) -> Any:
+    """Only ISO 8601 text is an instant here: pydantic would also read ``0.5`` as a Unix timestamp."""
+    if isinstance(value, str) and not _ISO_DATE.match(value):
+        raise ValueError("must be an ISO 8601 date or date-time, e.g. 2026-06-02T17:00:00Z")
+    return value
+
+
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}")
+Instant = Annotated[datetime | None, BeforeValidator(_iso_8601), Query(description="UTC instant, ISO 8601")]
 
 
 class FeedFilters(BaseModel):

@@ -50,7 +50,7 @@ def not_found(detail: str = "Nothing lives at this address.") -> ApiError:
 
 PROBLEM_RESPONSES: dict[int | str, Any] = {
     200: {"description": "OK"},
-    304: {"description": "Not modified: the representation matches If-None-Match."},
+    304: {"description": "Not modified: the representation matches If-None-Match.", "content": {}},
     400: {
         "description": "Bad request: an unknown, malformed or out-of-range parameter, or a bad cursor.",
         "content": {PROBLEM_JSON: {"model": Problem}},
