@@ -134,14 +134,16 @@ def _wait_for(predicate: Any, seconds: float) -> bool:
     return predicate()
 
 
-@pytest.mark.parametrize("how", ["SIGTERM", "SIGKILL"])
+@pytest.mark.parametrize("how", ["SIGTERM", "SIGKILL", "SIGTERM to the group"])
 def test_stopping_the_demo_stops_its_api_process(how: str) -> None:
     import signal
 
     # Given `signals demo` serving its API on a port (one small feed)
     port = _free_port()
+    # (the group case ingests the whole corpus, so the stop lands while feeds are being ingested)
+    only = [] if how.endswith("group") else ["--only", "aisi-blog"]
     demo = subprocess.Popen(
-        [str(Path(sys.executable).parent / "signals"), "demo", "--port", str(port), "--only", "aisi-blog"],
+        [str(Path(sys.executable).parent / "signals"), "demo", "--port", str(port), *only],
         cwd=ROOT,
         env=_clean_env(),
         stdout=subprocess.DEVNULL,
@@ -151,14 +153,17 @@ def test_stopping_the_demo_stops_its_api_process(how: str) -> None:
     try:
         assert _wait_for(lambda: _answers(port), 120), "the demo's API never answered"
 
-        # When the demo is stopped the way a service manager or a crash stops it
-        demo.send_signal(getattr(signal, how))
+        # When the demo is stopped the way a service manager, `timeout` or a crash stops it
+        if how.endswith("group"):
+            os.killpg(demo.pid, signal.SIGTERM)  # what `timeout` and service managers send
+        else:
+            demo.send_signal(getattr(signal, how))
         demo.wait(timeout=60)
 
         # Then its API process goes too: nothing is left holding the port (a leftover answered
         # every request with 500, its moto gone)
         assert _wait_for(lambda: not _answers(port), 30), "the API process outlived the demo"
-        if how == "SIGTERM":
+        if how.startswith("SIGTERM"):
             assert demo.returncode == 0  # a clean stop, as with Ctrl-C
     finally:
         if demo.poll() is None:

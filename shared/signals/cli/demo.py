@@ -33,17 +33,27 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.set_defaults(run=run)
 
 
-def _interrupt(signum: int, frame: object) -> None:
-    raise KeyboardInterrupt  # `kill`, `timeout` and service managers stop the demo as Ctrl-C does
+def _stop_on_signals(stack: object) -> None:
+    """SIGTERM (``kill``, ``timeout``, service managers, a process-group kill) and Ctrl-C stop the
+    demo alike: the stack is told to stop first, then the main thread is interrupted. Telling the stack
+    matters: code the interrupt lands in may swallow a KeyboardInterrupt, and the schedule loop
+    would then sleep its whole interval."""
+
+    def interrupt(signum: int, frame: object) -> None:
+        stack.stopping.set()  # type: ignore[attr-defined]
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, interrupt)
+    signal.signal(signal.SIGINT, interrupt)
 
 
 def run(args: argparse.Namespace) -> int:
     # Logs go to stderr so stdout carries only what the command prints (the --once summary is JSON).
     real_stdout, sys.stdout = sys.stdout, sys.stderr
-    signal.signal(signal.SIGTERM, _interrupt)
     from signals.local.runner import LocalStack
 
     stack = LocalStack(port=0 if args.once else args.port, sources_file=args.sources, only=args.only)
+    _stop_on_signals(stack)
     stack.interval_s = args.interval
     try:
         stack.start(serve_api=not args.once)

@@ -123,6 +123,9 @@ class LocalStack:
         self.port, self.sources_file, self.only = port, sources_file, only
         self.workdir = workdir or Path(tempfile.mkdtemp(prefix="signals-demo-"))
         self._stoppers: list[Any] = []
+        # Set by a stop request (a signal): the schedule loop and the pollers end at their next
+        # check even when the KeyboardInterrupt that came with it was swallowed by the code it hit.
+        self.stopping = threading.Event()
         self.api_url = ""
         self.receiver: Any = None
         self.demo_key: str | None = None
@@ -314,8 +317,7 @@ class LocalStack:
         from signals.local.sqs_source import SqsEventSource
 
         interval_s = interval_s or self.interval_s
-        stop = threading.Event()
-        self._stoppers.append(stop.set)
+        stop = self.stopping
 
         def poll(queue: str, function: str) -> None:
             source = SqsEventSource(
