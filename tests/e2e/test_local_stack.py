@@ -158,7 +158,7 @@ def test_stopping_the_demo_stops_its_api_process(how: str) -> None:
             os.killpg(demo.pid, signal.SIGTERM)  # what `timeout` and service managers send
         else:
             demo.send_signal(getattr(signal, how))
-        demo.wait(timeout=60)
+        demo.wait(timeout=5)  # every part ends within 5 s (issue 14)
 
         # Then its API process goes too: nothing is left holding the port (a leftover answered
         # every request with 500, its moto gone)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import json
+import os
 import signal
 import sys
 from pathlib import Path
@@ -69,6 +70,17 @@ def run(args: argparse.Namespace) -> int:
     finally:
         sys.stdout = real_stdout
         stack.stop()
+        if stack.stopping.is_set():
+            _exit_now(130 if args.once else 0)  # an interrupted --once has no summary to trust
+
+
+def _exit_now(code: int) -> None:
+    """End the process once the stack is stopped, without waiting for worker threads still inside a
+    call to the (now stopped) local AWS: a stop must take seconds, whatever moment it lands on."""
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(Exception):
+            stream.flush()
+    os._exit(code)
 
 
 def _print_welcome(stack, out) -> None:  # type: ignore[no-untyped-def]

@@ -249,7 +249,8 @@ def run_ingest(
     started = 0
     queue = iter(due)
     concurrency = max(1, settings.fetch_concurrency)
-    with ThreadPoolExecutor(max_workers=concurrency, thread_name_prefix="ingest") as pool:
+    pool = ThreadPoolExecutor(max_workers=concurrency, thread_name_prefix="ingest")
+    try:
         pending: set[Future[SourceResult]] = set()
         exhausted = False
         while True:
@@ -278,6 +279,10 @@ def run_ingest(
             done, pending = wait(pending, return_when=FIRST_COMPLETED)
             for future in done:
                 _tally(report, future.result())
+    except BaseException:  # an interrupt (the local demo stopping): do not wait for fetches in flight
+        pool.shutdown(wait=False, cancel_futures=True)
+        raise
+    pool.shutdown(wait=True)
     report.not_reached = len(due) - started
     if report.not_reached:
         logger.warning("ingest run stopped early", extra={"not_reached": report.not_reached})
