@@ -85,16 +85,21 @@ JSON_FEED_SCHEMA = {
 }
 
 
-def text_responses(content_type: str, *, not_found: str | None = None) -> dict[int | str, Any]:
-    """OpenAPI responses of a route answering ``content_type`` (and the usual problems); ``not_found``:
-    the media type of its 404 when that is not a problem (a page answers a page)."""
+def text_responses(content_type: str, *, errors_as: str | None = None) -> dict[int | str, Any]:
+    """OpenAPI responses of a route answering ``content_type`` (and the usual problems); ``errors_as``:
+    the media type of its 400 and 404 when those are not problems (a page answers a page)."""
     schema = JSON_FEED_SCHEMA if content_type.endswith("json") else {"type": "string"}
     responses: dict[int | str, Any] = {
         **PROBLEM_RESPONSES,  # first: its plain 200 must not replace the typed one below
         200: {"description": "OK", "content": {content_type: {"schema": schema}}},
     }
-    if not_found:
-        responses[404] = {"description": "Not found.", "content": {not_found: {"schema": {"type": "string"}}}}
+    if errors_as:
+        for status in (400, 404):
+            description = PROBLEM_RESPONSES[status]["description"]
+            responses[status] = {
+                "description": description,
+                "content": {errors_as: {"schema": {"type": "string"}}},
+            }
     return responses
 
 
@@ -138,12 +143,22 @@ def _matches(if_none_match: str, etag: str) -> bool:
 # --------------------------------------------------------------------------- the middleware
 
 
+#: Parameters that links pick up on their way to us (newsletters, social sites, ads): ignored, so a
+#: shared link works; any other unknown parameter is refused, so a typo never passes silently.
+TRACKING_PARAMETERS = frozenset({"fbclid", "gclid", "dclid", "msclkid", "igshid", "mc_cid", "mc_eid", "ref"})
+
+
+def _is_tracking(name: str) -> bool:
+    return name in TRACKING_PARAMETERS or name.startswith("utm_")
+
+
 def _reject_unknown_parameters(app: APIGatewayHttpResolver) -> None:
     route = app.context.get("_route")
     if not any(route is registered for registered in _routes(app)):
         return  # no route answers this method and path: the 404 or 405 comes first
     allowed = {param.alias for param in getattr(getattr(route, "dependant", None), "query_params", [])}
-    unknown = sorted(set(app.current_event.query_string_parameters or {}) - allowed)
+    given = set(app.current_event.query_string_parameters or {})
+    unknown = sorted(name for name in given - allowed if not _is_tracking(name))
     if route is not None and unknown:
         raise ApiError(
             400,
@@ -199,6 +214,16 @@ def problem_response(app: APIGatewayHttpResolver, exc: Exception) -> Response:
     headers = {**_security_headers(None), **extra, "Cache-Control": "no-store"}
     if _is_public(app):
         headers.update(CORS.to_dict("*"))
+    if _is_public(app) and _route_path(app) in PAGE_PATHS:  # a browser gets a page, not JSON
+        from signals.rendering.pages import error_page
+
+        headers.update(_security_headers(_route_path(app)))
+        return Response(
+            problem.status,
+            "text/html; charset=utf-8",
+            error_page(problem.title, problem.detail),
+            headers=headers,
+        )
     return Response(problem.status, PROBLEM_JSON, problem_body(problem, _request_id(app)), headers=headers)
 
 

@@ -25,7 +25,7 @@ def _cached() -> dict[str, str]:
     page=True,
     summary="The feed as a web page",
     tags=["pages"],
-    responses=text_responses("text/html"),
+    responses=text_responses("text/html", errors_as="text/html"),
 )
 @with_filters("min_score", "category")
 def home_page(filters: FeedFilters, limit: Limit = LIMIT_DEFAULT, cursor: Cursor = None):
@@ -47,7 +47,7 @@ def home_page(filters: FeedFilters, limit: Limit = LIMIT_DEFAULT, cursor: Cursor
     page=True,
     summary="One signal as a web page",
     tags=["pages"],
-    responses=text_responses("text/html", not_found="text/html"),
+    responses=text_responses("text/html", errors_as="text/html"),
 )
 def signal_html(signal_id: SignalId):
     from signals.rendering.pages import not_found_page, signal_page

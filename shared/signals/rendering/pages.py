@@ -64,3 +64,8 @@ def signal_page(signal: Signal) -> str:
 
 def not_found_page() -> str:
     return _environment().get_template("not_found.html").render()
+
+
+def error_page(title: str, detail: str) -> str:
+    """What a browser gets instead of problem details when a page's address is wrong."""
+    return _environment().get_template("error.html").render(title=title, detail=detail)

@@ -138,14 +138,18 @@ def test_bad_parameters_get_400_problems(api: Any, params: dict[str, Any], code:
 
 
 def test_filter_errors_name_the_parameter_on_every_route(api: Any) -> None:
-    for path in ("/v1/signals", "/v1/feed.rss", "/v1/feed.atom", "/v1/feed.json", "/"):
+    for path in ("/v1/signals", "/v1/feed.rss", "/v1/feed.atom", "/v1/feed.json"):
         problem = _problem(get(api, path, {"min_score": 11}), 400, "invalid_parameter")
         assert problem["errors"][0]["parameter"] == "min_score"
         assert problem["detail"].startswith("min_score: ")
+    page = get(api, "/", {"min_score": 11})  # a browser gets the same words as a page (issue 15)
+    assert page["statusCode"] == 400 and page["headers"]["Content-Type"].startswith("text/html")
+    assert "min_score: " in page["body"]
     since_after_until = {"since": "2026-06-02T00:00:00Z", "until": "2026-06-01T00:00:00Z"}
     detail = _problem(get(api, "/v1/feed.json", since_after_until), 400, "invalid_parameter")["detail"]
     assert detail == "since must not be later than until."
-    _problem(get(api, "/", {"tag": "policy"}), 400, "unknown_parameter")  # the page filters less
+    page = get(api, "/", {"tag": "policy"})  # the page filters less
+    assert page["statusCode"] == 400 and "Unknown query parameter(s): tag" in page["body"]
 
 
 def test_unknown_id_route_and_method(api: Any) -> None:
@@ -179,3 +183,31 @@ def test_openapi_served_and_swagger_ui(api: Any) -> None:
     # ...and the document link it shows under the title answers with that document
     assert body(get(api, "/docs", {"format": "json"})) == spec
     assert json.loads(get(api, "/v1/openapi.json")["body"]) == spec
+
+
+@pytest.mark.parametrize("path", ["/", "/signals/sig00001", "/v1/feed.rss", "/v1/feed.json", "/v1/signals"])
+@pytest.mark.parametrize(
+    "tracking",
+    [
+        {"utm_source": "newsletter", "utm_medium": "email"},
+        {"fbclid": "IwAR0x"},
+        {"gclid": "x"},
+        {"ref": "hn"},
+    ],
+)
+def test_a_shared_link_with_tracking_parameters_works(api: Any, path: str, tracking: dict[str, str]) -> None:
+    assert get(api, path, tracking)["statusCode"] == 200
+
+
+def test_a_wrong_page_address_answers_a_page_and_the_api_a_problem(api: Any) -> None:
+    page = get(api, "/", {"min_score": "eleven"})
+    assert page["statusCode"] == 400 and page["headers"]["Content-Type"].startswith("text/html")
+    assert (
+        "min_score" in page["body"]
+        and "<h1>" in page["body"]
+        and "default-src 'none'" in page["headers"]["Content-Security-Policy"]
+    )
+    typo = get(api, "/", {"min_scor": "7"})
+    assert typo["statusCode"] == 400 and "min_scor" in typo["body"] and typo["body"].lstrip().startswith("<!")
+    _problem(get(api, "/v1/signals", {"min_scor": "7"}), 400, "unknown_parameter")
+    _problem(get(api, "/v1/feed.rss", {"min_scor": "7"}), 400, "unknown_parameter")
