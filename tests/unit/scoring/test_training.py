@@ -17,6 +17,7 @@ from signals.scoring.judge import MODEL_PATH, load_model
 LABELS = Path(__file__).resolve().parents[2] / "data" / "labeled"
 
 
+@pytest.mark.timeout(600)  # ~12 s alone; two fits, so a busy machine (CI's other worker) can take minutes
 def test_small_data_training_is_reproducible_byte_for_byte(tmp_path: Path):
     first, second = tmp_path / "a.json.gz", tmp_path / "b.json.gz"
     args = ["train", "--labels", str(LABELS), "--max-rows-per-set", "40", "--no-cv"]
