@@ -38,6 +38,14 @@ from standardwebhooks import Webhook
 PUBLIC_IP = "93.184.216.34"
 
 
+@pytest.fixture(autouse=True)
+def _one_receiver_host(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every subscription here points at the one loopback receiver: lift the per-host cap (its own
+    tests set it back down)."""
+    monkeypatch.setenv("SIGNALS_SUBSCRIPTIONS_PER_HOST_MAX", "1000")
+    reset_settings()
+
+
 def store() -> DynamoSubscriptionStore:
     """The real subscription store (DynamoDB on moto), as the functions wire it."""
     return wiring.subscription_store()
@@ -891,6 +899,7 @@ def test_fanout_reads_only_matching_index_rows(local, monkeypatch):
 
 def test_fanout_rows_spread_across_shards_one_page_message_each(local, monkeypatch):
     monkeypatch.setenv("SIGNALS_FANOUT_SHARDS", "8")
+    monkeypatch.setenv("SIGNALS_SUBSCRIPTIONS_PER_KEY_MAX", "1000")  # 160 subscriptions of one key
     reset_settings()
     key = apikey_records.store_key("sig_shard-key", "shard")
     made = make_subscriptions(key.key_id, 160)  # no category filter: the would-be hot partition
