@@ -125,7 +125,17 @@ class Settings(BaseSettings):
     # Rows are keyed by it: fix it per table (changing it needs the index rows rewritten).
     fanout_shards: int = 8
     api_body_max_bytes: int = 16 * 1024  # request bodies above this get 400 body_too_large
+    # a counter item per key (SUBCOUNT#owner#<key>), changed in the subscription's own transaction
     subscriptions_per_key_max: int = 100
+    # one key may point at most this many subscriptions at one host (SUBCOUNT#host#<key>#<host>):
+    # a key cannot aim the pipeline's deliveries at a third party's server
+    subscriptions_per_host_max: int = 5
+    # sends by hand (POST .../test and .../deliveries/<id>/retry), fixed windows (RATE#<scope>#<window>):
+    # per subscription and per key; over either, 429 rate_limited with Retry-After (the window's end)
+    manual_sends_per_subscription_max: int = 5
+    manual_sends_per_subscription_window_s: int = 60
+    manual_sends_per_key_max: int = 30
+    manual_sends_per_key_window_s: int = 3600
     demo_api_key: str | None = None  # SIGNALS_DEMO_API_KEY: the key `signals demo` creates
 
     # --- operations (stats, health, redrive) ---

@@ -91,7 +91,7 @@ def write_one_of_everything(aws: Any) -> None:
         [SeenEntry(item_id="it1", content_hash="h", item_key="k", source_id="src-a", seen_at=NOW)]
     )
     record_ingest(fetched=1, new_items=1, source_id="src-a", at=NOW)
-    # webhooks: a key, a subscription (its fan-out rows), a delivery
+    # webhooks: a key, a subscription (its fan-out rows, its counters), a delivery, a rate window
     plaintext, api_key = create_key("key-schema")
     request = SubscriptionCreate(url="https://hooks.example/x", event_types=["signal.created"])
     subscription = new_subscription(api_key.key_id, request, "whsec_" + "A" * 32, NOW)
@@ -104,6 +104,9 @@ def write_one_of_everything(aws: Any) -> None:
         occurred_at=NOW,
     )
     assert DynamoDeliveryLog().claim_attempt(task, NOW, 30)
+    from signals.storage.rate_limits import DynamoRateLimits
+
+    assert DynamoRateLimits().hit(f"sub:{subscription.id}", 5, 60, NOW) is None  # a rate-limit window
     # the model analyst: a cached answer and the day's budget
     analyses = DynamoAnalyses()
     cached = CachedAnalysis(

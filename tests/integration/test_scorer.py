@@ -418,3 +418,40 @@ def test_outbox_clear_keeps_the_marks_of_an_edit_that_landed_meanwhile(aws):
     assert pending_of("item-a") == []
     assert pending_of("item-b") == ["sig-b-v1", "sig-b-v2"]
     assert calls == 2
+
+
+def test_two_sessions_scoring_one_item_at_once_store_one_signal_and_one_event(aws):
+    """Finding 17: two scorers (no cached ``prepare``) both read before either writes; the item-seen
+    condition makes one of them the creator. Checked by hand: with that condition made always true
+    (``attribute_not_exists(pk) OR content_hash <> :h`` in ``storage/story_records.py``), this fails."""
+    import sys
+
+    from signals.scoring.analyst import RuleAnalyst
+    from signals.scoring.session import ScoringSession, event_id
+    from signals.storage.archive import S3Archive
+    from signals.storage.queues import DeliveryQueue
+    from signals.storage.story_records import StoryRecords
+
+    sys.path.insert(0, str(ROOT / "tests" / "unit" / "scoring"))
+    from test_session_race import BothReadFirst, race
+
+    item = make_item("policywire", *EO)
+    request = ScoreRequest.model_validate_json(archived(item))
+    racing = BothReadFirst(StoryRecords())
+    analyst = RuleAnalyst()
+    sessions = [
+        ScoringSession(analyst=analyst, stories=racing, archive=S3Archive(), queue=DeliveryQueue())
+        for _ in range(2)
+    ]
+
+    actions = race(sessions, request)
+
+    assert racing.reads >= 2
+    assert Counter(actions) == Counter({"created": 1, "duplicate": 1})
+    (signal,) = stored_signals(aws)
+    assert signal.version == 1 and [s.item_id for s in signal.sources] == [item.id]
+    # one event: the loser may re-send the winner's still-pending outbox event, with the same id
+    events = events_on_delivery_queue(aws)
+    assert {(e["event_id"], e["type"], e["signal_version"]) for e in events} == {
+        (event_id(signal.id, 1), "signal.created", 1)
+    }

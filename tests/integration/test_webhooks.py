@@ -38,6 +38,14 @@ from standardwebhooks import Webhook
 PUBLIC_IP = "93.184.216.34"
 
 
+@pytest.fixture(autouse=True)
+def _one_receiver_host(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every subscription here points at the one loopback receiver: lift the per-host cap (its own
+    tests set it back down)."""
+    monkeypatch.setenv("SIGNALS_SUBSCRIPTIONS_PER_HOST_MAX", "1000")
+    reset_settings()
+
+
 def store() -> DynamoSubscriptionStore:
     """The real subscription store (DynamoDB on moto), as the functions wire it."""
     return wiring.subscription_store()
@@ -891,6 +899,7 @@ def test_fanout_reads_only_matching_index_rows(local, monkeypatch):
 
 def test_fanout_rows_spread_across_shards_one_page_message_each(local, monkeypatch):
     monkeypatch.setenv("SIGNALS_FANOUT_SHARDS", "8")
+    monkeypatch.setenv("SIGNALS_SUBSCRIPTIONS_PER_KEY_MAX", "1000")  # 160 subscriptions of one key
     reset_settings()
     key = apikey_records.store_key("sig_shard-key", "shard")
     made = make_subscriptions(key.key_id, 160)  # no category filter: the would-be hot partition
@@ -1155,3 +1164,98 @@ def test_the_in_memory_stores_answer_as_dynamodb_does(aws):
     assert in_memory == in_dynamodb
     assert in_dynamodb[0] == ["sub_000000000000000000000001"] and in_dynamodb[3] == []  # rows moved
     assert in_dynamodb[7:9] == [True, False]  # a claimed attempt is not claimed twice
+
+
+# ------------------------------------------------------------------ abuse limits (issue 12, finding 9)
+
+
+def test_sends_by_hand_over_the_limit_answer_429_with_retry_after(local, api, stub, monkeypatch):
+    monkeypatch.setenv("SIGNALS_MANUAL_SENDS_PER_SUBSCRIPTION_MAX", "2")
+    reset_settings()
+    key = new_key()
+    sub = subscribe(api, key, f"{stub.base}/ok/limited")
+    assert [api("POST", f"/v1/subscriptions/{sub['id']}/test", key=key).status for _ in range(2)] == [
+        202,
+        202,
+    ]
+    refused = api("POST", f"/v1/subscriptions/{sub['id']}/test", key=key)
+    assert refused.status == 429 and refused.body["code"] == "rate_limited"
+    assert 1 <= int(refused.headers["retry-after"]) <= 60
+    pump(local)
+    assert len(stub.hits) == 2  # the refused one sent nothing
+
+
+def test_a_failed_test_event_never_reaches_the_delivery_dlq(local, api, stub):
+    key = new_key()
+    sub = subscribe(api, key, f"{stub.base}/error/t")
+    assert api("POST", f"/v1/subscriptions/{sub['id']}/test", key=key).status == 202
+    pump(local)
+    assert len(stub.hits) == 1
+    dlq = local.sqs.receive_message(QueueUrl=local.queue_urls["DeliveryDLQ"], MaxNumberOfMessages=10)
+    assert dlq.get("Messages", []) == []
+    (delivery,) = api("GET", f"/v1/subscriptions/{sub['id']}/deliveries", key=key).body["items"]
+    assert delivery["status"] == "failed"
+
+
+def test_concurrent_creates_at_max_minus_one_leave_exactly_max_in_dynamodb(local, monkeypatch):
+    from signals.webhooks import errors
+    from signals.webhooks.subscriptions import SubscriptionCreate
+
+    monkeypatch.setenv("SIGNALS_SUBSCRIPTIONS_PER_KEY_MAX", "3")
+    reset_settings()
+    service = wiring.subscription_service(resolver=lambda host: [PUBLIC_IP])
+    for n in range(2):
+        service.create("key_race", SubscriptionCreate(url=f"http://127.0.0.1:9/{n}"))
+    both_in, real_create = threading.Barrier(2, timeout=10), DynamoSubscriptionStore.create
+
+    def racing_create(self, subscription):  # both requests got past every check before either writes
+        both_in.wait()
+        return real_create(self, subscription)
+
+    monkeypatch.setattr(DynamoSubscriptionStore, "create", racing_create)
+
+    def create(n: int):
+        try:
+            return service.create("key_race", SubscriptionCreate(url=f"http://127.0.0.1:9/race-{n}"))
+        except errors.TooManySubscriptions as exc:
+            return exc
+
+    results: list[Any] = [None, None]
+    threads = [threading.Thread(target=lambda n=n: results.__setitem__(n, create(n))) for n in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(type(r).__name__ for r in results) == ["Subscription", "TooManySubscriptions"]
+    assert store().count_owned("key_race") == 3
+    counter = local.dynamodb.get_item(
+        TableName=local.table_name, Key={"pk": {"S": "SUBCOUNT#owner#key_race"}, "sk": {"S": "COUNT"}}
+    )["Item"]
+    assert counter["n"] == {"N": "3"}
+
+
+def test_one_key_may_aim_only_so_many_subscriptions_at_one_host(local, api, monkeypatch):
+    monkeypatch.setenv("SIGNALS_SUBSCRIPTIONS_PER_HOST_MAX", "2")
+    reset_settings()
+    key = new_key()
+    first = subscribe(api, key, "http://127.0.0.1:9/a")
+    subscribe(api, key, "http://127.0.0.1:9/b")
+    refused = api("POST", "/v1/subscriptions", key=key, body={"url": "http://127.0.0.1:9/c"})
+    assert refused.status == 409 and refused.body["code"] == "too_many_subscriptions_for_host"
+    subscribe(api, new_key("bob"), "http://127.0.0.1:9/c")  # another key: its own count
+    assert api("DELETE", f"/v1/subscriptions/{first['id']}", key=key).status == 204
+    subscribe(api, key, "http://127.0.0.1:9/c")  # the delete freed a place
+
+
+def test_the_in_memory_rate_limits_answer_as_dynamodb_does(aws):
+    from signals.storage.memory_rate_limits import MemoryRateLimits
+    from signals.storage.rate_limits import DynamoRateLimits
+
+    def script(limits) -> list[int | None]:
+        at = datetime(2026, 6, 2, 12, 0, 50, tzinfo=UTC)
+        hits = [limits.hit("sub:s1", 2, 60, at) for _ in range(3)]
+        hits.append(limits.hit("sub:s2", 2, 60, at))  # another scope
+        hits.append(limits.hit("sub:s1", 2, 60, at + timedelta(seconds=10)))  # the next window
+        return hits
+
+    assert script(DynamoRateLimits()) == script(MemoryRateLimits()) == [None, None, 10, None, None]

@@ -123,6 +123,8 @@ def _webhook_problem(exc: Exception) -> Problem | None:
         errors.SubscriptionNotFound: (404, "subscription_not_found", "Not found"),
         errors.DeliveryNotFound: (404, "delivery_not_found", "Not found"),
         errors.TooManySubscriptions: (409, "too_many_subscriptions", "Limit reached"),
+        errors.TooManySubscriptionsForHost: (409, "too_many_subscriptions_for_host", "Limit reached"),
+        errors.RateLimited: (429, "rate_limited", "Too many requests"),
         errors.SubscriptionDisabled: (409, "subscription_disabled", "Subscription disabled"),
         errors.TooManyAttempts: (409, "too_many_attempts", "Too many attempts"),
         errors.DeliveryPending: (409, "delivery_pending", "Delivery pending"),
@@ -150,7 +152,8 @@ def problem_for(exc: Exception) -> tuple[Problem, dict[str, str]]:
         return Problem(title=exc.title, status=exc.status, detail=exc.detail, code=exc.code), exc.headers
     webhook_problem = _webhook_problem(exc)
     if webhook_problem is not None:
-        return webhook_problem, {}
+        retry_after = getattr(exc, "retry_after_s", None)  # RateLimited: seconds to the window's end
+        return webhook_problem, ({"Retry-After": str(retry_after)} if retry_after is not None else {})
     if isinstance(exc, CursorError):
         return Problem(title="Bad cursor", status=400, detail=exc.detail, code=exc.code), {}
     if isinstance(exc, RequestUnsupportedContentType):

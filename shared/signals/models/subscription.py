@@ -25,6 +25,10 @@ class VersionConflict(Exception):
     """The subscription changed since it was read (optimistic lock): reread and try again."""
 
 
+class CapReached(Exception):
+    """A subscription counter (``args[0]``, a name the domain chose) is at its cap: nothing written."""
+
+
 class SubscriptionFilters(BaseModel):
     """Which signals a subscription receives. Empty lists match everything."""
 
@@ -142,6 +146,7 @@ class IndexRow(BaseModel):
 
 __all__ = [
     "EVENT_TYPES",
+    "CapReached",
     "EventType",
     "IndexRow",
     "SigningSecret",

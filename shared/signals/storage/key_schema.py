@@ -27,6 +27,8 @@ this table (``RECORDS``), so it cannot go stale.
 | subscription | ``SUB#<id>`` | ``SUB`` | ``OWNER#<key_id>`` / ``<iso>#<id>`` | | |
 | subscription fan-out row | ``SUBIDX#<category or *>#<shard>`` | ``<min_score:02d>#<sub_id>`` | | | |
 | delivery | ``SUB#<id>`` | ``DELIVERY#<delivery_id>`` | ``DELIVERIES#<sub_id>`` / ``<iso>#<delivery_id>`` | | |
+| subscription counter (``owner#<key_id>``, ``host#<key_id>#<host>``; changed with the subscription) | ``SUBCOUNT#<counter>`` | ``COUNT`` | | | |
+| rate-limit window (fixed window; TTL) | ``RATE#<scope>#<window_start_epoch>`` | ``RATE`` | | | |
 
 Reads of the stored pages of signals (``storage/timeline_index.py``): time order uses gsi1 (no
 filter), gsi2 (category) or the posting partitions (min_score, category + min_score, tag, source);
@@ -63,6 +65,8 @@ RECORDS: list[tuple[str, str, str, str | None]] = [
     ("subscription", "SUB#<id>", "SUB", "OWNER#<key>"),
     ("subscription fan-out row", "SUBIDX#<cat>#<shard>", "<min>#<id>", None),
     ("delivery", "SUB#<id>", "DELIVERY#<id>", "DELIVERIES#<id>"),
+    ("subscription counter", "SUBCOUNT#<counter>", "COUNT", None),
+    ("rate-limit window", "RATE#<scope>#<window>", "RATE", None),
 ]
 
 TOP = "\uffff"  # sorts after every key: the open upper bound of a range
@@ -182,6 +186,20 @@ def fanout_sk(min_score: int, subscription_id: str) -> str:
 def fanout_score_bound(score: int) -> str:
     """Exclusive sort-key bound selecting fan-out rows with ``min_score <= score``."""
     return f"{score + 1:02d}#"
+
+
+SUB_COUNT_SK = "COUNT"
+RATE_SK = "RATE"
+
+
+def sub_count_pk(counter: str) -> str:
+    """A subscription counter (``owner#<key_id>``, ``host#<key_id>#<host>``: names the domain chose)."""
+    return f"SUBCOUNT#{counter}"
+
+
+def rate_pk(scope: str, window_start: int) -> str:
+    """One fixed window of a rate limit (``window_start``: the window's first second, epoch)."""
+    return f"RATE#{scope}#{window_start}"
 
 
 def delivery_sk(delivery_id: str) -> str:

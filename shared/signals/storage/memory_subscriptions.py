@@ -1,6 +1,6 @@
 """An in-memory ``SubscriptionStore`` for unit tests: the same rules as ``DynamoSubscriptionStore``
 (conditional writes, health updates that leave the version alone, index rows that follow the
-record, pages ordered by sort key) without DynamoDB.
+record, pages ordered by sort key, counters capped in the same step as the write) without DynamoDB.
 """
 
 from __future__ import annotations
@@ -11,16 +11,25 @@ from datetime import datetime
 from typing import Any
 
 from signals.models import iso
-from signals.models.subscription import IndexRow, Subscription, VersionConflict
+from signals.models.subscription import CapReached, IndexRow, Subscription, VersionConflict
 from signals.storage.key_schema import fanout_score_bound
-from signals.storage.subscription_records import EDITABLE_FIELDS, RowsFor, index_sk
+from signals.storage.subscription_records import (
+    EDITABLE_FIELDS,
+    CountersFor,
+    RowsFor,
+    counter_changes,
+    index_sk,
+    no_counters,
+)
 
 
 class MemorySubscriptionStore:
     """Subscriptions in a dict, index rows in per-partition dicts keyed by their sort key."""
 
-    def __init__(self, rows_for: RowsFor):
+    def __init__(self, rows_for: RowsFor, counted_in: CountersFor = no_counters):
         self._rows_for = rows_for
+        self._counted_in = counted_in
+        self.counters: dict[str, int] = {}
         self._items: dict[str, Subscription] = {}
         self._index: dict[str, dict[str, IndexRow]] = {}
         self._lock = threading.Lock()  # deliveries run in threads
@@ -31,10 +40,22 @@ class MemorySubscriptionStore:
         for row in self._rows_for(after) if after else []:
             self._index.setdefault(row.partition, {})[index_sk(row)] = row
 
+    def _count(self, before: Subscription | None, after: Subscription | None) -> None:
+        """Move the counters (under the lock, before the write): ``CapReached`` changes nothing."""
+        left, joined = counter_changes(self._counted_in, before, after)
+        for counter, cap in joined.items():
+            if self.counters.get(counter, 0) >= cap:
+                raise CapReached(counter)
+        for counter in left:
+            self.counters[counter] = self.counters.get(counter, 0) - 1
+        for counter in joined:
+            self.counters[counter] = self.counters.get(counter, 0) + 1
+
     def create(self, subscription: Subscription) -> None:
         with self._lock:
             if subscription.id in self._items:
                 raise VersionConflict("the subscription changed; read it again")
+            self._count(None, subscription)
             self._items[subscription.id] = subscription.model_copy(deep=True)
             self._reindex(None, subscription)
 
@@ -62,6 +83,7 @@ class MemorySubscriptionStore:
             if current is None or current.version != before.version:
                 raise VersionConflict("the subscription changed; read it again")
             stored = after.model_copy(update={"version": before.version + 1})
+            self._count(before, stored)
             # only the user-owned attributes and the status: health updates made meanwhile survive
             self._items[before.id] = current.model_copy(
                 update={f: getattr(stored, f) for f in EDITABLE_FIELDS}
@@ -71,8 +93,11 @@ class MemorySubscriptionStore:
 
     def delete(self, subscription: Subscription) -> None:
         with self._lock:
-            if self._items.pop(subscription.id, None) is None:
+            current = self._items.get(subscription.id)
+            if current is None or current.version != subscription.version:
                 raise VersionConflict("the subscription changed; read it again")
+            del self._items[subscription.id]
+            self._count(subscription, None)
             self._reindex(subscription, None)
 
     def _health(

@@ -8,17 +8,23 @@ decided here. User edits are optimistic: each carries the version it read and th
 conditional on it (``VersionConflict`` otherwise); the record and its index rows change in one
 transaction. Delivery health (failure count, last success) is updated in place without touching
 the version.
+
+Caps are atomic: each subscription occupies counters the domain names (``counted_in``: counter ->
+cap, e.g. its owner's and its owner's-at-this-host), kept in ``SUBCOUNT#<counter>`` items that
+change in the same transaction as the record, an increment conditional on ``n < cap``; a full
+counter cancels the whole write (``CapReached``), so two concurrent creates cannot both pass a
+count read before either was written.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
 from signals.config import get_settings
 from signals.models import iso
-from signals.models.subscription import IndexRow, Subscription, VersionConflict
+from signals.models.subscription import CapReached, IndexRow, Subscription, VersionConflict
 from signals.storage import key_schema
 from signals.storage.aws import client
 
@@ -26,6 +32,23 @@ SUB_SK = key_schema.SUB_SK
 
 #: The domain rule the store is given: the index rows a subscription owns (none when disabled).
 RowsFor = Callable[[Subscription], Sequence[IndexRow]]
+
+#: The domain rule for caps: the counters a subscription occupies, each with its cap.
+CountersFor = Callable[[Subscription], Mapping[str, int]]
+
+
+def no_counters(_: Subscription) -> Mapping[str, int]:
+    return {}
+
+
+def counter_changes(
+    counted_in: CountersFor, before: Subscription | None, after: Subscription | None
+) -> tuple[list[str], dict[str, int]]:
+    """Counters to decrement, and those to increment (with their caps), when ``before`` becomes ``after``."""
+    old = counted_in(before) if before else {}
+    new = counted_in(after) if after else {}
+    return [c for c in old if c not in new], {c: cap for c, cap in new.items() if c not in old}
+
 
 #: The subscription's user-owned attributes and its status: what a user edit (``replace``) writes.
 EDITABLE_FIELDS = (
@@ -140,8 +163,28 @@ def _edit_update(table: str, before: Subscription, stored: Subscription) -> dict
 class DynamoSubscriptionStore:
     """``SubscriptionStore`` over the single table (every call one request or one transaction)."""
 
-    def __init__(self, rows_for: RowsFor):
+    def __init__(self, rows_for: RowsFor, counted_in: CountersFor = no_counters):
         self._rows_for = rows_for
+        self._counted_in = counted_in
+
+    def _counter_ops(self, before: Subscription | None, after: Subscription | None) -> list[dict[str, Any]]:
+        """Counter updates: ``-1`` for counters left, ``+1`` if below the cap for counters joined."""
+        table = get_settings().table_name
+        left, joined = counter_changes(self._counted_in, before, after)
+
+        def update(counter: str, delta: int, cap: int | None) -> dict[str, Any]:
+            op: dict[str, Any] = {
+                "TableName": table,
+                "Key": {"pk": {"S": key_schema.sub_count_pk(counter)}, "sk": {"S": key_schema.SUB_COUNT_SK}},
+                "UpdateExpression": "ADD n :delta",
+                "ExpressionAttributeValues": {":delta": {"N": str(delta)}},
+            }
+            if cap is not None:
+                op["ConditionExpression"] = "attribute_not_exists(n) OR n < :cap"
+                op["ExpressionAttributeValues"][":cap"] = {"N": str(cap)}
+            return {"Update": op}
+
+        return [update(c, -1, None) for c in left] + [update(c, 1, cap) for c, cap in joined.items()]
 
     def _index_changes(self, before: Subscription | None, after: Subscription | None) -> list[dict[str, Any]]:
         table = get_settings().table_name
@@ -172,7 +215,8 @@ class DynamoSubscriptionStore:
             "Item": to_record(subscription),
             "ConditionExpression": "attribute_not_exists(pk)",
         }
-        _transact([{"Put": put}, *self._index_changes(None, subscription)])
+        counters = self._counter_ops(None, subscription)
+        _transact([*counters, {"Put": put}, *self._index_changes(None, subscription)])
 
     def get(self, subscription_id: str, *, consistent: bool = True) -> Subscription | None:
         """One subscription by id (one GetItem), or None."""
@@ -214,17 +258,23 @@ class DynamoSubscriptionStore:
         """
         stored = after.model_copy(update={"version": before.version + 1})
         update = _edit_update(get_settings().table_name, before, stored)
-        _transact([{"Update": update}, *self._index_changes(before, stored)])
+        counters = self._counter_ops(before, stored)
+        _transact([*counters, {"Update": update}, *self._index_changes(before, stored)])
         return stored
 
     def delete(self, subscription: Subscription) -> None:
-        """Delete a subscription and its index rows (its delivery log expires on its own)."""
+        """Delete a subscription at the version read, its index rows and its place in its counters (its
+        delivery log expires on its own); ``VersionConflict`` if it changed or went meanwhile."""
         delete = {
             "TableName": get_settings().table_name,
             "Key": _sub_key(subscription.id),
-            "ConditionExpression": "attribute_exists(pk)",
+            # the version read: a concurrent edit (another host) must not leave its counter behind
+            "ConditionExpression": "attribute_exists(pk) AND #version = :expected",
+            "ExpressionAttributeNames": {"#version": "version"},
+            "ExpressionAttributeValues": {":expected": {"N": str(subscription.version)}},
         }
-        _transact([{"Delete": delete}, *self._index_changes(subscription, None)])
+        counters = self._counter_ops(subscription, None)
+        _transact([*counters, {"Delete": delete}, *self._index_changes(subscription, None)])
 
     def record_success(self, subscription_id: str, now: datetime) -> None:
         """A 2xx arrived: reset the failure streak."""
@@ -283,6 +333,8 @@ def _owner_query(owner: str) -> dict[str, Any]:
 
 
 def _transact(ops: list[dict[str, Any]]) -> None:
+    """One transaction; ``CapReached(counter)`` when a counter was full, ``VersionConflict`` when the
+    record changed (counter updates come first in ``ops``, so reason ``i`` names op ``i``)."""
     from botocore.exceptions import ClientError
 
     try:
@@ -290,6 +342,13 @@ def _transact(ops: list[dict[str, Any]]) -> None:
     except ClientError as exc:
         if exc.response["Error"]["Code"] == "TransactionCanceledException":
             reasons = exc.response.get("CancellationReasons") or []
+            for op, reason in zip(ops, reasons, strict=False):
+                update = op.get("Update", {})
+                if reason.get("Code") == "ConditionalCheckFailed" and ":cap" in update.get(
+                    "ExpressionAttributeValues", {}
+                ):
+                    counter = update["Key"]["pk"]["S"].removeprefix(key_schema.sub_count_pk(""))
+                    raise CapReached(counter) from exc
             if any(r.get("Code") == "ConditionalCheckFailed" for r in reasons) or not reasons:
                 raise VersionConflict("the subscription changed; read it again") from exc
         raise
@@ -317,11 +376,15 @@ def _health_update(subscription_id: str, expression: str, values: dict[str, Any]
 __all__ = [
     "EDITABLE_FIELDS",
     "SUB_SK",
+    "CapReached",
+    "CountersFor",
     "DynamoSubscriptionStore",
     "RowsFor",
     "VersionConflict",
+    "counter_changes",
     "from_record",
     "index_sk",
+    "no_counters",
     "row_item",
     "to_record",
 ]

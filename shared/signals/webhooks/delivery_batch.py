@@ -69,6 +69,8 @@ def record_metrics(outcomes: dict[str, Outcome | BaseException]) -> None:
             metrics.add_metric(name="DeliveryFailures", unit=MetricUnit.Count, value=1)
         if outcome.kind == "failed":
             metrics.add_metric(name="DeliveriesExhausted", unit=MetricUnit.Count, value=1)
+        if outcome.kind == "test_failed":  # not an attempt of the pipeline's: outside the failure-rate alarm
+            metrics.add_metric(name="TestEventFailures", unit=MetricUnit.Count, value=1)
         if outcome.kind == "disabled":
             metrics.add_metric(name="SubscriptionsDisabled", unit=MetricUnit.Count, value=1)
 

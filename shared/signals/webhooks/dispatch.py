@@ -6,7 +6,8 @@
 * ``DeliveryTask``: *precheck* (due? subscription there and active? attempt claimed? payload
   readable?), *attempt* (POST the signed payload once: SSRF-guarded client pinned to the checked
   address, redirects not followed, bounded timeouts) and *conclude* (record the outcome, then
-  enqueue the next attempt, disable the subscription, or send the exhausted task to the DLQ).
+  enqueue the next attempt, disable the subscription, or send the exhausted task to the DLQ; a
+  failed test event is logged as failed and dropped: a key holder must not fire the DLQ alarm).
 
 Each message is independent, so a batch runs them concurrently (``webhooks.delivery_batch``). The
 stores, queue and signal reader are ports (``webhooks.ports``) carried by a ``DeliveryContext``;
@@ -42,7 +43,15 @@ from signals.webhooks.subscriptions import TEST_EVENT_TYPE
 Sender = Callable[..., HttpResult]
 
 OutcomeKind = Literal[
-    "fanned_out", "delivered", "retry_scheduled", "failed", "disabled", "deferred", "duplicate", "dropped"
+    "fanned_out",
+    "delivered",
+    "retry_scheduled",
+    "failed",
+    "test_failed",  # a test event not delivered: the subscriber's concern, not the pipeline's alarms
+    "disabled",
+    "deferred",
+    "duplicate",
+    "dropped",
 ]
 
 
@@ -320,6 +329,10 @@ def conclude(
             "attempt failed; retry scheduled", extra={**log, "retry_at": decision.retry_at.isoformat()}
         )
         return Outcome("retry_scheduled", task.delivery_id, latency_ms, enqueued=1)
+    if task.event_type == TEST_EVENT_TYPE:  # the caller's own check: logged, never an operator's alarm
+        _close(task, made, "failed", ctx)
+        logger.info("test event failed; dropped", extra=log)
+        return Outcome("test_failed", task.delivery_id, latency_ms)
     # exhausted: park the task in the DLQ (alarm); a redrive makes one more attempt
     parked = task.model_copy(update={"attempt": task.attempt + 1, "manual": True, "not_before": None})
     ctx.queue.park(queued(parked, done_at, ctx.settings.sqs_max_delay_s))

@@ -36,6 +36,22 @@ class TooManySubscriptions(WebhookError):
     detail = "Delete a subscription first."
 
 
+class TooManySubscriptionsForHost(WebhookError):
+    """The owner reached ``subscriptions_per_host_max`` subscriptions at one host."""
+
+    detail = "This key has the most subscriptions allowed at this host; delete one or use one URL."
+
+
+class RateLimited(WebhookError):
+    """Too many sends by hand (test events, manual retries) in a window; ``retry_after_s`` says when."""
+
+    detail = "Too many test events or retries; wait for the time in Retry-After."
+
+    def __init__(self, retry_after_s: int, detail: str | None = None):
+        self.retry_after_s = retry_after_s
+        super().__init__(detail)
+
+
 class SubscriptionDisabled(WebhookError):
     """The subscription must be enabled before anything is sent to it."""
 
@@ -59,10 +75,12 @@ __all__ = [
     "DeliveryNotFound",
     "DeliveryPending",
     "InvalidEndpoint",
+    "RateLimited",
     "SubscriptionDisabled",
     "SubscriptionNotFound",
     "TooManyAttempts",
     "TooManySubscriptions",
+    "TooManySubscriptionsForHost",
     "VersionConflict",
     "WebhookError",
 ]

@@ -4,8 +4,10 @@
 ``DynamoDeliveryLog``, ``SqsTaskQueue``) with in-memory twins for unit tests
 (``storage/memory_subscriptions.py``, ``storage/memory_deliveries.py``); ``webhooks.wiring``
 builds the real ones. Stores raise ``VersionConflict`` (a user edit lost the optimistic lock) and
-``DeliveryBusy`` (a manual retry of a delivery still pending); both live with the shapes in
-``signals.models``.
+``DeliveryBusy`` (a manual retry of a delivery still pending) and ``CapReached`` (a subscription
+counter at its cap, nothing written); they live with the shapes in ``signals.models``.
+``RateLimits`` (fixed windows: ``storage/rate_limits.py``, twin ``storage/memory_rate_limits.py``)
+bounds what a key may send by hand.
 """
 
 from __future__ import annotations
@@ -23,7 +25,12 @@ PageKey = dict[str, Any]
 
 
 class SubscriptionStore(Protocol):
-    """Subscriptions and their fan-out index rows, changed together."""
+    """Subscriptions, their fan-out index rows and the counters they occupy, changed together.
+
+    The store is given the domain's ``counted_in`` rule (counter -> cap); ``create`` and a
+    ``replace`` that joins a counter raise ``CapReached(counter)`` when it is full, atomically with
+    the write. ``delete`` takes the version read (``VersionConflict`` if it changed meanwhile).
+    """
 
     def create(self, subscription: Subscription) -> None: ...
 
@@ -85,10 +92,17 @@ class TaskQueue(Protocol):
     def park(self, message: QueuedMessage) -> None: ...
 
 
+class RateLimits(Protocol):
+    """Fixed-window counters: ``hit`` counts one use of ``scope`` if within ``limit`` (None), else
+    answers the seconds until the window holding ``now`` ends (and counts nothing)."""
+
+    def hit(self, scope: str, limit: int, window_s: int, now: datetime) -> int | None: ...
+
+
 class SignalReader(Protocol):
     """The stored signal a delivery sends (read consistently: it was just written)."""
 
     def get(self, signal_id: str) -> Signal | None: ...
 
 
-__all__ = ["DeliveryLog", "PageKey", "SignalReader", "SubscriptionStore", "TaskQueue"]
+__all__ = ["DeliveryLog", "PageKey", "RateLimits", "SignalReader", "SubscriptionStore", "TaskQueue"]

@@ -1,5 +1,11 @@
-"""The subscription rules, whoever asks: ownership, the per-key cap, URL checks, optimistic
-locking, enable/test/retry rules. Raises ``webhooks.errors``; the API maps them to problems.
+"""The subscription rules, whoever asks: ownership, the per-key and per-host caps, URL checks,
+optimistic locking, enable/test/retry rules and their rate limits. Raises ``webhooks.errors``; the
+API maps them to problems.
+
+The caps are counters the store changes in the subscription's own write (``counted_in``: an
+owner's subscriptions, and an owner's subscriptions at one host), so they hold under concurrency.
+Sends by hand (test events, manual retries) are limited per subscription and per key in fixed
+windows (``RateLimits``); over either, ``RateLimited`` carries the seconds to wait.
 
 A ``SubscriptionService`` takes its stores (ports) and settings; ``webhooks.wiring`` builds one
 over the real stores, unit tests over the in-memory ones.
@@ -12,27 +18,53 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
+from urllib.parse import urlsplit
 
 from signals.config import Settings
 from signals.models import as_utc, utcnow
 from signals.models.delivery import Delivery, DeliveryBusy, DeliveryTask
-from signals.models.subscription import Subscription, VersionConflict
+from signals.models.subscription import CapReached, Subscription, VersionConflict
 from signals.webhooks.deliveries import manual_retry_task, queued, test_task
 from signals.webhooks.endpoints import validate_endpoint_url
 from signals.webhooks.errors import (
     DeliveryNotFound,
     DeliveryPending,
+    RateLimited,
     SubscriptionDisabled,
     SubscriptionNotFound,
     TooManyAttempts,
     TooManySubscriptions,
+    TooManySubscriptionsForHost,
 )
-from signals.webhooks.ports import DeliveryLog, PageKey, SubscriptionStore, TaskQueue
+from signals.webhooks.ports import DeliveryLog, PageKey, RateLimits, SubscriptionStore, TaskQueue
 from signals.webhooks.signing import generate_secret
 from signals.webhooks.subscriptions import SubscriptionCreate, SubscriptionPatch, new_subscription, rotated
 
 MAX_ID_CHARS = 100
 MAX_DELIVERY_ID_CHARS = 64
+
+
+def endpoint_host(url: str) -> str:
+    """The host a subscription URL points at, as the per-host cap counts it."""
+    return (urlsplit(url).hostname or "").rstrip(".").lower()
+
+
+def counters_of(settings: Settings) -> Callable[[Subscription], dict[str, int]]:
+    """The store's ``counted_in`` rule: the counters a subscription occupies, with their caps."""
+
+    def counted_in(subscription: Subscription) -> dict[str, int]:
+        owner = subscription.owner
+        return {
+            f"owner#{owner}": settings.subscriptions_per_key_max,
+            f"host#{owner}#{endpoint_host(subscription.url)}": settings.subscriptions_per_host_max,
+        }
+
+    return counted_in
+
+
+def _cap_error(exc: CapReached) -> Exception:
+    counter = str(exc.args[0]) if exc.args else ""
+    return TooManySubscriptionsForHost() if counter.startswith("host#") else TooManySubscriptions()
 
 
 @dataclass
@@ -43,6 +75,7 @@ class SubscriptionService:
     deliveries: DeliveryLog
     queue: TaskQueue
     settings: Settings
+    rate_limits: RateLimits
     resolver: Any = None  # the subscription-time SSRF check's resolver (None: the OS resolver)
     clock: Callable[[], datetime] = utcnow
     new_secret: Callable[[], str] = field(default=generate_secret)
@@ -66,12 +99,13 @@ class SubscriptionService:
         return found
 
     def create(self, owner: str, request: SubscriptionCreate) -> Subscription:
-        """A new active subscription, within the per-key cap."""
+        """A new active subscription, within the per-key and per-host caps (checked by the write)."""
         self.check_url(request.url)
-        if self.subscriptions.count_owned(owner) >= self.settings.subscriptions_per_key_max:
-            raise TooManySubscriptions()
         subscription = new_subscription(owner, request, self.new_secret(), self.clock())
-        self.subscriptions.create(subscription)
+        try:
+            self.subscriptions.create(subscription)
+        except CapReached as exc:
+            raise _cap_error(exc) from exc
         return subscription
 
     def list(
@@ -92,11 +126,15 @@ class SubscriptionService:
         return self._write(current, after, patch.expected_version or current.version)
 
     def delete(self, owner: str, subscription_id: str) -> None:
-        current = self.owned(owner, subscription_id)
-        try:
-            self.subscriptions.delete(current)
-        except VersionConflict as exc:  # deleted meanwhile
-            raise SubscriptionNotFound() from exc
+        """Delete at the version read; an edit meanwhile costs a reread, a delete meanwhile is a 404."""
+        for _ in range(3):
+            current = self.owned(owner, subscription_id)
+            try:
+                self.subscriptions.delete(current)
+                return
+            except VersionConflict:
+                continue
+        raise VersionConflict("the subscription keeps changing")
 
     def rotate_secret(self, owner: str, subscription_id: str) -> Subscription:
         """A new signing secret; the old one keeps signing for the rotation overlap."""
@@ -127,6 +165,7 @@ class SubscriptionService:
         current = self.owned(owner, subscription_id)
         if current.status != "active":
             raise SubscriptionDisabled(current.disabled_reason or "")
+        self._count_manual_send(owner, current.id)
         task = test_task(current.id, self.clock(), "test_" + _random.token_hex(12))
         self._enqueue(task)
         return task
@@ -149,6 +188,7 @@ class SubscriptionService:
             raise DeliveryNotFound()
         if found.attempt_count >= self.settings.delivery_max_attempts_logged:
             raise TooManyAttempts()
+        self._count_manual_send(owner, current.id)
         try:
             reopened = self.deliveries.reopen(current.id, delivery_id, self.clock())
         except DeliveryBusy as exc:
@@ -156,10 +196,32 @@ class SubscriptionService:
         self._enqueue(manual_retry_task(reopened))
         return reopened
 
+    def _count_manual_send(self, owner: str, subscription_id: str) -> None:
+        """One send by hand, within the per-subscription then the per-key window; ``RateLimited``."""
+        s, now = self.settings, self.clock()
+        limits = (
+            (
+                f"sub:{subscription_id}",
+                s.manual_sends_per_subscription_max,
+                s.manual_sends_per_subscription_window_s,
+            ),
+            (f"key:{owner}", s.manual_sends_per_key_max, s.manual_sends_per_key_window_s),
+        )
+        for scope, limit, window_s in limits:
+            wait = self.rate_limits.hit(scope, limit, window_s, now)
+            if wait is not None:
+                raise RateLimited(
+                    wait,
+                    f"At most {limit} test events and retries per {window_s} s here; try again in {wait} s.",
+                )
+
     def _write(self, before: Subscription, after: Subscription, expected: int) -> Subscription:
         if expected != before.version:
             raise VersionConflict("the subscription changed since it was read")
-        return self.subscriptions.replace(before, after)
+        try:
+            return self.subscriptions.replace(before, after)
+        except CapReached as exc:  # the edit moved the subscription to a host at its cap
+            raise _cap_error(exc) from exc
 
     def _enqueue(self, task: DeliveryTask) -> None:
         self.queue.enqueue([queued(task, as_utc(self.clock()), self.settings.sqs_max_delay_s)])
@@ -183,4 +245,4 @@ def disable_subscription(
     return store.get(subscription_id)
 
 
-__all__ = ["SubscriptionService", "disable_subscription"]
+__all__ = ["SubscriptionService", "counters_of", "disable_subscription", "endpoint_host"]

@@ -27,12 +27,17 @@ class StoredSignals:
 
 
 def subscription_store(settings: Settings | None = None) -> DynamoSubscriptionStore:
-    """The DynamoDB subscription store, indexing by the domain's rows in ``fanout_shards`` shards."""
+    """The DynamoDB subscription store, indexing by the domain's rows in ``fanout_shards`` shards and
+    counting each subscription in its owner's and owner-at-host counters (the caps)."""
     from signals.storage.subscription_records import DynamoSubscriptionStore
     from signals.webhooks.matching import index_rows
+    from signals.webhooks.subscription_service import counters_of
 
-    shards = (settings or get_settings()).fanout_shards
-    return DynamoSubscriptionStore(rows_for=lambda subscription: index_rows(subscription, shards))
+    settings = settings or get_settings()
+    shards = settings.fanout_shards
+    return DynamoSubscriptionStore(
+        rows_for=lambda subscription: index_rows(subscription, shards), counted_in=counters_of(settings)
+    )
 
 
 def _stores(settings: Settings) -> dict[str, Any]:
@@ -56,10 +61,13 @@ def delivery_context(**seams: Any) -> DeliveryContext:
 
 def subscription_service(**seams: Any) -> SubscriptionService:
     """The subscription service over the real stores; ``seams`` replace the resolver, clock..."""
+    from signals.storage.rate_limits import DynamoRateLimits
     from signals.webhooks.subscription_service import SubscriptionService
 
     settings = get_settings()
-    return SubscriptionService(**_stores(settings), settings=settings, **seams)
+    return SubscriptionService(
+        **_stores(settings), settings=settings, rate_limits=DynamoRateLimits(), **seams
+    )
 
 
 __all__ = ["StoredSignals", "delivery_context", "subscription_service", "subscription_store"]

@@ -21,10 +21,11 @@ from signals.models import Category, ScoreBreakdown, Signal, SignalEvent, Source
 from signals.models.delivery import QueuedMessage
 from signals.storage.delivery_queue import MemoryTaskQueue
 from signals.storage.memory_deliveries import MemoryDeliveryLog
+from signals.storage.memory_rate_limits import MemoryRateLimits
 from signals.storage.memory_subscriptions import MemorySubscriptionStore
 from signals.webhooks import dispatch
 from signals.webhooks.matching import index_rows
-from signals.webhooks.subscription_service import SubscriptionService
+from signals.webhooks.subscription_service import SubscriptionService, counters_of
 from signals.webhooks.subscriptions import SubscriptionCreate, SubscriptionFilters
 
 PUBLIC_IP = "93.184.216.34"
@@ -115,10 +116,14 @@ class World:
     queue: MemoryTaskQueue = field(default_factory=MemoryTaskQueue)
     deliveries: MemoryDeliveryLog = field(default_factory=MemoryDeliveryLog)
     signals: MemorySignals = field(default_factory=MemorySignals)
+    rate_limits: MemoryRateLimits = field(default_factory=MemoryRateLimits)
     subscriptions: MemorySubscriptionStore = field(init=False)
 
     def __post_init__(self) -> None:
-        self.subscriptions = MemorySubscriptionStore(lambda s: index_rows(s, self.settings.fanout_shards))
+        self.subscriptions = MemorySubscriptionStore(
+            lambda s: index_rows(s, self.settings.fanout_shards),
+            counted_in=lambda s: counters_of(self.settings)(s),
+        )
 
     def configure(self, **changes: Any) -> None:
         self.settings = self.settings.model_copy(update=changes)
@@ -141,6 +146,7 @@ class World:
             deliveries=self.deliveries,
             queue=self.queue,
             settings=self.settings,
+            rate_limits=self.rate_limits,
             resolver=lambda host: [PUBLIC_IP],
             clock=self.clock,
         )
@@ -184,6 +190,12 @@ class World:
 @pytest.fixture
 def world() -> World:
     settings = Settings().model_copy(
-        update={"delivery_queue_url": "memory://delivery", "delivery_dlq_url": "memory://dlq"}
+        update={
+            "delivery_queue_url": "memory://delivery",
+            "delivery_dlq_url": "memory://dlq",
+            # every subscription here is at hooks.example (the receiver answers by path); the
+            # per-host cap has its own tests, which configure it back down
+            "subscriptions_per_host_max": 1000,
+        }
     )
     return World(settings)
