@@ -609,9 +609,12 @@ def test_filters_select_subscribers(local, api, stub):
     assert sorted(h.path for h in stub.hits) == ["/ok/low", "/ok/src"]
 
 
-def test_attempts_reach_the_ops_stats(local, api, stub):
+def test_attempts_reach_the_ops_stats(local, api, stub, monkeypatch):
     from signals.ops.pipeline_stats import read_report
 
+    # the first retry far off: a slow machine must not see the failing endpoint's retry fall due
+    monkeypatch.setenv("SIGNALS_DELIVERY_RETRY_SCHEDULE_S", "[600]")
+    reset_settings()
     key = new_key()
     subscribe(api, key, f"{stub.base}/ok/s")
     subscribe(api, key, f"{stub.base}/error/s")
