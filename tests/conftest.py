@@ -21,6 +21,7 @@ _FAKE_ENV = {
     "POWERTOOLS_METRICS_NAMESPACE": "SignalsTest",
     "POWERTOOLS_SERVICE_NAME": "signals-test",
     "POWERTOOLS_DEV": "false",
+    "SIGNALS_CURSOR_SECRET": "test-cursor-key-of-at-least-32-characters",
 }
 os.environ.update(_FAKE_ENV)
 for _var in ("AWS_PROFILE", "AWS_ENDPOINT_URL"):

@@ -91,8 +91,13 @@ class Settings(BaseSettings):
     # --- API ---
     page_limit_default: int = 20
     page_limit_max: int = 100
-    # Signs pagination cursors; the template injects the deployed secret (CursorSecret parameter).
-    cursor_secret: str = "local-dev-cursor-secret-change-me"  # noqa: S105 - local default only
+    # The HMAC key signing pagination cursors (signals.api.cursor_key). No default: in AWS it is read
+    # from the SSM SecureString named by cursor_secret_parameter (template: CursorSecretParameterName);
+    # the local runtime and the tests set cursor_secret itself, which then wins.
+    cursor_secret: str = ""
+    cursor_secret_parameter: str = ""  # SSM parameter name, e.g. /signals/prod/cursor-secret
+    cursor_secret_min_chars: int = 32  # a shorter key (or a once-public default) stops the API at init
+    cursor_secret_max_age_s: int = 24 * 3600  # Powertools caches the SSM value this long (once per container)
     cursor_max_age_s: int = 24 * 3600
     public_base_url: str = ""  # absolute links in feeds; derived from the request when empty
     cache_max_age_s: int = 60

@@ -17,6 +17,7 @@ sys.path.insert(0, str(ROOT / "tests" / "unit" / "api"))
 os.environ.update(
     AWS_ACCESS_KEY_ID="testing", AWS_SECRET_ACCESS_KEY="testing", AWS_DEFAULT_REGION="us-east-1",
     AWS_REGION="us-east-1", POWERTOOLS_METRICS_NAMESPACE="SignalsBench", POWERTOOLS_LOG_LEVEL="WARNING",
+    SIGNALS_CURSOR_SECRET="bench-cursor-key-of-at-least-32-characters",
 )  # fmt: skip
 os.environ.pop("AWS_ENDPOINT_URL", None)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from signals.local.template import load_template, resources_of_type
+from signals.local.template import PROJECT_ROOT, load_template, resources_of_type
 
 TEMPLATE = load_template()
 RESOURCES: dict[str, Any] = TEMPLATE["Resources"]
@@ -33,9 +33,12 @@ def test_every_function_runs_python313_on_arm64_with_explicit_timeout_and_memory
         assert props.get("Runtime", GLOBALS["Runtime"]) == "python3.13"
 
 
-def test_layer_builds_with_python313():
+def test_layer_builds_for_python313():
+    # Built by shared/Makefile for python3.13 with bytecode (tests/unit/test_template_layer.py).
     (layer,) = [r for r in RESOURCES.values() if r["Type"] == "AWS::Serverless::LayerVersion"]
-    assert layer["Metadata"]["BuildMethod"] == "python3.13"
+    assert layer["Metadata"]["BuildMethod"] == "makefile"
+    assert layer["Properties"]["CompatibleRuntimes"] == ["python3.13"]
+    assert "LAYER_PYTHON_VERSION ?= 3.13" in (PROJECT_ROOT / "shared" / "Makefile").read_text()
 
 
 @pytest.mark.parametrize("function", ["ScorerFunction", "DeliverFunction"])
@@ -93,11 +96,18 @@ def test_table_is_on_demand_with_pitr_and_bucket_is_locked_down():
 
 
 def test_deliver_function_has_no_vpc_and_only_the_permissions_delivery_needs():
-    """R-10: delivery egress is filtered in code; its role can touch only the table and its queue."""
+    """R-10: delivery egress is filtered in code; its role can touch only the table and its queues."""
     props = FUNCTIONS["DeliverFunction"]
     assert "VpcConfig" not in props and "VpcConfig" not in GLOBALS
-    policy_names = {next(iter(p)) for p in props["Policies"] if isinstance(p, dict)}
-    assert policy_names <= {"DynamoDBCrudPolicy", "SQSSendMessagePolicy"}
+    resources = [
+        resource
+        for policy in props["Policies"]
+        for statement in policy["Statement"]
+        for resource in (
+            statement["Resource"] if isinstance(statement["Resource"], list) else [statement["Resource"]]
+        )
+    ]
+    assert {r["Fn::GetAtt"][0] for r in resources} <= {"SignalsTable", "DeliveryQueue", "DeliveryDLQ"}
 
 
 def test_outputs_name_the_api_bucket_table_and_queues():

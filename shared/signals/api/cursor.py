@@ -15,6 +15,7 @@ import json
 import time
 from typing import Any
 
+from signals.api.cursor_key import cursor_key
 from signals.config import get_settings
 
 
@@ -36,7 +37,7 @@ def _unb64(text: str) -> bytes:
 
 
 def _mac(payload: bytes) -> bytes:
-    return hmac.new(get_settings().cursor_secret.encode(), payload, hashlib.sha256).digest()
+    return hmac.new(cursor_key().encode(), payload, hashlib.sha256).digest()
 
 
 def _query_hash(fingerprint: str) -> str:

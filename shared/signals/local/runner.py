@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import secrets
 import tempfile
 import threading
 import time
@@ -151,6 +152,8 @@ class LocalStack:
                 "AWS_ENDPOINT_URL": f"http://{host}:{moto_port}",
                 "SIGNALS_LOCAL_MODE": "true",
                 "SIGNALS_FETCH_ALLOW_LOOPBACK": "true",
+                # Cursors are signed with a key of this run (the API refuses to start without one).
+                "SIGNALS_CURSOR_SECRET": os.environ.get("SIGNALS_CURSOR_SECRET") or secrets.token_urlsafe(32),
                 # One fan-out shard: a laptop has one subscriber, and each shard costs a Query per
                 # event against moto over HTTP (AWS spreads them; locally they only add minutes).
                 "SIGNALS_FANOUT_SHARDS": os.environ.get("SIGNALS_FANOUT_SHARDS", "1"),

@@ -42,7 +42,7 @@ def test_secret_matters(monkeypatch: pytest.MonkeyPatch) -> None:
     from signals.config import reset_settings
 
     token = cursor.encode("q1", STATE, now=NOW)
-    monkeypatch.setenv("SIGNALS_CURSOR_SECRET", "another-secret")
+    monkeypatch.setenv("SIGNALS_CURSOR_SECRET", "another-secret-also-at-least-32-characters")
     reset_settings()
     with pytest.raises(CursorError):
         cursor.decode(token, "q1", now=NOW)
