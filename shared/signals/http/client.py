@@ -7,7 +7,9 @@ See :mod:`signals.http` for the public API. How it keeps its promises:
   still use the name), so a resolver that changes its answer between check and connect (DNS
   rebinding) cannot move the request elsewhere. Each redirect hop is checked the same way.
 * A watchdog shuts the socket down when the total deadline passes, so a server that drips
-  headers or body one byte at a time cannot hold the caller past the deadline.
+  headers or body one byte at a time cannot hold the caller past the deadline; whatever was
+  parsed before the cut (a status line and half the headers, part of a body) is a ``Timeout``,
+  never a result.
 * The body is read in chunks AFTER decompression and abandoned as soon as it passes the cap,
   so a compression bomb costs at most about one chunk beyond the cap.
 """
@@ -288,6 +290,10 @@ def _one_request(
                 assert_same_host=False,
                 release_conn=False,
             )
+            if watchdog.fired:  # the deadline cut the headers short: what was parsed is no answer
+                response.close()
+                pool.close()
+                raise Timeout("total deadline passed while reading the headers")
             return pool, response
         except ConnectTimeoutError as exc:  # includes NewConnectionError: try the next address
             pool.close()
@@ -316,6 +322,8 @@ def _read_body(response: Any, max_bytes: int, watchdog: _Watchdog) -> bytes:
         chunks.append(chunk)
         if watchdog.remaining() <= 0:
             raise Timeout("total deadline passed while reading the body")
+    if watchdog.fired:  # the deadline ended the stream: a cut body is no answer
+        raise Timeout("total deadline passed while reading the body")
     return b"".join(chunks)
 
 
