@@ -85,6 +85,7 @@ _BLOCKED_V6 = tuple(
     )
 )
 _NAT64 = ipaddress.IPv6Network("64:ff9b::/96")
+_V6_LOOPBACK = ipaddress.IPv6Address("::1")
 _SIX_TO_FOUR = ipaddress.IPv6Network("2002::/16")
 
 
@@ -103,11 +104,15 @@ def embedded_ipv4(address: IPAddress) -> ipaddress.IPv4Address | None:
 
 def is_public(address: IPAddress, *, allow_loopback: bool = False) -> bool:
     """True when ``address`` is public unicast (or loopback, when ``allow_loopback``)."""
-    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is None:
-        # translated, compatible, local-use NAT64 and Teredo forms are refused as ranges, before
-        # (and whatever) the IPv4 address they carry
-        if any(address in network for network in _BLOCKED_V6) and address != ipaddress.IPv6Address("::1"):
-            return False
+    # translated, compatible, local-use NAT64 and Teredo forms are refused as ranges, before (and
+    # whatever) the IPv4 address they carry; ::1 is judged below (the loopback allowance)
+    if (
+        isinstance(address, ipaddress.IPv6Address)
+        and address.ipv4_mapped is None
+        and address != _V6_LOOPBACK
+        and any(address in network for network in _BLOCKED_V6)
+    ):
+        return False
     inner = embedded_ipv4(address)
     if inner is not None:
         return is_public(inner, allow_loopback=allow_loopback and address.ipv4_mapped is not None)
