@@ -110,6 +110,9 @@ class Settings(BaseSettings):
     delivery_timeout_s: float = 10.0
     delivery_connect_timeout_s: float = 5.0
     delivery_max_response_bytes: int = 64 * 1024
+    # SIGNALS_DELIVERY_RESPONSE_PREFIX_BYTES: at most this much of a subscriber's answer body is read
+    # (for the log); a longer answer is never a failure, the rest is simply not read
+    delivery_response_prefix_bytes: int = 4 * 1024
     delivery_retry_schedule_s: list[int] = [5, 300, 1800, 7200, 18000, 36000, 50400, 72000, 86400]
     delivery_jitter_fraction: float = 0.2
     delivery_disable_after_s: int = 5 * 24 * 3600

@@ -9,6 +9,7 @@ handling, retries with a fake clock, exhaustion to the DLQ, auto-disable), SSRF 
 from __future__ import annotations
 
 import base64
+import contextlib
 import json
 import socket
 import threading
@@ -1155,3 +1156,50 @@ def test_the_in_memory_stores_answer_as_dynamodb_does(aws):
     assert in_memory == in_dynamodb
     assert in_dynamodb[0] == ["sub_000000000000000000000001"] and in_dynamodb[3] == []  # rows moved
     assert in_dynamodb[7:9] == [True, False]  # a claimed attempt is not claimed twice
+
+
+# ------------------------------------------------------------------ issue 12: a 2xx is a success (finding 16)
+
+
+def _big_answer_server(with_length: bool) -> ThreadingHTTPServer:
+    big = b"x" * (1 << 20)
+
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1" if with_length else "HTTP/1.0"
+
+        def do_POST(self):
+            self.rfile.read(int(self.headers.get("Content-Length") or 0))
+            self.send_response(200)
+            if with_length:
+                self.send_header("Content-Length", str(len(big)))
+            self.end_headers()
+            with contextlib.suppress(OSError):  # the client may stop reading after its prefix
+                self.wfile.write(big)
+
+        def log_message(self, *args):
+            return
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    server.daemon_threads = True
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server
+
+
+@pytest.mark.parametrize("with_length", [True, False], ids=["content-length", "until-close"])
+def test_a_2xx_with_a_1_mib_body_is_delivered_once(local, api, with_length):
+    server = _big_answer_server(with_length)
+    try:
+        key = new_key()
+        sub = subscribe(api, key, f"http://127.0.0.1:{server.server_address[1]}/big")
+        event = put_signal(local, make_signal())
+        task = DeliveryTask.first(sub["id"], event)
+        outcome = handle(task.model_dump_json())
+        record = delivery_log().get_delivery(sub["id"], task.delivery_id)
+        assert outcome.kind == "delivered"
+        assert record.status == "delivered" and len(record.attempts) == 1
+        assert record.attempts[0].status_code == 200 and record.attempts[0].error is None
+        assert local.drain("DeliveryQueue") == []  # no retry
+        assert store().get(sub["id"]).status == "active"
+    finally:
+        server.shutdown()
+        server.server_close()

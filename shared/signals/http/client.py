@@ -308,16 +308,21 @@ def _one_request(
     raise ConnectError(f"cannot connect to {target.host}: {last_error}")
 
 
-def _read_body(response: Any, max_bytes: int, watchdog: _Watchdog) -> bytes:
+def _read_body(response: Any, max_bytes: int, watchdog: _Watchdog, *, truncate: bool = False) -> bytes:
+    """The decoded body; past ``max_bytes`` it is ``TooLarge``, or (``truncate``) its first ``max_bytes``."""
     encoding = (response.headers.get("Content-Encoding") or "identity").lower()
     declared = response.headers.get("Content-Length")
-    if encoding == "identity" and declared and declared.isdigit() and int(declared) > max_bytes:
+    too_long = encoding == "identity" and declared and declared.isdigit() and int(declared) > max_bytes
+    if too_long and not truncate:
         raise TooLarge(f"declared length {declared} is over the cap of {max_bytes} bytes")
     chunks: list[bytes] = []
     total = 0
-    for chunk in response.stream(CHUNK_BYTES, decode_content=True):
+    for chunk in response.stream(min(CHUNK_BYTES, max(max_bytes, 1)), decode_content=True):
         total += len(chunk)
         if total > max_bytes:
+            if truncate:  # the prefix is all the caller wants: stop reading, never fail
+                chunks.append(chunk[: len(chunk) - (total - max_bytes)])
+                return b"".join(chunks)
             raise TooLarge(f"body passed the cap of {max_bytes} bytes (after decompression)")
         chunks.append(chunk)
         if watchdog.remaining() <= 0:
@@ -341,10 +346,13 @@ def fetch(
     allow_loopback: bool = False,
     resolver: Resolver | None = None,
     allowed_ports: Collection[int] | None = None,
+    truncate_body: bool = False,
 ) -> HttpResult:
     """Perform one HTTP exchange safely; raises a :class:`FetchError` subclass on any failure.
 
-    With ``max_redirects=0`` a 3xx is returned as it is (never followed).
+    With ``max_redirects=0`` a 3xx is returned as it is (never followed). With ``truncate_body`` a
+    body longer than ``max_bytes`` is no error: the result holds its first ``max_bytes`` (the rest
+    is never read), for callers that judge the status and only log the answer.
     """
     started = time.monotonic()
     watchdog = _Watchdog(started + total_deadline)
@@ -386,7 +394,7 @@ def fetch(
                     history.append(current_url)
                     current_url = next_url
                     continue
-                content = _read_body(response, max_bytes, watchdog)
+                content = _read_body(response, max_bytes, watchdog, truncate=truncate_body)
                 return HttpResult(
                     status=response.status,
                     headers=urllib3.HTTPHeaderDict(response.headers),
