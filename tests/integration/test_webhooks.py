@@ -454,6 +454,8 @@ BAD_BODIES = [
     # (body, extra headers, status, code)
     ("{not json", {}, 400, "invalid_json"),
     ("[" * 6000 + "]" * 6000, {}, 400, "invalid_json"),  # small, but nested past the parser's depth
+    ('{"url": "https://a.example", "filters": {"min_score": ' + "9" * 5000 + "}}", {}, 400, "invalid_json"),
+    ('{"url": "https://a.example", "filters": {"min_score": -' + "9" * 5000 + "}}", {}, 400, "invalid_json"),
     (None, {}, 400, "invalid_body"),
     ("null", {}, 400, "invalid_body"),
     ([1], {}, 400, "invalid_body"),
