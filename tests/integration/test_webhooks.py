@@ -1205,3 +1205,58 @@ def test_a_2xx_with_a_1_mib_body_is_delivered_once(local, api, with_length):
     finally:
         server.shutdown()
         server.server_close()
+
+
+# ------------------------------------------------------------------ issue 12: forged cursor state (finding 6)
+
+FORGED_STATES = [
+    {"k": "SUB#x"},
+    {"k": 7},
+    {"k": [1, 2]},
+    {"k": {}},
+    {"k": {"pk": 5}},
+    {"k": {"pk": {"N": "5"}}},
+    {"k": {"pk": {"S": "x" * 1000}}},
+    {"k": {"gsi1sk": 3}},
+    {"k": {"nope": {"S": "x"}}},
+    {
+        "k": {
+            "pk": {"S": "SUB#a"},
+            "sk": {"S": "SUB"},
+            "gsi1pk": {"S": "OWNER#someone-else"},
+            "gsi1sk": {"S": "a"},
+        }
+    },
+    {"k": {"pk": {"S": "SUB#a"}, "sk": {"S": "SUB"}}},
+]
+
+
+@pytest.mark.parametrize("state", FORGED_STATES, ids=[str(i) for i in range(len(FORGED_STATES))])
+def test_a_cursor_signed_with_the_key_but_holding_a_wrong_state_is_a_400(local, api, state):
+    from signals.api import cursor as cursors
+
+    key = new_key()
+    key_id = apikey_records.authenticate(key).key_id
+    sub = subscribe(api, key, "http://127.0.0.1:9/hook")
+    forged = cursors.encode(f"subscriptions:{key_id}", state)
+    answer = api("GET", "/v1/subscriptions", key=key, query={"cursor": forged})
+    assert (answer.status, answer.body["code"]) == (400, "invalid_cursor"), answer.raw
+    assert "Traceback" not in answer.raw
+    forged = cursors.encode(f"deliveries:{sub['id']}", state)
+    answer = api("GET", f"/v1/subscriptions/{sub['id']}/deliveries", key=key, query={"cursor": forged})
+    assert (answer.status, answer.body["code"]) == (400, "invalid_cursor"), answer.raw
+
+
+def test_the_cursors_the_api_issues_still_page_subscriptions_to_the_end(local, api):
+    key = new_key()
+    made = [subscribe(api, key, f"http://127.0.0.1:9/hook/{n}")["id"] for n in range(3)]
+    seen, cursor = [], None
+    for _ in range(5):
+        query = {"limit": "1", **({"cursor": cursor} if cursor else {})}
+        page = api("GET", "/v1/subscriptions", key=key, query=query)
+        assert page.status == 200, page.raw
+        seen += [s["id"] for s in page.body["items"]]
+        cursor = page.body["next_cursor"]
+        if not cursor:
+            break
+    assert sorted(seen) == sorted(made) and len(seen) == 3

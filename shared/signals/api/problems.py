@@ -94,7 +94,10 @@ def parse_json_body(text: str) -> Any:
         raise  # the validator reports where the JSON is broken
     except ValueError as exc:  # a number Python refuses to convert (over sys.get_int_max_str_digits())
         raise ApiError(
-            400, "invalid_json", "Invalid JSON", "The body holds a number too long to read; send a shorter one."
+            400,
+            "invalid_json",
+            "Invalid JSON",
+            "The body holds a number too long to read; send a shorter one.",
         ) from exc
 
 
