@@ -6,10 +6,8 @@ See :mod:`signals.http` for the public API. How it keeps its promises:
   and the connection goes to a checked address (``Host`` header and TLS SNI/certificate check
   still use the name), so a resolver that changes its answer between check and connect (DNS
   rebinding) cannot move the request elsewhere. Each redirect hop is checked the same way.
-* A watchdog shuts the socket down when the total deadline passes, so a server that drips
-  headers or body one byte at a time cannot hold the caller past the deadline; whatever was
-  parsed before the cut (a status line and half the headers, part of a body) is a ``Timeout``,
-  never a result.
+* A watchdog shuts the socket down when the total deadline passes: a server dripping headers or
+  body one byte at a time is a ``Timeout`` (what was parsed before the cut is never a result).
 * The body is read in chunks AFTER decompression and abandoned as soon as it passes the cap,
   so a compression bomb costs at most about one chunk beyond the cap.
 """
@@ -291,8 +289,6 @@ def _one_request(
                 release_conn=False,
             )
             if watchdog.fired:  # the deadline cut the headers short: what was parsed is no answer
-                response.close()
-                pool.close()
                 raise Timeout("total deadline passed while reading the headers")
             return pool, response
         except ConnectTimeoutError as exc:  # includes NewConnectionError: try the next address
@@ -310,24 +306,22 @@ def _one_request(
 
 def _read_body(response: Any, max_bytes: int, watchdog: _Watchdog, *, truncate: bool = False) -> bytes:
     """The decoded body; past ``max_bytes`` it is ``TooLarge``, or (``truncate``) its first ``max_bytes``."""
-    encoding = (response.headers.get("Content-Encoding") or "identity").lower()
-    declared = response.headers.get("Content-Length")
-    too_long = encoding == "identity" and declared and declared.isdigit() and int(declared) > max_bytes
-    if too_long and not truncate:
+    declared = response.headers.get("Content-Length") or ""
+    identity = (response.headers.get("Content-Encoding") or "identity").lower() == "identity"
+    if identity and not truncate and declared.isdigit() and int(declared) > max_bytes:
         raise TooLarge(f"declared length {declared} is over the cap of {max_bytes} bytes")
     chunks: list[bytes] = []
     total = 0
     for chunk in response.stream(min(CHUNK_BYTES, max(max_bytes, 1)), decode_content=True):
         total += len(chunk)
+        if total > max_bytes and truncate:  # the prefix is all the caller wants: stop, never fail
+            return b"".join([*chunks, chunk[: len(chunk) - (total - max_bytes)]])
         if total > max_bytes:
-            if truncate:  # the prefix is all the caller wants: stop reading, never fail
-                chunks.append(chunk[: len(chunk) - (total - max_bytes)])
-                return b"".join(chunks)
             raise TooLarge(f"body passed the cap of {max_bytes} bytes (after decompression)")
         chunks.append(chunk)
         if watchdog.remaining() <= 0:
-            raise Timeout("total deadline passed while reading the body")
-    if watchdog.fired:  # the deadline ended the stream: a cut body is no answer
+            break
+    if watchdog.fired or watchdog.remaining() <= 0:  # a body the deadline cut is no answer
         raise Timeout("total deadline passed while reading the body")
     return b"".join(chunks)
 
@@ -350,9 +344,8 @@ def fetch(
 ) -> HttpResult:
     """Perform one HTTP exchange safely; raises a :class:`FetchError` subclass on any failure.
 
-    With ``max_redirects=0`` a 3xx is returned as it is (never followed). With ``truncate_body`` a
-    body longer than ``max_bytes`` is no error: the result holds its first ``max_bytes`` (the rest
-    is never read), for callers that judge the status and only log the answer.
+    With ``max_redirects=0`` a 3xx is returned as it is (never followed); with ``truncate_body`` a
+    longer body is no error: the result holds its first ``max_bytes`` (the rest is never read).
     """
     started = time.monotonic()
     watchdog = _Watchdog(started + total_deadline)
