@@ -130,6 +130,10 @@ class Settings(BaseSettings):
     api_body_max_bytes: int = 16 * 1024  # request bodies above this get 400 body_too_large
     subscriptions_per_key_max: int = 100
     demo_api_key: str | None = None  # SIGNALS_DEMO_API_KEY: the key `signals demo` creates
+    # SIGNALS_API_KEY_MIN_CHARS / SIGNALS_API_KEY_MIN_BITS: a chosen API key (SIGNALS_DEMO_API_KEY,
+    # store_key) needs this many url-safe characters and this much estimated entropy (random keys: ~200)
+    api_key_min_chars: int = 32
+    api_key_min_bits: int = 128
 
     # --- operations (stats, health, redrive) ---
     counter_shards: int = 8  # COUNTS/TOTAL#<n> and MONTHS/<month>#<n>: writers spread over n items

@@ -444,7 +444,7 @@ def test_sample_events_drive_the_handlers(local, api, monkeypatch):
     request = json.loads(
         (Path(__file__).resolve().parents[2] / "events" / "http-create-subscription.json").read_text()
     )
-    apikey_records.store_key("sig_sample-key-replace-me", "sample")
+    apikey_records.store_key("sig_SAMPLE-replace-me-with-your-own-key-0123456789abcdefXYZ", "sample")
     answer = app.resolve(request, LambdaContext())
     assert answer["statusCode"] == 201, answer["body"]
     assert json.loads(answer["body"])["secret"].startswith("whsec_")
@@ -868,7 +868,7 @@ def make_subscriptions(key_id: str, n: int, filters_for=lambda n: None) -> list:
 def test_fanout_reads_only_matching_index_rows(local, monkeypatch):
     from signals.webhooks.subscriptions import SubscriptionFilters
 
-    key = apikey_records.store_key("sig_fanout-key", "fan")
+    key = apikey_records.store_key("sig_PR82bEt7ZaNdxbzYxx8uH9-J9Hi7NW7aMuUjDo_oguc", "fan")
     categories = [None, "security", "business", "models-research"]
     made = make_subscriptions(
         key.key_id,
@@ -895,7 +895,7 @@ def test_fanout_reads_only_matching_index_rows(local, monkeypatch):
 def test_fanout_rows_spread_across_shards_one_page_message_each(local, monkeypatch):
     monkeypatch.setenv("SIGNALS_FANOUT_SHARDS", "8")
     reset_settings()
-    key = apikey_records.store_key("sig_shard-key", "shard")
+    key = apikey_records.store_key("sig_CYqu8Vu6mhbyuwgi8yurWZwObxVTm0bP4Dyu_HwYreU", "shard")
     made = make_subscriptions(key.key_id, 160)  # no category filter: the would-be hot partition
     per_shard = {n: len(store().matching_rows(f"*#{n}", 10, limit=1000)[0]) for n in range(8)}
     assert sum(per_shard.values()) == 160
@@ -965,12 +965,14 @@ def test_keys_cli_prints_a_key_once_and_stores_only_its_hash(aws, capsys):
 def test_local_receiver_and_demo_subscription(local, monkeypatch, capsys):
     from signals.local.receiver import ensure_demo_key, start_demo_webhooks
 
-    monkeypatch.setenv("SIGNALS_DEMO_API_KEY", "sig_demo-key-for-scripts")
+    monkeypatch.setenv("SIGNALS_DEMO_API_KEY", "sig__IKdn71K-0-nf1TGgR3HfQO-wxUlHvort8Cf9jsaBiU")
     reset_settings()
-    assert ensure_demo_key() == "sig_demo-key-for-scripts" == ensure_demo_key()  # idempotent
+    assert (
+        ensure_demo_key() == "sig__IKdn71K-0-nf1TGgR3HfQO-wxUlHvort8Cf9jsaBiU" == ensure_demo_key()
+    )  # idempotent
     receiver, key = start_demo_webhooks()
     try:
-        assert key == "sig_demo-key-for-scripts"
+        assert key == "sig__IKdn71K-0-nf1TGgR3HfQO-wxUlHvort8Cf9jsaBiU"
         (sub,) = store().list_owned(apikey_records.authenticate(key).key_id, limit=5)[0]
         send_to_queue(local, put_signal(local, make_signal()).model_dump_json())
         pump(local)
@@ -996,7 +998,7 @@ def test_local_receiver_and_demo_subscription(local, monkeypatch, capsys):
 
 # ------------------------------------------------------------------ schemathesis: the subscription routes
 
-SCHEMA_KEY = "sig_schemathesis-demo-key"
+SCHEMA_KEY = "sig_3UeZcBCVJA4-5linkNxGpEo1i-7ggSJRv0RTlDueJM4"
 
 
 def subscriptions_wsgi(environ: dict[str, Any], start_response: Any) -> list[bytes]:
@@ -1260,3 +1262,60 @@ def test_the_cursors_the_api_issues_still_page_subscriptions_to_the_end(local, a
         if not cursor:
             break
     assert sorted(seen) == sorted(made) and len(seen) == 3
+
+
+# ---------------------------------------------------- issue 12: keys list / revoke / strength (finding 8)
+
+
+def test_keys_list_and_revoke_and_a_revoked_key_answers_401_everywhere(local, api, capsys):
+    from signals.cli import main
+
+    key, other = new_key("alice"), new_key("bob")
+    alice = apikey_records.authenticate(key)
+    sub = subscribe(api, key, "http://127.0.0.1:9/hook")
+    assert main(["keys", "list"]) == 0
+    listing = capsys.readouterr().out
+    assert alice.key_id in listing and "alice" in listing and "bob" in listing
+    assert key not in listing and apikey_records.key_hash(key) not in listing
+    assert sorted(k.name for k in apikey_records.list_keys()) == ["alice", "bob"]
+    # When alice's key is revoked by its id
+    assert main(["keys", "revoke", alice.key_id]) == 0
+    assert "revoked" in capsys.readouterr().out
+    # Then every subscription route answers 401 to it, and bob's key still works
+    path = f"/v1/subscriptions/{sub['id']}"
+    for method, route, body in [
+        ("GET", "/v1/subscriptions", None),
+        ("POST", "/v1/subscriptions", {"url": "http://127.0.0.1:9/h"}),
+        ("GET", path, None),
+        ("PATCH", path, {"description": "x"}),
+        ("DELETE", path, None),
+        ("POST", f"{path}/test", None),
+        ("POST", f"{path}/rotate-secret", None),
+        ("GET", f"{path}/deliveries", None),
+    ]:
+        answer = api(method, route, key=key, body=body)
+        assert (answer.status, answer.body["code"]) == (401, "unauthorized"), (method, route, answer.raw)
+    assert api("GET", "/v1/subscriptions", key=other).status == 200
+    (listed,) = [k for k in apikey_records.list_keys() if k.key_id == alice.key_id]
+    assert listed.revoked_at is not None
+    assert main(["keys", "revoke", alice.key_id]) == 0  # idempotent: the first time stays
+    assert apikey_records.revoke_key(alice.key_id).revoked_at == listed.revoked_at
+    assert main(["keys", "revoke", "key_nope"]) == 1
+    assert apikey_records.authenticate(key) is None
+
+
+@pytest.mark.parametrize(
+    "weak",
+    ["sig_demo", "sig_demo-key-for-scripts", "a" * 64, "sig_" + "ab" * 20, "x" * 31, "sig_ has spaces " * 4],
+)
+def test_a_chosen_key_without_enough_entropy_is_refused_with_a_clear_error(local, monkeypatch, weak):
+    from signals.local.receiver import ensure_demo_key
+
+    with pytest.raises(apikey_records.WeakKey, match="API key"):
+        apikey_records.store_key(weak, "weak")
+    monkeypatch.setenv("SIGNALS_DEMO_API_KEY", weak)
+    reset_settings()
+    with pytest.raises(ValueError, match="API key"):
+        ensure_demo_key()
+    assert apikey_records.authenticate(weak) is None  # nothing stored
+    assert apikey_records.store_key(apikey_records.new_key_text(), "random").name == "random"
