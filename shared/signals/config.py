@@ -114,7 +114,9 @@ class Settings(BaseSettings):
     local_mode: bool = False  # allows http:// to loopback for webhook URLs (the demo)
     delivery_timeout_s: float = 10.0
     delivery_connect_timeout_s: float = 5.0
-    delivery_max_response_bytes: int = 64 * 1024
+    # SIGNALS_DELIVERY_RESPONSE_PREFIX_BYTES: at most this much of a subscriber's answer body is read
+    # (for the log); a longer answer is never a failure, the rest is simply not read
+    delivery_response_prefix_bytes: int = 4 * 1024
     delivery_retry_schedule_s: list[int] = [5, 300, 1800, 7200, 18000, 36000, 50400, 72000, 86400]
     delivery_jitter_fraction: float = 0.2
     delivery_disable_after_s: int = 5 * 24 * 3600
@@ -142,6 +144,10 @@ class Settings(BaseSettings):
     manual_sends_per_key_max: int = 30
     manual_sends_per_key_window_s: int = 3600
     demo_api_key: str | None = None  # SIGNALS_DEMO_API_KEY: the key `signals demo` creates
+    # SIGNALS_API_KEY_MIN_CHARS / SIGNALS_API_KEY_MIN_BITS: a chosen API key (SIGNALS_DEMO_API_KEY,
+    # store_key) needs this many url-safe characters and this much estimated entropy (random keys: ~200)
+    api_key_min_chars: int = 32
+    api_key_min_bits: int = 128
 
     # --- operations (stats, health, redrive) ---
     counter_shards: int = 8  # COUNTS/TOTAL#<n> and MONTHS/<month>#<n>: writers spread over n items

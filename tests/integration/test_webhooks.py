@@ -9,6 +9,7 @@ handling, retries with a fake clock, exhaustion to the DLQ, auto-disable), SSRF 
 from __future__ import annotations
 
 import base64
+import contextlib
 import json
 import socket
 import threading
@@ -451,7 +452,7 @@ def test_sample_events_drive_the_handlers(local, api, monkeypatch):
     request = json.loads(
         (Path(__file__).resolve().parents[2] / "events" / "http-create-subscription.json").read_text()
     )
-    apikey_records.store_key("sig_sample-key-replace-me", "sample")
+    apikey_records.store_key("sig_SAMPLE-replace-me-with-your-own-key-0123456789abcdefXYZ", "sample")
     answer = app.resolve(request, LambdaContext())
     assert answer["statusCode"] == 201, answer["body"]
     assert json.loads(answer["body"])["secret"].startswith("whsec_")
@@ -461,6 +462,8 @@ BAD_BODIES = [
     # (body, extra headers, status, code)
     ("{not json", {}, 400, "invalid_json"),
     ("[" * 6000 + "]" * 6000, {}, 400, "invalid_json"),  # small, but nested past the parser's depth
+    ('{"url": "https://a.example", "filters": {"min_score": ' + "9" * 5000 + "}}", {}, 400, "invalid_json"),
+    ('{"url": "https://a.example", "filters": {"min_score": -' + "9" * 5000 + "}}", {}, 400, "invalid_json"),
     (None, {}, 400, "invalid_body"),
     ("null", {}, 400, "invalid_body"),
     ([1], {}, 400, "invalid_body"),
@@ -876,7 +879,7 @@ def make_subscriptions(key_id: str, n: int, filters_for=lambda n: None) -> list:
 def test_fanout_reads_only_matching_index_rows(local, monkeypatch):
     from signals.webhooks.subscriptions import SubscriptionFilters
 
-    key = apikey_records.store_key("sig_fanout-key", "fan")
+    key = apikey_records.store_key("sig_PR82bEt7ZaNdxbzYxx8uH9-J9Hi7NW7aMuUjDo_oguc", "fan")
     categories = [None, "security", "business", "models-research"]
     made = make_subscriptions(
         key.key_id,
@@ -904,7 +907,7 @@ def test_fanout_rows_spread_across_shards_one_page_message_each(local, monkeypat
     monkeypatch.setenv("SIGNALS_FANOUT_SHARDS", "8")
     monkeypatch.setenv("SIGNALS_SUBSCRIPTIONS_PER_KEY_MAX", "1000")  # 160 subscriptions of one key
     reset_settings()
-    key = apikey_records.store_key("sig_shard-key", "shard")
+    key = apikey_records.store_key("sig_CYqu8Vu6mhbyuwgi8yurWZwObxVTm0bP4Dyu_HwYreU", "shard")
     made = make_subscriptions(key.key_id, 160)  # no category filter: the would-be hot partition
     per_shard = {n: len(store().matching_rows(f"*#{n}", 10, limit=1000)[0]) for n in range(8)}
     assert sum(per_shard.values()) == 160
@@ -974,12 +977,14 @@ def test_keys_cli_prints_a_key_once_and_stores_only_its_hash(aws, capsys):
 def test_local_receiver_and_demo_subscription(local, monkeypatch, capsys):
     from signals.local.receiver import ensure_demo_key, start_demo_webhooks
 
-    monkeypatch.setenv("SIGNALS_DEMO_API_KEY", "sig_demo-key-for-scripts")
+    monkeypatch.setenv("SIGNALS_DEMO_API_KEY", "sig__IKdn71K-0-nf1TGgR3HfQO-wxUlHvort8Cf9jsaBiU")
     reset_settings()
-    assert ensure_demo_key() == "sig_demo-key-for-scripts" == ensure_demo_key()  # idempotent
+    assert (
+        ensure_demo_key() == "sig__IKdn71K-0-nf1TGgR3HfQO-wxUlHvort8Cf9jsaBiU" == ensure_demo_key()
+    )  # idempotent
     receiver, key = start_demo_webhooks()
     try:
-        assert key == "sig_demo-key-for-scripts"
+        assert key == "sig__IKdn71K-0-nf1TGgR3HfQO-wxUlHvort8Cf9jsaBiU"
         (sub,) = store().list_owned(apikey_records.authenticate(key).key_id, limit=5)[0]
         send_to_queue(local, put_signal(local, make_signal()).model_dump_json())
         pump(local)
@@ -1005,7 +1010,7 @@ def test_local_receiver_and_demo_subscription(local, monkeypatch, capsys):
 
 # ------------------------------------------------------------------ schemathesis: the subscription routes
 
-SCHEMA_KEY = "sig_schemathesis-demo-key"
+SCHEMA_KEY = "sig_3UeZcBCVJA4-5linkNxGpEo1i-7ggSJRv0RTlDueJM4"
 
 
 def subscriptions_wsgi(environ: dict[str, Any], start_response: Any) -> list[bytes]:
@@ -1262,3 +1267,162 @@ def test_the_in_memory_rate_limits_answer_as_dynamodb_does(aws):
         return hits
 
     assert script(DynamoRateLimits()) == script(MemoryRateLimits()) == [None, None, 10, None, None]
+
+
+# ------------------------------------------------------------------ issue 12: a 2xx is a success (finding 16)
+
+
+def _big_answer_server(with_length: bool) -> ThreadingHTTPServer:
+    big = b"x" * (1 << 20)
+
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1" if with_length else "HTTP/1.0"
+
+        def do_POST(self):
+            self.rfile.read(int(self.headers.get("Content-Length") or 0))
+            self.send_response(200)
+            if with_length:
+                self.send_header("Content-Length", str(len(big)))
+            self.end_headers()
+            with contextlib.suppress(OSError):  # the client may stop reading after its prefix
+                self.wfile.write(big)
+
+        def log_message(self, *args):
+            return
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    server.daemon_threads = True
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server
+
+
+@pytest.mark.parametrize("with_length", [True, False], ids=["content-length", "until-close"])
+def test_a_2xx_with_a_1_mib_body_is_delivered_once(local, api, with_length):
+    server = _big_answer_server(with_length)
+    try:
+        key = new_key()
+        sub = subscribe(api, key, f"http://127.0.0.1:{server.server_address[1]}/big")
+        event = put_signal(local, make_signal())
+        task = DeliveryTask.first(sub["id"], event)
+        outcome = handle(task.model_dump_json())
+        record = delivery_log().get_delivery(sub["id"], task.delivery_id)
+        assert outcome.kind == "delivered"
+        assert record.status == "delivered" and len(record.attempts) == 1
+        assert record.attempts[0].status_code == 200 and record.attempts[0].error is None
+        assert local.drain("DeliveryQueue") == []  # no retry
+        assert store().get(sub["id"]).status == "active"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+# ------------------------------------------------------------------ issue 12: forged cursor state (finding 6)
+
+FORGED_STATES = [
+    {"k": "SUB#x"},
+    {"k": 7},
+    {"k": [1, 2]},
+    {"k": {}},
+    {"k": {"pk": 5}},
+    {"k": {"pk": {"N": "5"}}},
+    {"k": {"pk": {"S": "x" * 1000}}},
+    {"k": {"gsi1sk": 3}},
+    {"k": {"nope": {"S": "x"}}},
+    {
+        "k": {
+            "pk": {"S": "SUB#a"},
+            "sk": {"S": "SUB"},
+            "gsi1pk": {"S": "OWNER#someone-else"},
+            "gsi1sk": {"S": "a"},
+        }
+    },
+    {"k": {"pk": {"S": "SUB#a"}, "sk": {"S": "SUB"}}},
+]
+
+
+@pytest.mark.parametrize("state", FORGED_STATES, ids=[str(i) for i in range(len(FORGED_STATES))])
+def test_a_cursor_signed_with_the_key_but_holding_a_wrong_state_is_a_400(local, api, state):
+    from signals.api import cursor as cursors
+
+    key = new_key()
+    key_id = apikey_records.authenticate(key).key_id
+    sub = subscribe(api, key, "http://127.0.0.1:9/hook")
+    forged = cursors.encode(f"subscriptions:{key_id}", state)
+    answer = api("GET", "/v1/subscriptions", key=key, query={"cursor": forged})
+    assert (answer.status, answer.body["code"]) == (400, "invalid_cursor"), answer.raw
+    assert "Traceback" not in answer.raw
+    forged = cursors.encode(f"deliveries:{sub['id']}", state)
+    answer = api("GET", f"/v1/subscriptions/{sub['id']}/deliveries", key=key, query={"cursor": forged})
+    assert (answer.status, answer.body["code"]) == (400, "invalid_cursor"), answer.raw
+
+
+def test_the_cursors_the_api_issues_still_page_subscriptions_to_the_end(local, api):
+    key = new_key()
+    made = [subscribe(api, key, f"http://127.0.0.1:9/hook/{n}")["id"] for n in range(3)]
+    seen, cursor = [], None
+    for _ in range(5):
+        query = {"limit": "1", **({"cursor": cursor} if cursor else {})}
+        page = api("GET", "/v1/subscriptions", key=key, query=query)
+        assert page.status == 200, page.raw
+        seen += [s["id"] for s in page.body["items"]]
+        cursor = page.body["next_cursor"]
+        if not cursor:
+            break
+    assert sorted(seen) == sorted(made) and len(seen) == 3
+
+
+# ---------------------------------------------------- issue 12: keys list / revoke / strength (finding 8)
+
+
+def test_keys_list_and_revoke_and_a_revoked_key_answers_401_everywhere(local, api, capsys):
+    from signals.cli import main
+
+    key, other = new_key("alice"), new_key("bob")
+    alice = apikey_records.authenticate(key)
+    sub = subscribe(api, key, "http://127.0.0.1:9/hook")
+    assert main(["keys", "list"]) == 0
+    listing = capsys.readouterr().out
+    assert alice.key_id in listing and "alice" in listing and "bob" in listing
+    assert key not in listing and apikey_records.key_hash(key) not in listing
+    assert sorted(k.name for k in apikey_records.list_keys()) == ["alice", "bob"]
+    # When alice's key is revoked by its id
+    assert main(["keys", "revoke", alice.key_id]) == 0
+    assert "revoked" in capsys.readouterr().out
+    # Then every subscription route answers 401 to it, and bob's key still works
+    path = f"/v1/subscriptions/{sub['id']}"
+    for method, route, body in [
+        ("GET", "/v1/subscriptions", None),
+        ("POST", "/v1/subscriptions", {"url": "http://127.0.0.1:9/h"}),
+        ("GET", path, None),
+        ("PATCH", path, {"description": "x"}),
+        ("DELETE", path, None),
+        ("POST", f"{path}/test", None),
+        ("POST", f"{path}/rotate-secret", None),
+        ("GET", f"{path}/deliveries", None),
+    ]:
+        answer = api(method, route, key=key, body=body)
+        assert (answer.status, answer.body["code"]) == (401, "unauthorized"), (method, route, answer.raw)
+    assert api("GET", "/v1/subscriptions", key=other).status == 200
+    (listed,) = [k for k in apikey_records.list_keys() if k.key_id == alice.key_id]
+    assert listed.revoked_at is not None
+    assert main(["keys", "revoke", alice.key_id]) == 0  # idempotent: the first time stays
+    assert apikey_records.revoke_key(alice.key_id).revoked_at == listed.revoked_at
+    assert main(["keys", "revoke", "key_nope"]) == 1
+    assert apikey_records.authenticate(key) is None
+
+
+@pytest.mark.parametrize(
+    "weak",
+    ["sig_demo", "sig_demo-key-for-scripts", "a" * 64, "sig_" + "ab" * 20, "x" * 31, "sig_ has spaces " * 4],
+)
+def test_a_chosen_key_without_enough_entropy_is_refused_with_a_clear_error(local, monkeypatch, weak):
+    from signals.local.receiver import ensure_demo_key
+
+    with pytest.raises(apikey_records.WeakKey, match="API key"):
+        apikey_records.store_key(weak, "weak")
+    monkeypatch.setenv("SIGNALS_DEMO_API_KEY", weak)
+    reset_settings()
+    with pytest.raises(ValueError, match="API key"):
+        ensure_demo_key()
+    assert apikey_records.authenticate(weak) is None  # nothing stored
+    assert apikey_records.store_key(apikey_records.new_key_text(), "random").name == "random"

@@ -90,6 +90,15 @@ def parse_json_body(text: str) -> Any:
         return json.loads(text)
     except RecursionError as exc:  # json.loads recurses per nesting level
         raise ApiError(400, "invalid_json", "Invalid JSON", "The body is nested too deeply.") from exc
+    except json.JSONDecodeError:
+        raise  # the validator reports where the JSON is broken
+    except ValueError as exc:  # a number Python refuses to convert (over sys.get_int_max_str_digits())
+        raise ApiError(
+            400,
+            "invalid_json",
+            "Invalid JSON",
+            "The body holds a number too long to read; send a shorter one.",
+        ) from exc
 
 
 def _body_problem(errors: list[dict[str, Any]]) -> Problem:

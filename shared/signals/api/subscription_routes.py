@@ -20,7 +20,7 @@ from pydantic import BaseModel
 from signals.api import cursor as cursors
 from signals.api.problems import PROBLEM_JSON, ApiError, Problem
 from signals.config import get_settings
-from signals.storage import apikey_records
+from signals.storage import apikey_records, key_schema
 from signals.webhooks import wiring
 from signals.webhooks.deliveries import DeliveryList
 from signals.webhooks.subscription_service import SubscriptionService
@@ -166,13 +166,36 @@ def _limit(limit: int | None) -> int:
     return limit or get_settings().page_limit_default
 
 
-def _start_key(fingerprint: str, text: str | None) -> dict[str, Any] | None:
+#: The attributes of a page key the stores hand back (DynamoDB: all four, typed; the twins: gsi1sk).
+_PAGE_KEY_NAMES = frozenset({"pk", "sk", "gsi1pk", "gsi1sk"})
+
+
+def _page_key_fits(key: Any, partition: str) -> bool:
+    """Whether a cursor's page key has a shape the stores issue, in the partition being read."""
+    if not isinstance(key, dict) or not key or not set(key) <= _PAGE_KEY_NAMES:
+        return False
+    typed = [isinstance(v, dict) for v in key.values()]
+    if any(typed) and (not all(typed) or set(key) != _PAGE_KEY_NAMES):
+        return False  # DynamoDB's own key: every attribute of the table and the index, typed
+    values = [v.get("S") if isinstance(v, dict) and set(v) == {"S"} else v for v in key.values()]
+    if any(typed):
+        return all(isinstance(v, str) and v for v in values) and key["gsi1pk"]["S"] == partition
+    return set(key) == {"gsi1sk"} and isinstance(key["gsi1sk"], str)
+
+
+def _start_key(fingerprint: str, text: str | None, partition: str) -> dict[str, Any] | None:
+    """Where a page starts: the cursor's key, checked (signed is not enough: its shape is too)."""
     if not text:
         return None
     try:
-        return cursors.decode(text, fingerprint).get("k")
+        key = cursors.decode(text, fingerprint).get("k")
     except cursors.CursorError as exc:
         raise ApiError(400, exc.code, "Bad cursor", exc.detail) from exc
+    if not _page_key_fits(key, partition):
+        raise ApiError(
+            400, "invalid_cursor", "Bad cursor", "The cursor is malformed; start again without a cursor."
+        )
+    return key
 
 
 def _next_cursor(fingerprint: str, last_key: dict[str, Any] | None) -> str | None:
@@ -196,7 +219,8 @@ def create_subscription(request: CreateBody) -> Response[SubscriptionWithSecret]
 def list_subscriptions(limit: Limit = None, cursor: Cursor = None) -> Response[SubscriptionList]:
     key = _caller()
     fingerprint = f"subscriptions:{key.key_id}"
-    items, last = _service().list(key.key_id, limit=_limit(limit), start_key=_start_key(fingerprint, cursor))
+    start = _start_key(fingerprint, cursor, key_schema.owner_pk(key.key_id))
+    items, last = _service().list(key.key_id, limit=_limit(limit), start_key=start)
     return _json(
         200, SubscriptionList(items=[s.view() for s in items], next_cursor=_next_cursor(fingerprint, last))
     )
@@ -270,9 +294,8 @@ def list_subscription_deliveries(
     service = _service()
     current = service.owned(_caller().key_id, subscription_id)  # 404 before the cursor is read
     fingerprint = f"deliveries:{current.id}"
-    items, last = service.deliveries_of(
-        current, limit=_limit(limit), start_key=_start_key(fingerprint, cursor)
-    )
+    start = _start_key(fingerprint, cursor, key_schema.deliveries_pk(current.id))
+    items, last = service.deliveries_of(current, limit=_limit(limit), start_key=start)
     return _json(200, DeliveryList(items=items, next_cursor=_next_cursor(fingerprint, last)))
 
 

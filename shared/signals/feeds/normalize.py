@@ -102,10 +102,14 @@ def normalize_entry(
     raw_key: str | None = None,
     limits: NormalizeLimits = NormalizeLimits(),  # frozen: safe as a default
 ) -> Item:
-    """One entry as an :class:`Item`; ``base_url`` is where the feed was fetched from (relative links)."""
-    link = canonical_url(entry.link, base_url) if entry.link else None
+    """One entry as an :class:`Item`; ``base_url`` is where the feed was fetched from (relative links).
+
+    Only http(s) links are kept: an entry whose link is ``javascript:``, ``data:``... is kept as an
+    entry with no link (its item links to its http(s) guid, else to the feed), never dropped.
+    """
+    link = (canonical_url(entry.link, base_url) or None) if entry.link else None
     if not link and entry.guid and entry.guid.strip().lower().startswith(("http://", "https://")):
-        link = canonical_url(entry.guid)
+        link = canonical_url(entry.guid) or None
     summary_source, summary_type = (entry.summary, entry.summary_type)
     if not summary_source.strip():
         summary_source, summary_type = entry.content, entry.content_type

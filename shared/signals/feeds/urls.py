@@ -5,6 +5,8 @@ from __future__ import annotations
 import contextlib
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
+from signals.models.links import safe_url
+
 DEFAULT_PORTS = {"http": 80, "https": 443}
 
 # Query parameters that only track the click, never change the page.
@@ -45,20 +47,19 @@ def is_tracking(name: str) -> bool:
 def canonical_url(url: str, base: str | None = None) -> str:
     """``url`` resolved against ``base``; scheme/host lowercased, default port, fragment and trackers gone.
 
-    Non-http(s) or unparseable values come back stripped but otherwise unchanged.
+    Only http(s) links survive: a non-http(s) (``javascript:``, ``data:``, ``vbscript:``, ``file:``...),
+    hostless or unparseable value gives ``""``, no link (``signals.models.links.safe_url`` decides).
     """
     text = (url or "").strip()
     if base:
         with contextlib.suppress(ValueError):
             text = urljoin(base.strip(), text)
-    try:
-        parts = urlsplit(text)
-        port = parts.port
-    except ValueError:
-        return text
-    scheme = parts.scheme.lower()
-    if scheme not in DEFAULT_PORTS or not parts.hostname:
-        return text
+    if safe_url(text) is None:
+        return ""
+    parts = urlsplit(text)
+    port, scheme = parts.port, parts.scheme.lower()
+    if scheme not in DEFAULT_PORTS or not parts.hostname:  # safe_url has refused these already
+        return ""
     host = parts.hostname.rstrip(".")
     if ":" in host:
         host = f"[{host}]"

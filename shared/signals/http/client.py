@@ -6,8 +6,8 @@ See :mod:`signals.http` for the public API. How it keeps its promises:
   and the connection goes to a checked address (``Host`` header and TLS SNI/certificate check
   still use the name), so a resolver that changes its answer between check and connect (DNS
   rebinding) cannot move the request elsewhere. Each redirect hop is checked the same way.
-* A watchdog shuts the socket down when the total deadline passes, so a server that drips
-  headers or body one byte at a time cannot hold the caller past the deadline.
+* A watchdog shuts the socket down when the total deadline passes: a server dripping headers or
+  body one byte at a time is a ``Timeout`` (what was parsed before the cut is never a result).
 * The body is read in chunks AFTER decompression and abandoned as soon as it passes the cap,
   so a compression bomb costs at most about one chunk beyond the cap.
 """
@@ -288,6 +288,8 @@ def _one_request(
                 assert_same_host=False,
                 release_conn=False,
             )
+            if watchdog.fired:  # the deadline cut the headers short: what was parsed is no answer
+                raise Timeout("total deadline passed while reading the headers")
             return pool, response
         except ConnectTimeoutError as exc:  # includes NewConnectionError: try the next address
             pool.close()
@@ -302,20 +304,25 @@ def _one_request(
     raise ConnectError(f"cannot connect to {target.host}: {last_error}")
 
 
-def _read_body(response: Any, max_bytes: int, watchdog: _Watchdog) -> bytes:
-    encoding = (response.headers.get("Content-Encoding") or "identity").lower()
-    declared = response.headers.get("Content-Length")
-    if encoding == "identity" and declared and declared.isdigit() and int(declared) > max_bytes:
+def _read_body(response: Any, max_bytes: int, watchdog: _Watchdog, *, truncate: bool = False) -> bytes:
+    """The decoded body; past ``max_bytes`` it is ``TooLarge``, or (``truncate``) its first ``max_bytes``."""
+    declared = response.headers.get("Content-Length") or ""
+    identity = (response.headers.get("Content-Encoding") or "identity").lower() == "identity"
+    if identity and not truncate and declared.isdigit() and int(declared) > max_bytes:
         raise TooLarge(f"declared length {declared} is over the cap of {max_bytes} bytes")
     chunks: list[bytes] = []
     total = 0
-    for chunk in response.stream(CHUNK_BYTES, decode_content=True):
+    for chunk in response.stream(min(CHUNK_BYTES, max(max_bytes, 1)), decode_content=True):
         total += len(chunk)
+        if total > max_bytes and truncate:  # the prefix is all the caller wants: stop, never fail
+            return b"".join([*chunks, chunk[: len(chunk) - (total - max_bytes)]])
         if total > max_bytes:
             raise TooLarge(f"body passed the cap of {max_bytes} bytes (after decompression)")
         chunks.append(chunk)
         if watchdog.remaining() <= 0:
-            raise Timeout("total deadline passed while reading the body")
+            break
+    if watchdog.fired or watchdog.remaining() <= 0:  # a body the deadline cut is no answer
+        raise Timeout("total deadline passed while reading the body")
     return b"".join(chunks)
 
 
@@ -333,10 +340,12 @@ def fetch(
     allow_loopback: bool = False,
     resolver: Resolver | None = None,
     allowed_ports: Collection[int] | None = None,
+    truncate_body: bool = False,
 ) -> HttpResult:
     """Perform one HTTP exchange safely; raises a :class:`FetchError` subclass on any failure.
 
-    With ``max_redirects=0`` a 3xx is returned as it is (never followed).
+    With ``max_redirects=0`` a 3xx is returned as it is (never followed); with ``truncate_body`` a
+    longer body is no error: the result holds its first ``max_bytes`` (the rest is never read).
     """
     started = time.monotonic()
     watchdog = _Watchdog(started + total_deadline)
@@ -378,7 +387,7 @@ def fetch(
                     history.append(current_url)
                     current_url = next_url
                     continue
-                content = _read_body(response, max_bytes, watchdog)
+                content = _read_body(response, max_bytes, watchdog, truncate=truncate_body)
                 return HttpResult(
                     status=response.status,
                     headers=urllib3.HTTPHeaderDict(response.headers),

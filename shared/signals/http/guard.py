@@ -4,6 +4,10 @@ A destination is allowed only when every address its host resolves to is public 
 are read the way a resolver would read them (``2852039166``, ``0xa9fea9fe``, ``0177.1``,
 ``127.1`` are all IPv4 literals), and IPv6 forms that embed an IPv4 address (mapped
 ``::ffff:a.b.c.d``, NAT64 ``64:ff9b::/96``, 6to4 ``2002::/16``) are judged by the embedded one.
+Forms never routed on the internet are refused whatever they carry: IPv4-compatible ``::/96``,
+IPv4-translated (SIIT) ``::ffff:0:0:0/96``, local-use NAT64 ``64:ff9b:1::/48``, Teredo
+``2001::/32``. The loopback allowance admits only ``127.0.0.0/8`` and ``::1`` as written (or
+mapped), never a translated or tunnelled spelling of them.
 """
 
 from __future__ import annotations
@@ -68,6 +72,7 @@ _BLOCKED_V6 = tuple(
     ipaddress.IPv6Network(n)
     for n in (
         "::/96",  # unspecified, loopback, deprecated IPv4-compatible
+        "::ffff:0:0:0/96",  # IPv4-translated (SIIT, RFC 2765): never routed, e.g. ::ffff:0:a9fe:a9fe
         "64:ff9b:1::/48",  # local-use NAT64
         "100::/64",  # discard
         "2001::/23",  # IETF protocol assignments (Teredo 2001::/32 included)
@@ -80,6 +85,7 @@ _BLOCKED_V6 = tuple(
     )
 )
 _NAT64 = ipaddress.IPv6Network("64:ff9b::/96")
+_V6_LOOPBACK = ipaddress.IPv6Address("::1")
 _SIX_TO_FOUR = ipaddress.IPv6Network("2002::/16")
 
 
@@ -98,9 +104,18 @@ def embedded_ipv4(address: IPAddress) -> ipaddress.IPv4Address | None:
 
 def is_public(address: IPAddress, *, allow_loopback: bool = False) -> bool:
     """True when ``address`` is public unicast (or loopback, when ``allow_loopback``)."""
+    # translated, compatible, local-use NAT64 and Teredo forms are refused as ranges, before (and
+    # whatever) the IPv4 address they carry; ::1 is judged below (the loopback allowance)
+    if (
+        isinstance(address, ipaddress.IPv6Address)
+        and address.ipv4_mapped is None
+        and address != _V6_LOOPBACK
+        and any(address in network for network in _BLOCKED_V6)
+    ):
+        return False
     inner = embedded_ipv4(address)
     if inner is not None:
-        return is_public(inner, allow_loopback=allow_loopback)
+        return is_public(inner, allow_loopback=allow_loopback and address.ipv4_mapped is not None)
     if allow_loopback and address.is_loopback:
         return True
     blocked = _BLOCKED_V4 if isinstance(address, ipaddress.IPv4Address) else _BLOCKED_V6

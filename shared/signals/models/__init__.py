@@ -16,6 +16,8 @@ from typing import Annotated, ClassVar, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator
 
+from signals.models.links import SafeUrl
+
 
 def utcnow() -> datetime:
     """Now, in UTC (one seam for tests that freeze time)."""
@@ -113,7 +115,7 @@ class SourceRef(_Frozen):
     item_id: str
     source_id: str
     name: str
-    url: str
+    url: SafeUrl  # http(s) only, else empty
     published_at: UtcDatetime
 
 
@@ -173,7 +175,7 @@ class Signal(BaseModel):
 
     id: str = Field(description="stable id of the signal: one per story")
     title: str
-    url: str
+    url: SafeUrl  # http(s) only, else empty
     published_at: UtcDatetime
     scored_at: UtcDatetime
     updated_at: UtcDatetime

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from signals.models import Category, Signal
+from signals.models.links import safe_url
 from signals.rendering.display import category_label, display_score, display_time
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -25,7 +26,7 @@ def _environment() -> Any:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.filters.update(when=display_time, score=display_score, label=category_label)
+    env.filters.update(when=display_time, score=display_score, label=category_label, safe_url=safe_url)
     env.globals.update(stylesheet=STYLESHEET_PATH)
     return env
 

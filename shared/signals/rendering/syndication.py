@@ -1,6 +1,7 @@
 """RSS 2.0, Atom 1.0 and JSON Feed 1.1 documents for a list of signals (stdlib only).
 
-Links are absolute: ``base_url`` is ``settings.public_base_url`` or the request's own origin.
+Links are absolute: ``base_url`` is ``settings.public_base_url`` or the request's own origin. A story's
+own link leaves only when it is http(s) (``safe_url``): an entry without one simply has no related link.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from email.utils import format_datetime
 from typing import Any
 
 from signals.models import Signal, as_utc, iso
+from signals.models.links import safe_url
 from signals.rendering.display import category_label, display_score
 
 FEED_TITLE = "Signals"
@@ -73,7 +75,9 @@ def atom(signals: list[Signal], *, base_url: str, self_url: str, now: datetime) 
         ET.SubElement(entry, "title").text = signal.title
         ET.SubElement(entry, "id").text = f"urn:signals:{signal.id}"
         ET.SubElement(entry, "link", {"rel": "alternate", "href": signal_link(base_url, signal)})
-        ET.SubElement(entry, "link", {"rel": "related", "href": signal.url})
+        related = safe_url(signal.url)
+        if related:
+            ET.SubElement(entry, "link", {"rel": "related", "href": related})
         ET.SubElement(entry, "published").text = iso(signal.published_at)
         ET.SubElement(entry, "updated").text = iso(signal.updated_at)
         ET.SubElement(entry, "summary", {"type": "text"}).text = _description(signal)
@@ -98,7 +102,7 @@ def json_feed(signals: list[Signal], *, base_url: str, self_url: str, next_url: 
             {
                 "id": signal.id,
                 "url": signal_link(base_url, signal),
-                "external_url": signal.url,
+                **({"external_url": safe_url(signal.url)} if safe_url(signal.url) else {}),
                 "title": signal.title,
                 "content_text": _description(signal),
                 "summary": signal.summary,

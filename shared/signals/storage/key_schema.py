@@ -23,7 +23,7 @@ this table (``RECORDS``), so it cannot go stale.
 | a source's items per day | ``SRCSTATS#<source_id>`` | ``DAILY`` | | | |
 | cached model answer | ``ANALYSIS#<sha256>`` | ``ANALYSIS`` | | | |
 | model daily budget | ``BUDGET#<yyyy-mm-dd>`` | ``BUDGET`` | | | |
-| api key | ``APIKEY#<sha256>`` | ``APIKEY`` | | | |
+| api key | ``APIKEY#<sha256>`` | ``APIKEY`` | ``APIKEYS`` / ``<iso>#<key_id>`` | | |
 | subscription | ``SUB#<id>`` | ``SUB`` | ``OWNER#<key_id>`` / ``<iso>#<id>`` | | |
 | subscription fan-out row | ``SUBIDX#<category or *>#<shard>`` | ``<min_score:02d>#<sub_id>`` | | | |
 | delivery | ``SUB#<id>`` | ``DELIVERY#<delivery_id>`` | ``DELIVERIES#<sub_id>`` / ``<iso>#<delivery_id>`` | | |
@@ -61,7 +61,7 @@ RECORDS: list[tuple[str, str, str, str | None]] = [
     ("source items per day", "SRCSTATS#<source>", "DAILY", None),
     ("cached model answer", "ANALYSIS#<sha>", "ANALYSIS", None),
     ("model daily budget", "BUDGET#<day>", "BUDGET", None),
-    ("api key", "APIKEY#<sha>", "APIKEY", None),
+    ("api key", "APIKEY#<sha>", "APIKEY", "APIKEYS"),
     ("subscription", "SUB#<id>", "SUB", "OWNER#<key>"),
     ("subscription fan-out row", "SUBIDX#<cat>#<shard>", "<min>#<id>", None),
     ("delivery", "SUB#<id>", "DELIVERY#<id>", "DELIVERIES#<id>"),
@@ -234,6 +234,10 @@ SOURCE_STATS_SK = "DAILY"
 
 def apikey_pk(key_hash: str) -> str:
     return f"APIKEY#{key_hash}"
+
+
+#: gsi1: every API key, by creation time (``signals keys list``, revocation by id).
+APIKEYS_INDEX_PK = "APIKEYS"
 
 
 def stats_pk(day: str, shard: int) -> str:

@@ -274,7 +274,8 @@ def attempt(task: DeliveryTask, ready: Prepared, ctx: DeliveryContext) -> Attemp
             subscription.url,
             headers=headers,
             body=ready.body,
-            max_bytes=settings.delivery_max_response_bytes,
+            max_bytes=settings.delivery_response_prefix_bytes,
+            truncate_body=True,  # any 2xx is a success whatever its size: the body is only logged
             connect_timeout=settings.delivery_connect_timeout_s,
             read_timeout=settings.delivery_timeout_s,
             total_deadline=settings.delivery_timeout_s,
