@@ -146,6 +146,11 @@ _ERRORS: dict[int, dict[str, Any]] = {
         "description": "Conflict: changed since read, subscription disabled, or a limit reached.",
         "content": _PROBLEM,
     },
+    429: {
+        "description": "Too many sends by hand: wait the seconds `Retry-After` says.",
+        "headers": {"Retry-After": {"schema": {"type": "integer"}, "description": "seconds to wait"}},
+        "content": _PROBLEM,
+    },
 }
 
 
@@ -276,7 +281,7 @@ def enable_subscription(subscription_id: SubscriptionId) -> Response[Subscriptio
 @router.post(
     "/v1/subscriptions/<subscription_id>/test",
     summary="Send a test event",
-    **_documented(202, "Queued.", 404, 409),
+    **_documented(202, "Queued.", 404, 409, 429),
 )
 def send_test_event(subscription_id: SubscriptionId) -> Response[DeliveryQueued]:
     task = _service().send_test_event(_caller().key_id, subscription_id)
@@ -302,7 +307,7 @@ def list_subscription_deliveries(
 @router.post(
     "/v1/subscriptions/<subscription_id>/deliveries/<delivery_id>/retry",
     summary="Redeliver by hand (same webhook-id)",
-    **_documented(202, "Queued.", 404, 409),
+    **_documented(202, "Queued.", 404, 409, 429),
 )
 def retry_delivery(subscription_id: SubscriptionId, delivery_id: DeliveryId) -> Response[DeliveryQueued]:
     reopened = _service().retry_delivery(_caller().key_id, subscription_id, delivery_id)
