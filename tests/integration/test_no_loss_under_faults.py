@@ -68,14 +68,23 @@ class Faults:
     injected: Counter[str] = field(default_factory=Counter)
     invocation: int = 0
     scored_in_invocation: int = 0
+    item_writes: int = 0  # S3 PutObject calls of items seen so far
+    kill_ingest_at: int | None = None  # the item write at which the ingest run is killed (once)
 
     def __post_init__(self) -> None:
         self.rng = random.Random(self.schedule.seed)
 
-    def before_call(self, model: Any, **_: Any) -> None:
+    def before_call(self, model: Any, params: dict[str, Any] | None = None, **_: Any) -> None:
+        service = model.service_model.service_name
+        item_write = model.name == "PutObject" and "/items/" in str((params or {}).get("url_path", ""))
+        if service == "s3" and item_write:
+            self.item_writes += 1
+            if self.kill_ingest_at is not None and self.item_writes >= self.kill_ingest_at:
+                self.kill_ingest_at = None
+                self.injected["ingest_killed"] += 1
+                raise LambdaTimeout()  # the runtime ends the ingest run mid-feed, between item writes
         if not self.active:
             return
-        service = model.service_model.service_name
         if service == "dynamodb" and self.rng.random() < self.schedule.dynamodb:
             self._raise("ProvisionedThroughputExceededException", 400, model.name)
         if (
@@ -224,7 +233,7 @@ def ingest_and_drain(stack: dict[str, Any], when: Any) -> None:
     from signals.feeds.ingest import run_ingest
     from signals.local.sqs_source import SqsEventSource
 
-    with suppress(Exception):  # a failed scheduled run: the next one picks up the work
+    with suppress(Exception, LambdaTimeout):  # a failed or killed run: the next one picks up the work
         run_ingest(_sources(stack), now=when)
     drain(stack, SqsEventSource)
 
@@ -318,11 +327,16 @@ def test_every_archived_item_ends_in_exactly_one_story_or_the_dlq(schedule: Sche
             # Given: scheduled runs while AWS calls fail, poison items crash the scorer and some
             # invocations are killed mid-batch
             for run in range(FAULTY_RUNS):
+                if run == 0:  # and the first run is killed mid-feed, after some of its item writes
+                    faults.kill_ingest_at = 5
                 ingest_and_drain(stack, start + RUN_SPACING * run)
+            assert faults.injected["ingest_killed"] == 1, faults.injected
 
             # (the schedule's faults really happened)
             assert bool(faults.injected["timeout"]) == bool(schedule.timeout_every), faults.injected
-            infra = faults.injected.total() - faults.injected["poison"] - faults.injected["timeout"]
+            infra = faults.injected.total() - sum(
+                faults.injected[k] for k in ("poison", "timeout", "ingest_killed")
+            )
             assert bool(infra) == bool(schedule.dynamodb or schedule.s3 or schedule.sqs)
 
             # When: the infrastructure recovers (the poison is still poison) and the schedule runs on
