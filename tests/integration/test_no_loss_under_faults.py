@@ -138,7 +138,13 @@ def pipeline(schedule: Schedule) -> Iterator[dict[str, Any]]:
             # One fetch at a time: the fault RNG is consumed in call order, so a schedule is
             # reproducible only if the ingest threads cannot interleave their AWS calls.
             mock.patch.dict(
-                os.environ, {"SIGNALS_FETCH_ALLOW_LOOPBACK": "true", "SIGNALS_FETCH_CONCURRENCY": "1"}
+                os.environ,
+                {
+                    "SIGNALS_FETCH_ALLOW_LOOPBACK": "true",
+                    "SIGNALS_FETCH_CONCURRENCY": "1",
+                    "SIGNALS_LOCAL_MODE": "true",  # webhooks to the loopback subscriber below
+                    "SIGNALS_SQS_MAX_DELAY_S": "0",
+                },
             ),
         ):
             dynamodb, s3, sqs = (boto3.client(n, region_name="us-east-1") for n in ("dynamodb", "s3", "sqs"))
@@ -248,6 +254,77 @@ def drain(stack: dict[str, Any], event_source: Any) -> None:
     raise AssertionError("score queue did not drain")
 
 
+# --------------------------------------------------------------------------- webhooks
+
+
+class Subscriber:
+    """A loopback webhook endpoint that answers 204 and keeps each ``webhook-id`` it receives."""
+
+    def __init__(self) -> None:
+        from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+        from threading import Thread
+
+        received: list[str] = []
+        self.received = received
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *args: object) -> None:
+                pass
+
+            def do_POST(self) -> None:
+                self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                received.append(self.headers.get("webhook-id", ""))
+                self.send_response(204)
+                self.end_headers()
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/hook"
+        Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
+
+    def stop(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+def subscribe_to_everything(url: str) -> str:
+    """One active subscription to every signal event, stored as the API would store it."""
+    from signals.webhooks.subscriptions import SubscriptionCreate, new_subscription
+    from signals.webhooks.wiring import subscription_store
+
+    request = SubscriptionCreate(url=url, event_types=["signal.created", "signal.updated"])
+    subscription = new_subscription("owner-no-loss", request, "whsec_" + "A" * 32)
+    subscription_store().create(subscription)
+    return subscription.id
+
+
+@contextmanager
+def committed_events() -> Iterator[set[str]]:
+    """The ids of every delivery event a story write committed (its outbox), as the writes happen."""
+    from signals.storage.story_records import StoryRecords
+
+    committed: set[str] = set()
+    real = StoryRecords.write_story
+
+    def write_story(self: Any, **kwargs: Any) -> None:
+        real(self, **kwargs)  # raises when the write did not commit: nothing is owed then
+        committed.update(event.event_id for event in kwargs.get("pending", ()))
+
+    with mock.patch.object(StoryRecords, "write_story", write_story):
+        yield committed
+
+
+def drain_deliveries(stack: dict[str, Any]) -> None:
+    from signals.local.functions import load_handler
+    from signals.local.sqs_source import SqsEventSource
+
+    url = stack["resources"].queue_urls["DeliveryQueue"]
+    source = SqsEventSource(stack["sqs"], url, load_handler("deliver"), function="deliver")
+    for _ in range(MAX_BATCHES):
+        if not source.poll_once().received:
+            return
+    raise AssertionError("delivery queue did not drain")
+
+
 # --------------------------------------------------------------------------- observations
 
 
@@ -321,8 +398,10 @@ def test_every_archived_item_ends_in_exactly_one_story_or_the_dlq(schedule: Sche
     from signals.ops.dlq_redrive import redrive
 
     start = utcnow() - RUN_SPACING * (FAULTY_RUNS + 2)
-    with pipeline(schedule) as stack:
+    subscriber = Subscriber()
+    with pipeline(schedule) as stack, committed_events() as committed:
         faults: Faults = stack["faults"]
+        subscription_id = subscribe_to_everything(subscriber.url)
         with _patched_score_once(faults):
             # Given: scheduled runs while AWS calls fail, poison items crash the scorer and some
             # invocations are killed mid-batch
@@ -368,6 +447,18 @@ def test_every_archived_item_ends_in_exactly_one_story_or_the_dlq(schedule: Sche
             assert set(members) == archived
             assert set(members.values()) == {1}
             assert dead_lettered_item_ids(stack) == []
+
+            # And: every event a story write committed reaches the subscriber (by webhook id,
+            # which is stable per subscription and event: a redelivery is the same message)
+            drain_deliveries(stack)
+            from signals.models.delivery import webhook_id
+
+            owed = {webhook_id(subscription_id, event) for event in committed}
+            assert committed, "no story write committed a delivery event"
+            missing = owed - set(subscriber.received)
+            assert not missing, f"{len(missing)} of {len(owed)} committed events never delivered"
+            assert set(subscriber.received) <= owed, "a webhook for an event no write committed"
+    subscriber.stop()
 
 
 def test_the_demo_feeds_used_exist():
