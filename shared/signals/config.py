@@ -112,6 +112,8 @@ class Settings(BaseSettings):
 
     # --- webhooks ---
     local_mode: bool = False  # allows http:// to loopback for webhook URLs (the demo)
+    # ...and only to these loopback ports (the demo sets its receiver's): not moto's, not the API's
+    local_loopback_ports: list[int] = []
     delivery_timeout_s: float = 10.0
     delivery_connect_timeout_s: float = 5.0
     # SIGNALS_DELIVERY_RESPONSE_PREFIX_BYTES: at most this much of a subscriber's answer body is read

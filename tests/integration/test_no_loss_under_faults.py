@@ -399,7 +399,8 @@ def test_every_archived_item_ends_in_exactly_one_story_or_the_dlq(schedule: Sche
 
     start = utcnow() - RUN_SPACING * (FAULTY_RUNS + 2)
     subscriber = Subscriber()
-    with pipeline(schedule) as stack, committed_events() as committed:
+    port = {"SIGNALS_LOCAL_LOOPBACK_PORTS": f"[{subscriber.server.server_address[1]}]"}
+    with mock.patch.dict(os.environ, port), pipeline(schedule) as stack, committed_events() as committed:
         faults: Faults = stack["faults"]
         subscription_id = subscribe_to_everything(subscriber.url)
         with _patched_score_once(faults):

@@ -163,10 +163,12 @@ def stub():
 
 
 @pytest.fixture
-def local(aws, monkeypatch):
-    """moto + local mode (loopback http allowed) + small timeouts + no SQS delays (fake clock drives)."""
+def local(aws, monkeypatch, stub):
+    """moto + local mode (loopback http to the stub's port and the unreachable port 9) + small timeouts
+    + no SQS delays (fake clock drives)."""
     for name, value in {
         "SIGNALS_LOCAL_MODE": "true",
+        "SIGNALS_LOCAL_LOOPBACK_PORTS": f"[9, {stub.server.server_address[1]}]",
         "SIGNALS_DELIVERY_TIMEOUT_S": "0.5",
         "SIGNALS_DELIVERY_CONNECT_TIMEOUT_S": "0.5",
         "SIGNALS_SQS_MAX_DELAY_S": "0",
@@ -1310,8 +1312,10 @@ def _big_answer_server(with_length: bool) -> ThreadingHTTPServer:
 
 
 @pytest.mark.parametrize("with_length", [True, False], ids=["content-length", "until-close"])
-def test_a_2xx_with_a_1_mib_body_is_delivered_once(local, api, with_length):
+def test_a_2xx_with_a_1_mib_body_is_delivered_once(local, api, with_length, monkeypatch):
     server = _big_answer_server(with_length)
+    monkeypatch.setenv("SIGNALS_LOCAL_LOOPBACK_PORTS", f"[{server.server_address[1]}]")  # this receiver's
+    reset_settings()
     try:
         key = new_key()
         sub = subscribe(api, key, f"http://127.0.0.1:{server.server_address[1]}/big")

@@ -189,7 +189,10 @@ def create_demo_subscription(api_key: str, receiver_url: str, *, min_score: int 
     subscription = new_subscription(key.key_id, request, generate_secret())
     subscription = subscription.model_copy(update={"url": f"{base}/hooks/{subscription.id}"})
     validate_endpoint_url(
-        subscription.url, local_mode=settings.local_mode, allowed_ports=settings.webhook_allowed_ports
+        subscription.url,
+        local_mode=settings.local_mode,
+        allowed_ports=settings.webhook_allowed_ports,
+        loopback_ports=settings.local_loopback_ports,
     )
     wiring.subscription_store(settings).create(subscription)
     return subscription.id, subscription.secrets[0].secret
@@ -209,9 +212,17 @@ def start_demo_webhooks(port: int = 0, *, echo: bool = True, min_score: int = 1)
 
     Needs local mode on (loopback http). The key is ``SIGNALS_DEMO_API_KEY`` when set.
     """
+    import os
+    from urllib.parse import urlsplit
+
+    from signals.config import reset_settings
+
     key = ensure_demo_key()
     receiver = start_receiver(
         port, secret_lookup=stored_secrets, on_receive=(lambda item: print(item.describe())) if echo else None
     )
+    # local mode delivers to loopback on this port only (set before the API process starts)
+    os.environ["SIGNALS_LOCAL_LOOPBACK_PORTS"] = f"[{urlsplit(receiver.url).port}]"
+    reset_settings()
     create_demo_subscription(key, receiver.url, min_score=min_score)
     return receiver, key

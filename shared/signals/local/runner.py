@@ -167,9 +167,9 @@ class LocalStack:
         )
         self._create_resources()
         self._write_sources()
+        self._start_webhooks()  # first: the API process inherits the receiver's loopback port
         if serve_api:
             self.api_url = self._start_api_process()
-        self._start_webhooks()
         return self
 
     def _start_api_process(self) -> str:

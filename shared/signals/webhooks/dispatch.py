@@ -33,6 +33,7 @@ from signals.models.delivery import DeliveryAttempt, DeliveryStatus, DeliveryTas
 from signals.models.subscription import Subscription
 from signals.telemetry import logger
 from signals.webhooks.deliveries import FanOutPage, manual_retry_task, payload_bytes, queued, test_task
+from signals.webhooks.endpoints import loopback_allowed
 from signals.webhooks.matching import accepts, all_partitions, shard_key
 from signals.webhooks.ports import DeliveryLog, SignalReader, SubscriptionStore, TaskQueue
 from signals.webhooks.schedule import AttemptFacts, Decision, RetryPolicy, decide, should_disable
@@ -280,7 +281,9 @@ def attempt(task: DeliveryTask, ready: Prepared, ctx: DeliveryContext) -> Attemp
             read_timeout=settings.delivery_timeout_s,
             total_deadline=settings.delivery_timeout_s,
             max_redirects=0,
-            allow_loopback=settings.local_mode,
+            allow_loopback=loopback_allowed(
+                subscription.url, local_mode=settings.local_mode, loopback_ports=settings.local_loopback_ports
+            ),
             resolver=ctx.resolver,
         )
         status = result.status

@@ -28,17 +28,28 @@ def _is_loopback_host(host: str) -> bool:
     return name == "localhost" or name.endswith(".localhost")
 
 
+def loopback_allowed(url: str, *, local_mode: bool, loopback_ports: Collection[int]) -> bool:
+    """Whether a delivery to ``url`` may go to loopback: local mode and one of its allowed ports."""
+    try:
+        port = urlsplit(url).port
+    except ValueError:
+        return False
+    return local_mode and (port if port is not None else 80) in loopback_ports
+
+
 def validate_endpoint_url(
     url: str,
     *,
     local_mode: bool,
     allowed_ports: Collection[int],
+    loopback_ports: Collection[int] = (),
     resolver: Resolver | None = None,
 ) -> str:
     """Return ``url`` when it may receive webhooks, else raise :class:`InvalidEndpoint`.
 
     https only, no userinfo, a port from ``allowed_ports``, a host that is and resolves to public
-    addresses. In ``local_mode`` plain http and any port are allowed to loopback (the demo).
+    addresses. In ``local_mode`` plain http is allowed to loopback, on ``loopback_ports`` only (the
+    demo's receiver: never moto's or the API's own port).
     """
     try:
         parts = urlsplit(url)
@@ -54,6 +65,11 @@ def validate_endpoint_url(
     if any(ord(c) < 33 or c in "\\" for c in url):
         raise InvalidEndpoint("invalid_url", "the URL contains spaces, control characters or backslashes")
     loopback = local_mode and _is_loopback_host(host)
+    if loopback and (port if port is not None else 80) not in loopback_ports:
+        raise InvalidEndpoint(
+            "port_not_allowed",
+            f"in local mode a loopback URL must use the demo receiver's port {sorted(loopback_ports)}",
+        )
     if scheme != "https" and not loopback:
         raise InvalidEndpoint("https_required", "webhook URLs must use https")
     effective_port = port if port is not None else (443 if scheme == "https" else 80)
@@ -72,4 +88,4 @@ def validate_endpoint_url(
     return url
 
 
-__all__ = ["InvalidEndpoint", "validate_endpoint_url"]
+__all__ = ["InvalidEndpoint", "loopback_allowed", "validate_endpoint_url"]

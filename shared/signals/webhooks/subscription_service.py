@@ -86,6 +86,7 @@ class SubscriptionService:
             url,
             local_mode=self.settings.local_mode,
             allowed_ports=self.settings.webhook_allowed_ports,
+            loopback_ports=self.settings.local_loopback_ports,
             resolver=self.resolver,
         )
 

@@ -156,8 +156,19 @@ def test_public_https_and_local_mode_loopback_are_allowed():
     assert validate_endpoint_url(
         "https://hooks.example.com/x", local_mode=False, allowed_ports=[443], resolver=_public
     )
-    assert validate_endpoint_url("http://127.0.0.1:8123/h", local_mode=True, allowed_ports=[443])
+    assert validate_endpoint_url(
+        "http://127.0.0.1:8123/h", local_mode=True, allowed_ports=[443], loopback_ports=[8123]
+    )
     with pytest.raises(InvalidEndpoint):
         validate_endpoint_url("http://127.0.0.1:8123/h", local_mode=False, allowed_ports=[443])
+    # local mode's loopback is the demo receiver's port only: not moto's, not the API's (issue 12)
+    for other in (
+        "http://127.0.0.1:5000/h",
+        "http://localhost:3000/x",
+        "http://[::1]:8124/h",
+        "http://127.0.0.1/h",
+    ):
+        with pytest.raises(InvalidEndpoint, match="receiver's port"):
+            validate_endpoint_url(other, local_mode=True, allowed_ports=[443], loopback_ports=[8123])
     with pytest.raises(InvalidEndpoint):  # local mode allows loopback only
         validate_endpoint_url("http://10.0.0.1/h", local_mode=True, allowed_ports=[443])
