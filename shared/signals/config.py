@@ -119,6 +119,11 @@ class Settings(BaseSettings):
     # SIGNALS_DELIVERY_RESPONSE_PREFIX_BYTES: at most this much of a subscriber's answer body is read
     # (for the log); a longer answer is never a failure, the rest is simply not read
     delivery_response_prefix_bytes: int = 4 * 1024
+    # Delivery attempts one subscriber host may get from us per window (all subscriptions and keys
+    # together): past it an attempt waits for the next window (deferred, not failed), so no key can
+    # point Signals at a third party as a flood.
+    delivery_attempts_per_host_max: int = 120
+    delivery_attempts_per_host_window_s: int = 60
     delivery_retry_schedule_s: list[int] = [5, 300, 1800, 7200, 18000, 36000, 50400, 72000, 86400]
     delivery_jitter_fraction: float = 0.2
     delivery_disable_after_s: int = 5 * 24 * 3600

@@ -21,8 +21,9 @@ import random
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, Literal
+from urllib.parse import urlsplit
 
 from pydantic import ValidationError
 
@@ -35,7 +36,7 @@ from signals.telemetry import logger
 from signals.webhooks.deliveries import FanOutPage, manual_retry_task, payload_bytes, queued, test_task
 from signals.webhooks.endpoints import loopback_allowed
 from signals.webhooks.matching import accepts, all_partitions, shard_key
-from signals.webhooks.ports import DeliveryLog, SignalReader, SubscriptionStore, TaskQueue
+from signals.webhooks.ports import DeliveryLog, RateLimits, SignalReader, SubscriptionStore, TaskQueue
 from signals.webhooks.schedule import AttemptFacts, Decision, RetryPolicy, decide, should_disable
 from signals.webhooks.signing import webhook_headers
 from signals.webhooks.subscription_service import disable_subscription
@@ -73,6 +74,7 @@ class DeliveryContext:
     clock: Callable[[], datetime] = utcnow
     rng: random.Random = field(default_factory=random.Random)
     settings: Settings = field(default_factory=get_settings)
+    host_limits: RateLimits | None = None  # attempts per subscriber host (None: unlimited, in tests)
     policy: RetryPolicy = field(init=False)
 
     def __post_init__(self) -> None:
@@ -225,6 +227,11 @@ def precheck(task: DeliveryTask, ctx: DeliveryContext, log: dict[str, Any]) -> P
     if subscription is None:
         logger.info("subscription gone; delivery dropped", extra=log)
         return Outcome("dropped", task.delivery_id)
+    wait_s = _host_wait(subscription, now, ctx)
+    if wait_s is not None:  # the host had its share of this window: the attempt waits, nothing fails
+        logger.info("host busy; attempt deferred", extra={**log, "wait_s": wait_s})
+        _enqueue(task.model_copy(update={"not_before": now + timedelta(seconds=wait_s)}), now, ctx)
+        return Outcome("deferred", task.delivery_id)
     if not ctx.deliveries.claim_attempt(task, now, ctx.settings.delivery_lease_s):
         logger.info("attempt already made; duplicate task ignored", extra=log)
         return Outcome("duplicate", task.delivery_id)
@@ -236,6 +243,20 @@ def precheck(task: DeliveryTask, ctx: DeliveryContext, log: dict[str, Any]) -> P
         _close_unsent(task, now, "signal_missing", ctx)
         return Outcome("failed", task.delivery_id)
     return Prepared(subscription, body)
+
+
+def _host_wait(subscription: Subscription, now: datetime, ctx: DeliveryContext) -> int | None:
+    """Seconds until the subscriber's host may get another attempt, or None when it may now."""
+    if ctx.host_limits is None:
+        return None
+    host = (urlsplit(subscription.url).hostname or "").lower().rstrip(".")
+    settings = ctx.settings
+    return ctx.host_limits.hit(
+        f"host:{host}",
+        settings.delivery_attempts_per_host_max,
+        settings.delivery_attempts_per_host_window_s,
+        now,
+    )
 
 
 def _close_unsent(task: DeliveryTask, now: datetime, error: str, ctx: DeliveryContext) -> None:

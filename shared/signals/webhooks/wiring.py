@@ -53,9 +53,11 @@ def _stores(settings: Settings) -> dict[str, Any]:
 
 def delivery_context(**seams: Any) -> DeliveryContext:
     """The deliver function's context over the real stores; ``seams`` replace sender, clock, rng..."""
+    from signals.storage.rate_limits import DynamoRateLimits
     from signals.webhooks.dispatch import DeliveryContext
 
     settings = seams.pop("settings", None) or get_settings()
+    seams.setdefault("host_limits", DynamoRateLimits())
     return DeliveryContext(**_stores(settings), signals=StoredSignals(), settings=settings, **seams)
 
 

@@ -225,3 +225,27 @@ def test_parse_message_refuses_what_is_not_a_delivery_queue_message():
     for body in ('{"poison": true', "[1]", '{"kind": "delivery"}'):
         with pytest.raises(ValueError):
             dispatch.parse_message(body)
+
+
+def test_a_host_gets_at_most_its_share_of_attempts_a_window_and_the_rest_wait(world, monkeypatch):
+    # Given three subscriptions on one host, and a host limit of two attempts a minute
+    import dataclasses
+
+    from signals.storage.memory_rate_limits import MemoryRateLimits
+
+    world.configure(delivery_attempts_per_host_max=2, delivery_attempts_per_host_window_s=60)
+    for n in range(3):
+        world.subscribe(f"/ok/{n}")
+    limits, plain = MemoryRateLimits(), world.ctx
+    monkeypatch.setattr(world, "ctx", lambda: dataclasses.replace(plain(), host_limits=limits))
+    world.publish()
+
+    # When the fan-out and the attempts run (the clock moves to a deferred task's time)
+    started = world.clock()
+    outcomes = world.pump()
+
+    # Then two are delivered at once, the third waits for the next window, and none fails
+    kinds = sorted(o.kind for o in outcomes if o.kind != "fanned_out")
+    assert kinds == ["deferred", "delivered", "delivered", "delivered"]
+    assert len(world.receiver.posts) == 3
+    assert world.clock() - started >= timedelta(seconds=1)  # the third waited for the window's end
