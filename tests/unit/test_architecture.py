@@ -97,7 +97,7 @@ def cycles() -> list[list[str]]:
 def test_the_rules_read_real_imports() -> None:
     # the checker sees imports, function-local ones too (else the tests below could not fail)
     assert "signals.storage.aws" in GRAPH["signals.storage.timeline_index"]
-    assert "signals.ranking.pages" in GRAPH["signals.ranking.hot"]
+    assert "signals.ranking.paging" in GRAPH["signals.ranking.hot"]
     assert len(MODULES) > 80
 
 
@@ -178,3 +178,15 @@ def test_functions_in_api_webhooks_and_storage_fit_on_a_screen() -> None:
                 if length > FUNCTION_MAX_LINES:
                     long[f"{name}.{node.name}"] = length
     assert long == {}
+
+
+#: File names every package may have, with one meaning everywhere: its ports, its composition root.
+CONVENTIONS = {"__init__.py", "ports.py", "wiring.py"}
+
+
+def test_a_file_name_means_one_thing_across_packages() -> None:
+    where: dict[str, list[str]] = {}
+    for path in sorted(PACKAGE.rglob("*.py")):
+        if path.name not in CONVENTIONS:
+            where.setdefault(path.name, []).append(str(path.parent.relative_to(PACKAGE)))
+    assert {name: dirs for name, dirs in where.items() if len(dirs) > 1} == {}

@@ -7,8 +7,8 @@ from aws_lambda_powertools.event_handler.api_gateway import Router
 
 from signals.api import reading
 from signals.api.http_policy import public_get, text_responses
-from signals.api.links import with_query
 from signals.api.parameters import LIMIT_DEFAULT, Cursor, FeedFilters, Limit, SignalId, with_filters
+from signals.api.request_urls import with_query
 from signals.config import get_settings
 
 router = Router()

@@ -114,7 +114,7 @@ def _hot_page(
 def _ordered_page(
     query: FeedQuery, limit: int, state: dict[str, Any] | None
 ) -> tuple[list[Signal], dict[str, Any] | None]:
-    from signals.ranking.pages import read_page
+    from signals.ranking.paging import read_page
 
     resume = PositionsState.model_validate(state) if state else None
     page = read_page(

@@ -8,9 +8,9 @@ from pydantic import BaseModel, Field
 
 from signals.api import reading
 from signals.api.http_policy import public_get
-from signals.api.links import base_url, with_query
 from signals.api.parameters import LIMIT_DEFAULT, Cursor, FeedFilters, Limit, SignalId, Sort, with_filters
 from signals.api.problems import ApiError
+from signals.api.request_urls import base_url, with_query
 from signals.config import get_settings
 from signals.models import Category, Signal
 

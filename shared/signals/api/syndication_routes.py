@@ -14,8 +14,8 @@ from aws_lambda_powertools.event_handler.api_gateway import Router
 
 from signals.api import reading
 from signals.api.http_policy import public_get, text_responses
-from signals.api.links import base_url, self_url
 from signals.api.parameters import LIMIT_DEFAULT, FeedFilters, Limit, with_filters
+from signals.api.request_urls import base_url, self_url
 from signals.models import Signal
 
 router = Router()

@@ -7,7 +7,7 @@ from typing import Any
 
 from signals.config import get_settings
 from signals.models import Signal, as_utc, iso
-from signals.ranking.pages import FeedPage, read_page
+from signals.ranking.paging import FeedPage, read_page
 from signals.ranking.ports import FeedIndex
 from signals.ranking.query import FeedQuery
 

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 import pytest
 from fabricate import make_signal
 from signals.models import Category, Signal
-from signals.ranking.pages import read_page
+from signals.ranking.paging import read_page
 from signals.ranking.query import FeedQuery
 from signals.storage.memory_timeline import InMemoryFeedIndex
 
