@@ -61,6 +61,13 @@ def install() -> None:
     original = DynamoDBBackend.transact_write_items
 
     def transact_write_items(self: Any, transact_items: list[dict[str, Any]]) -> None:
+        # One transaction at a time, in process too (tests call moto from several threads): a failed
+        # transaction restores its snapshots, and must not restore one taken before another
+        # transaction committed (that lost the winner's counter increment in the subscription-cap race).
+        with _SERVER_LOCK:
+            _transact(self, transact_items)
+
+    def _transact(self: Any, transact_items: list[dict[str, Any]]) -> None:
         touched: list[tuple[Any, DynamoType, DynamoType | None, Any]] = []
         for entry in transact_items:
             if len(entry) != 1:
