@@ -429,7 +429,7 @@ def test_two_sessions_scoring_one_item_at_once_store_one_signal_and_one_event(aw
     from signals.scoring.analyst import RuleAnalyst
     from signals.scoring.session import ScoringSession, event_id
     from signals.storage.archive import S3Archive
-    from signals.storage.queues import DeliveryQueue
+    from signals.storage.queues import SqsEventQueue
     from signals.storage.story_records import StoryRecords
 
     sys.path.insert(0, str(ROOT / "tests" / "unit" / "scoring"))
@@ -440,7 +440,7 @@ def test_two_sessions_scoring_one_item_at_once_store_one_signal_and_one_event(aw
     racing = BothReadFirst(StoryRecords())
     analyst = RuleAnalyst()
     sessions = [
-        ScoringSession(analyst=analyst, stories=racing, archive=S3Archive(), queue=DeliveryQueue())
+        ScoringSession(analyst=analyst, stories=racing, archive=S3Archive(), queue=SqsEventQueue())
         for _ in range(2)
     ]
 

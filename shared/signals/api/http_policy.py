@@ -28,6 +28,7 @@ from signals.api.problems import (
     problem_for,
 )
 from signals.config import get_settings
+from signals.feeds.urls import is_tracking
 from signals.telemetry import logger
 
 PAGE_CSP = (
@@ -143,13 +144,15 @@ def _matches(if_none_match: str, etag: str) -> bool:
 # --------------------------------------------------------------------------- the middleware
 
 
-#: Parameters that links pick up on their way to us (newsletters, social sites, ads): ignored, so a
-#: shared link works; any other unknown parameter is refused, so a typo never passes silently.
-TRACKING_PARAMETERS = frozenset({"fbclid", "gclid", "dclid", "msclkid", "igshid", "mc_cid", "mc_eid", "ref"})
+#: Besides the trackers ingest strips from publishers' links (``feeds.urls.is_tracking``): ``ref``
+#: says where a reader came from; on a publisher's link it can be content, on our pages it is not.
+PAGE_ONLY_TRACKING = frozenset({"ref"})
 
 
 def _is_tracking(name: str) -> bool:
-    return name in TRACKING_PARAMETERS or name.startswith("utm_")
+    """A parameter a shared link picked up on its way to us: ignored, so the link works (any other
+    unknown parameter is refused, so a typo never passes silently)."""
+    return is_tracking(name) or name.lower() in PAGE_ONLY_TRACKING
 
 
 def _reject_unknown_parameters(app: APIGatewayHttpResolver) -> None:

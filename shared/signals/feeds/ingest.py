@@ -57,7 +57,7 @@ def aws_ports() -> IngestPorts:
     """The deployed collaborators: DynamoDB source records, the S3 archive, the score queue, ops stats."""
     from signals.ops.pipeline_stats import PipelineStats
     from signals.storage.archive import S3Archive
-    from signals.storage.queues import ScoreQueue as SqsScoreQueue
+    from signals.storage.queues import SqsScoreQueue
     from signals.storage.source_records import DynamoSourceStore
 
     return IngestPorts(DynamoSourceStore(), S3Archive(), SqsScoreQueue(), PipelineStats())

@@ -56,11 +56,9 @@ def canonical_url(url: str, base: str | None = None) -> str:
             text = urljoin(base.strip(), text)
     if safe_url(text) is None:
         return ""
-    parts = urlsplit(text)
+    parts = urlsplit(text)  # safe_url has checked: http(s), a host, a readable port
     port, scheme = parts.port, parts.scheme.lower()
-    if scheme not in DEFAULT_PORTS or not parts.hostname:  # safe_url has refused these already
-        return ""
-    host = parts.hostname.rstrip(".")
+    host = (parts.hostname or "").rstrip(".")
     if ":" in host:
         host = f"[{host}]"
     netloc = host if port in (None, DEFAULT_PORTS[scheme]) else f"{host}:{port}"

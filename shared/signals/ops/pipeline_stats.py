@@ -15,7 +15,7 @@ come from counters too (the upper bound of the bucket holding the percentile).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime, timedelta
 
 from pydantic import BaseModel, Field
@@ -133,7 +133,8 @@ def _add_source_items(source_id: str, count: int, at: datetime) -> bool:
 
 
 class PipelineStats:
-    """The daily figures as the ingest's ``IngestStats`` port (best effort, like the functions)."""
+    """The daily figures as a port: the ingest's ``IngestStats`` and the scorer's ``StatsSink``
+    (best effort, like the functions: a failed write is logged and counted, never raised)."""
 
     def record_source_items(self, source_id: str, count: int, *, at: datetime | None = None) -> bool:
         return record_source_items(source_id, count, at=at)
@@ -144,6 +145,12 @@ class PipelineStats:
         return record_ingest(
             fetched=fetched, not_modified=not_modified, failed=failed, new_items=new_items, bytes_=bytes_
         )
+
+    def record_scored_batch(self, stored: Sequence[tuple[Signal, Item, bool]]) -> None:
+        record_scored_batch(stored)
+
+    def record_scoring_error(self, count: int) -> None:
+        record_scoring_error(count)
 
 
 def scored_deltas(signal: Signal, item: Item, *, merged: bool, at: datetime) -> dict[str, int]:

@@ -1,7 +1,7 @@
 """What scoring needs from the outside world, as small Protocols (ports).
 
 ``storage/`` implements them over DynamoDB, S3 and SQS (``StoryRecords``, ``ItemArchive``,
-``DeliveryQueue``, ``DynamoAnalyses``), with in-memory twins for unit tests; the scorer's
+``SqsEventQueue``, ``DynamoAnalyses``), with in-memory twins for unit tests; the scorer's
 composition root (``scoring/wiring.py``) wires the real ones. The types they carry live in
 ``signals.models`` (``models/story.py``, ``models/analysis.py``).
 """

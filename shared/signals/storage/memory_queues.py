@@ -1,10 +1,12 @@
-"""In-memory twins of ``queues.DeliveryQueue`` (the scorer's ``EventQueue``) and ``queues.ScoreQueue``."""
+"""In-memory twins of the queues in ``queues.py``: events, score requests, delivery tasks."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 
 from signals.models import ScoreRequest, SignalEvent
+from signals.models.delivery import QueuedMessage
 from signals.storage.queues import SQS_BATCH_LIMIT
 
 
@@ -32,3 +34,25 @@ class InMemoryScoreQueue:
     def send_requests(self, requests: Sequence[ScoreRequest]) -> int:
         self.sent.extend(requests)
         return -(-len(requests) // SQS_BATCH_LIMIT)
+
+
+@dataclass
+class MemoryTaskQueue:
+    """What was sent, in order: ``sent`` on the queue, ``parked`` on the DLQ."""
+
+    sent: list[QueuedMessage] = field(default_factory=list)
+    parked: list[QueuedMessage] = field(default_factory=list)
+
+    def enqueue(self, messages: Sequence[QueuedMessage]) -> None:
+        self.sent.extend(messages)
+
+    def park(self, message: QueuedMessage) -> None:
+        self.parked.append(message)
+
+    def take(self) -> list[QueuedMessage]:
+        """Everything on the queue now, emptied (what a poller would receive)."""
+        taken, self.sent = self.sent, []
+        return taken
+
+
+__all__ = ["InMemoryEventQueue", "InMemoryScoreQueue", "MemoryTaskQueue"]

@@ -1,4 +1,6 @@
-"""SQS sending, in batches of the service's limit (10), with per-entry failure handling."""
+"""SQS sending, in batches of the service's limit (10), with per-entry failure handling, and the
+queues as ports: ``SqsScoreQueue`` (ingest), ``SqsEventQueue`` (the scorer's delivery events),
+``SqsTaskQueue`` (webhook delivery tasks and their DLQ). In-memory twins: ``memory_queues.py``."""
 
 from __future__ import annotations
 
@@ -7,6 +9,7 @@ from dataclasses import dataclass
 
 from signals.config import get_settings
 from signals.models import ScoreRequest, SignalEvent
+from signals.models.delivery import QueuedMessage
 from signals.storage.aws import client
 
 SQS_BATCH_LIMIT = 10
@@ -54,7 +57,7 @@ def send_messages(queue_url: str, messages: Sequence[OutgoingMessage]) -> int:
     return calls
 
 
-class ScoreQueue:
+class SqsScoreQueue:
     """The score queue as the ingest's ``ScoreQueue`` port: one claim-check message per item."""
 
     def send_requests(self, requests: Sequence[ScoreRequest]) -> int:
@@ -62,9 +65,27 @@ class ScoreQueue:
         return send_messages(get_settings().score_queue_url, messages) if messages else 0
 
 
-class DeliveryQueue:
+class SqsEventQueue:
     """The delivery queue as the scorer's ``EventQueue`` port: one message per event, in batches of 10."""
 
     def send_events(self, events: Sequence[SignalEvent]) -> int:
         messages = [OutgoingMessage(id=e.event_id, body=e.model_dump_json()) for e in events]
         return send_messages(get_settings().delivery_queue_url, messages)
+
+
+def _outgoing(message: QueuedMessage) -> OutgoingMessage:
+    return OutgoingMessage(id=message.id, body=message.body, delay_seconds=message.delay_seconds)
+
+
+@dataclass(frozen=True)
+class SqsTaskQueue:
+    """Sends in batches of ten; ``QueueSendError`` names what SQS refused (nothing silently lost)."""
+
+    queue_url: str
+    dead_letter_url: str
+
+    def enqueue(self, messages: Sequence[QueuedMessage]) -> None:
+        send_messages(self.queue_url, [_outgoing(m) for m in messages])
+
+    def park(self, message: QueuedMessage) -> None:
+        send_messages(self.dead_letter_url, [_outgoing(message)])

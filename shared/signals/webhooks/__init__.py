@@ -8,5 +8,5 @@ bytes sent), ``dispatch`` (one message: fan-out, or precheck / attempt / conclud
 calls), ``errors`` (what those rules refuse). The shapes that cross a storage port live in
 ``signals.models.subscription`` / ``delivery``; ``ports`` says what webhooks needs from storage,
 ``wiring`` builds the real stores (``signals.storage.subscription_records`` / ``delivery_records``
-/ ``delivery_queue``).
+/ ``queues``).
 """

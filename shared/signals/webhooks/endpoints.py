@@ -65,7 +65,7 @@ def validate_endpoint_url(
     if any(ord(c) < 33 or c in "\\" for c in url):
         raise InvalidEndpoint("invalid_url", "the URL contains spaces, control characters or backslashes")
     loopback = local_mode and _is_loopback_host(host)
-    if loopback and (port if port is not None else 80) not in loopback_ports:
+    if loopback and not loopback_allowed(url, local_mode=local_mode, loopback_ports=loopback_ports):
         raise InvalidEndpoint(
             "port_not_allowed",
             f"in local mode a loopback URL must use the demo receiver's port {sorted(loopback_ports)}",

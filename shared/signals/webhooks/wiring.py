@@ -41,8 +41,8 @@ def subscription_store(settings: Settings | None = None) -> DynamoSubscriptionSt
 
 
 def _stores(settings: Settings) -> dict[str, Any]:
-    from signals.storage.delivery_queue import SqsTaskQueue
     from signals.storage.delivery_records import DynamoDeliveryLog
+    from signals.storage.queues import SqsTaskQueue
 
     return {
         "subscriptions": subscription_store(settings),

@@ -19,8 +19,8 @@ from signals.config import Settings
 from signals.http import FetchError, HttpResult
 from signals.models import Category, ScoreBreakdown, Signal, SignalEvent, SourceRef
 from signals.models.delivery import QueuedMessage
-from signals.storage.delivery_queue import MemoryTaskQueue
 from signals.storage.memory_deliveries import MemoryDeliveryLog
+from signals.storage.memory_queues import MemoryTaskQueue
 from signals.storage.memory_rate_limits import MemoryRateLimits
 from signals.storage.memory_subscriptions import MemorySubscriptionStore
 from signals.webhooks import dispatch
