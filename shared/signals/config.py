@@ -144,6 +144,10 @@ class Settings(BaseSettings):
     # one key may point at most this many subscriptions at one host (SUBCOUNT#host#<key>#<host>):
     # a key cannot aim the pipeline's deliveries at a third party's server
     subscriptions_per_host_max: int = 5
+    # `signals migrate ...` (one-off admin jobs): items per Scan page, and how many bracketed recounts
+    # subscription-counters makes before it gives up on counters that live writes keep moving
+    migrate_scan_page_size: int = 500
+    migrate_counter_rounds: int = 5
     # sends by hand (POST .../test and .../deliveries/<id>/retry), fixed windows (RATE#<scope>#<window>):
     # per subscription and per key; over either, 429 rate_limited with Retry-After (the window's end)
     manual_sends_per_subscription_max: int = 5
