@@ -15,6 +15,7 @@ from signals.storage import apikey_records, subscription_counters
 from signals.storage.subscription_records import DynamoSubscriptionStore
 from signals.webhooks import wiring
 from signals.webhooks.matching import index_rows
+from signals.webhooks.subscription_service import counters_of
 from signals.webhooks.subscriptions import SubscriptionCreate, new_subscription
 
 NOW = datetime(2026, 11, 2, 9, 30, tzinfo=UTC)
@@ -25,6 +26,11 @@ def _caps(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("SIGNALS_SUBSCRIPTIONS_PER_KEY_MAX", "4")
     monkeypatch.setenv("SIGNALS_SUBSCRIPTIONS_PER_HOST_MAX", "3")
     reset_settings()
+
+
+def counted_in() -> Any:
+    """The live store's rule (key and key-at-host counters, with the caps set above)."""
+    return counters_of(get_settings())
 
 
 def old_store() -> DynamoSubscriptionStore:
@@ -74,7 +80,7 @@ def test_counters_are_filled_from_the_stored_subscriptions_and_then_hold_the_cap
     assert counters() == {"owner#key_b": -1, "host#key_b#c.example": -1}
 
     # When
-    report = migrations.migrate_subscription_counters()
+    report = migrations.migrate_subscription_counters(counted_in())
 
     # Then: every counter holds its subscriptions, the emptied one 0, in one round
     assert counters() == {**EXPECTED, "host#key_b#c.example": 0}
@@ -86,10 +92,10 @@ def test_counters_are_filled_from_the_stored_subscriptions_and_then_hold_the_cap
 
 
 def test_a_second_run_changes_nothing(old_table: Any) -> None:
-    migrations.migrate_subscription_counters()
+    migrations.migrate_subscription_counters(counted_in())
     before = table_items(old_table)
 
-    report = migrations.migrate_subscription_counters()
+    report = migrations.migrate_subscription_counters(counted_in())
 
     assert report.changes == [] and report.complete
     assert table_items(old_table) == before
@@ -140,7 +146,7 @@ def test_a_live_create_during_the_run_is_not_lost(
         monkeypatch.setattr(subscription_counters, "read_counters", reading)
 
     # When
-    report = migrations.migrate_subscription_counters()
+    report = migrations.migrate_subscription_counters(counted_in())
 
     # Then: key B's counters count both subscriptions (a recount-then-set would leave 1)
     assert created and report.complete and report.rounds == 2

@@ -37,10 +37,12 @@ def _failed(exc: Exception) -> int:
 
 
 def run_counters(args: argparse.Namespace) -> int:
+    from signals.config import get_settings
     from signals.ops.migrations import migrate_subscription_counters
+    from signals.webhooks.subscription_service import counters_of
 
     try:
-        report = migrate_subscription_counters(dry_run=args.dry_run)
+        report = migrate_subscription_counters(counters_of(get_settings()), dry_run=args.dry_run)
     except Exception as exc:  # an unreachable table, missing permissions...: one line, not a traceback
         return _failed(exc)
     verb = "would set" if report.dry_run else "set"

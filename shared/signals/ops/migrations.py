@@ -90,17 +90,12 @@ def _round(counted_in: CountedIn, only: set[str] | None, report: CounterReport) 
     return retry
 
 
-def migrate_subscription_counters(
-    counted_in: CountedIn | None = None, *, dry_run: bool = False
-) -> CounterReport:
+def migrate_subscription_counters(counted_in: CountedIn, *, dry_run: bool = False) -> CounterReport:
     """Fill (or correct) every subscription counter from the subscriptions stored; see the module.
 
-    ``counted_in``: the counters a subscription occupies (default: the webhooks domain's caps).
+    ``counted_in``: the counters a subscription occupies, the rule the live store counts with
+    (``signals.webhooks.subscription_service.counters_of(settings)``).
     """
-    if counted_in is None:
-        from signals.webhooks.subscription_service import counters_of
-
-        counted_in = counters_of(get_settings())
     report = CounterReport(dry_run=dry_run)
     pending: set[str] | None = None  # None: every counter
     for _ in range(get_settings().migrate_counter_rounds):
