@@ -163,6 +163,7 @@ class Enrichment(_Frozen):
     tags: list[str] = []
     entities: list[str] = []
     summary: str = ""
+    context: str = ""
     rationale: str = ""
     score_breakdown: ScoreBreakdown
     analysis: Analysis | None = None
@@ -183,7 +184,8 @@ class Signal(BaseModel):
     category: Category
     tags: list[str] = []
     entities: list[str] = []
-    summary: str = ""
+    summary: str = Field("", description="the impact summary: what the story's text says beyond its headline")
+    context: str = Field("", description="the sentences after the impact summary: what happened")
     rationale: str = ""
     score_breakdown: ScoreBreakdown
     sources: list[SourceRef] = Field(min_length=1)

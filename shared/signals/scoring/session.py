@@ -30,6 +30,7 @@ from signals.models import Item, ScoreRequest, Signal, SignalEvent, SourceRef, u
 from signals.models.story import DuplicateItem, SeenItem, StoryState, VersionConflict
 from signals.scoring.analyst import Analyst
 from signals.scoring.enrichers import corroborated
+from signals.scoring.impact_summary import filled_summary
 from signals.scoring.ports import EventQueue, ItemArchive, StoryStore
 from signals.scoring.stories import (
     StoryFingerprint,
@@ -223,6 +224,7 @@ class ScoringSession:
         self, item: Item, story: Signal, sources: list[SourceRef], keys: list[str], action: Action
     ) -> Outcome:
         enrichment = corroborated(story.enrichment(), corroboration_of(sources))
+        enrichment = filled_summary(enrichment, story.title, item)
         now = self.clock()
         signal = story.enriched(
             enrichment, sources=sources, updated_at=now, scored_at=now, version=story.version + 1
