@@ -297,6 +297,7 @@ class RuleAnalyst:
                     "rubric_version": r.version,
                     "analyst": self.name,
                     "base": round(base, 2),
+                    "event": event.id,
                     "factors": [f._asdict() for f in factors],
                     "raw": round(raw, 3),
                     "corroboration": max(1, corroboration),

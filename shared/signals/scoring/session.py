@@ -75,6 +75,7 @@ def _source_ref(item: Item) -> SourceRef:
         name=item.source_name,
         url=item.url,
         published_at=item.published_at,
+        published_date_only=item.published_date_only,
     )
 
 
@@ -187,6 +188,7 @@ class ScoringSession:
             title=item.title,
             url=item.url,
             published_at=item.published_at,
+            published_date_only=item.published_date_only,
             scored_at=now,
             updated_at=now,
             sources=[_source_ref(item)],
@@ -211,6 +213,7 @@ class ScoringSession:
                 title=item.title,
                 url=item.url,
                 published_at=item.published_at,
+                published_date_only=item.published_date_only,
                 updated_at=now,
                 scored_at=now,
                 sources=sources,
