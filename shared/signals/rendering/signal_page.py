@@ -168,6 +168,11 @@ def notes_line(signal: Signal) -> str:
     return line
 
 
+def _machine_time(value: datetime, date_only: bool) -> str:
+    """A ``<time datetime>`` value: the day alone when only the day is known."""
+    return value.date().isoformat() if date_only else value.isoformat()
+
+
 def _signal_href(signal_id: str) -> str:
     return "/signals/" + quote(signal_id, safe="")
 
@@ -179,7 +184,7 @@ def signal_view(signal: Signal, earlier: Sequence[RelatedSignal] = ()) -> Signal
         signal=signal,
         score=display_score(signal.score),
         when=when(signal.published_at, signal.published_date_only),
-        when_iso=signal.published_at.isoformat(),
+        when_iso=_machine_time(signal.published_at, signal.published_date_only),
         link=safe_url(signal.url),
         tags=[(tag, "/?tag=" + quote(tag, safe="")) for tag in signal.tags],
         publishers=publishers(signal.sources),
