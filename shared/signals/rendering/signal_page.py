@@ -132,7 +132,15 @@ def score_bars(signal: Signal) -> list[Bar]:
         base_label = f"Base: {event}" if event else "Base"
         first = next((f for f in breakdown.factors if f.name == "event"), None)
         base_evidence = ", ".join(first.evidence[1:]) if first else ""
-    bars = [_bar(base_label, 0.0, breakdown.base, "base", base_evidence, f"{breakdown.base:.2f}")]
+    judge = breakdown.judge or {}
+    start = float(judge.get("expected", breakdown.base)) if learned is not None else breakdown.base
+    bars = [_bar(base_label, 0.0, start, "base", base_evidence, f"{start:.2f}")]
+    if abs(breakdown.base - start) >= 0.005:  # the judge's estimate moved by a rules' floor or its 7+ gate
+        label = "Rules' floor" if judge.get("floor") else "Judge's 7+ gate"
+        kind = "up" if breakdown.base > start else "down"
+        floor = judge.get("floor")
+        note = f"kept at {floor} by what the rules found" if floor else "P(7+) decides 7+"
+        bars.append(_bar(label, start, breakdown.base, kind, note, f"{breakdown.base - start:+.2f}"))
     running = breakdown.base
     for factor in breakdown.factors:
         if factor.name in ("learned_judge", "event") or abs(factor.contribution) < 0.005:
@@ -143,6 +151,9 @@ def score_bars(signal: Signal) -> list[Bar]:
         evidence = ", ".join(factor.evidence)
         bars.append(_bar(label, running, end, kind, evidence, f"{factor.contribution:+.2f}"))
         running = end
+    if breakdown.cap is not None and breakdown.raw < running - 0.005:
+        cap_note = f"capped at {breakdown.cap:g}: a low-value form"
+        bars.append(_bar("Cap", running, breakdown.raw, "down", cap_note, f"{breakdown.raw - running:+.2f}"))
     return bars
 
 

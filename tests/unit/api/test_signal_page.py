@@ -148,3 +148,20 @@ def test_earlier_in_this_story_links_each_earlier_signal():
     assert "Earlier in this story" in html and 'href="/signals/old%201"' in html
     assert "Anthropic raises $30B &lt;Series G&gt;</a> · 8/10 · 22 Feb 2026" in html
     assert "Earlier in this story" not in pages.signal_page(make_signal(1))
+
+
+def test_the_judges_estimate_then_the_rules_floor_then_corroboration():
+    judged = ScoreBreakdown(
+        rubric_version="r1", analyst="judge", base=7.0, raw=7.4, judge={"expected": 3.1, "floor": 7},
+        factors=[
+            FactorScore(name="learned_judge", value=7.0, weight=1, contribution=0, evidence=["order"]),
+            FactorScore(name="corroboration", value=0.4, weight=1, contribution=0.4, evidence=["3 sources"]),
+        ],
+    )  # fmt: skip
+    bars = score_bars(make_signal(1, score_breakdown=judged))
+    assert [(b.label, b.points) for b in bars] == [
+        ("Learned judge's estimate", "3.10"),
+        ("Rules' floor", "+3.90"),
+        ("Corroboration", "+0.40"),
+    ]
+    assert bars[1].evidence == "kept at 7 by what the rules found"
