@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from signals.models import Category
 from signals.scoring.analyst import RuleAnalyst
@@ -143,3 +143,30 @@ def test_the_rationale_states_the_news_not_the_formula():
         "Products & Launches news, minor, of interest to specialists."
     )
     assert news_rationale("x", 1, Category.OFF_TOPIC).startswith("Not about AI")
+
+
+def test_the_scorer_fills_a_storys_empty_summary_from_a_later_report():
+    from signals.models import Item, ScoreRequest
+    from signals.scoring.session import ScoringSession
+    from signals.storage.memory_archive import InMemoryArchive
+    from signals.storage.memory_queues import InMemoryEventQueue
+    from signals.storage.memory_stories import InMemoryStories
+
+    when = datetime(2026, 6, 2, tzinfo=UTC)
+    title = "Anthropic raises $65B in Series H funding at $965B post-money valuation"
+    text = "Anthropic has raised $65 billion in Series H funding led by Altimeter Capital and Sequoia."
+    archive, stories = InMemoryArchive(), InMemoryStories()
+    requests = []
+    for n, (site, summary) in enumerate([("www.anthropic.com", title), ("mirror.example", text)]):
+        item = Item(
+            id=f"i{n}", source_id=f"s{n}", source_name=f"S{n}", feed_url=f"https://{site}/feed",
+            url=f"https://{site}/news/series-h", title=title, summary=summary, content_hash=f"h{n}",
+            published_at=when + timedelta(hours=n), fetched_at=when + timedelta(hours=n),
+        )  # fmt: skip
+        requests.append(ScoreRequest(item_key=archive.put(item), item_id=item.id, source_id=item.source_id,
+                                     enqueued_at=when))  # fmt: skip
+    queue = InMemoryEventQueue()
+    for request in requests:
+        ScoringSession(analyst=RuleAnalyst(), stories=stories, archive=archive, queue=queue).score(request)
+    (signal,) = stories.signals.values()
+    assert len(signal.sources) == 2 and signal.summary == text
