@@ -269,6 +269,7 @@ class RuleAnalyst:
         score = max(1, min(10, int(raw + 0.5)))
 
         tags = self._tags(text, found, feed_tags, category)
+        subjects = found.leading_in_title + found.leading_in_summary + found.entities  # the rationale's "who"
         findings = Findings(
             on_topic=on_topic,
             event=event.id,
@@ -282,7 +283,7 @@ class RuleAnalyst:
             kinds_in_title=frozenset(found.kinds_in_title),
             model_as_object=found.model_as_object,
             model_headline=found.model_headline,
-            news=news_phrase(event.id, title, summary, found.leading_in_title or found.leading_in_summary),
+            news=news_phrase(event.id, title, summary, subjects),
         )
         # one validation of plain data (pydantic-core) is cheaper than building each model
         enrichment = Enrichment.model_validate(
