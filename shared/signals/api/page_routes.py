@@ -5,7 +5,7 @@ from __future__ import annotations
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.api_gateway import Router
 
-from signals.api import reading
+from signals.api import reading, thread_reading
 from signals.api.http_policy import public_get, text_responses
 from signals.api.parameters import LIMIT_DEFAULT, Cursor, FeedFilters, Limit, SignalId, with_filters
 from signals.api.request_urls import with_query
@@ -55,7 +55,8 @@ def signal_html(signal_id: SignalId):
     signal = reading.load_signal(signal_id)
     if signal is None:
         return Response(404, HTML, not_found_page())
-    return Response(200, HTML, signal_page(signal), headers=_cached())
+    earlier = thread_reading.earlier_in_story(signal)
+    return Response(200, HTML, signal_page(signal, earlier), headers=_cached())
 
 
 @public_get(router, "/assets/signals.css", include_in_schema=False)

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from functools import cache
 from pathlib import Path
 from typing import Any
 
 from signals.models import Category, Signal
 from signals.models.links import safe_url
+from signals.models.thread import RelatedSignal
 from signals.rendering.display import category_label, display_score, display_time
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -58,9 +60,11 @@ def feed_page(
     )
 
 
-def signal_page(signal: Signal) -> str:
-    """One signal: score · category · time, headline, summary, analysis, tags, sources, link back."""
-    return _environment().get_template("signal.html").render(signal=signal)
+def signal_page(signal: Signal, earlier: Sequence[RelatedSignal] = ()) -> str:
+    """One signal as ``rendering/signal_page.py`` lays it out, with "Earlier in this story"."""
+    from signals.rendering.signal_page import signal_view
+
+    return _environment().get_template("signal.html").render(page=signal_view(signal, earlier))
 
 
 def not_found_page() -> str:
