@@ -34,17 +34,26 @@ def _fmt(value: float) -> str:
     return f"{value:g}" if value < 10_000 else f"{value / 1000:.0f}k"
 
 
+def _svg_open(title: str, width: int, height: int) -> str:
+    """The opening tag: a viewBox and no fixed size, so the chart scales to its column (a phone's
+    390 px as well as a desktop's 640; the stylesheet's ``svg.chart`` gives width 100%)."""
+    return (
+        f'<svg xmlns="http://www.w3.org/2000/svg" role="img" class="chart" viewBox="0 0 {width} {height}" '
+        f'preserveAspectRatio="xMinYMin meet" font-family="system-ui, sans-serif" '
+        f'aria-label="{escape(title)}">'
+    )
+
+
 def _frame(title: str, width: int, height: int, body: list[str], top: float, plot_h: float) -> str:
     axis = [
         f'<line x1="{_PAD_LEFT}" y1="{_PAD_TOP}" x2="{_PAD_LEFT}" y2="{_PAD_TOP + plot_h}" stroke="#444"/>',
         f'<line x1="{_PAD_LEFT}" y1="{_PAD_TOP + plot_h}" x2="{width - _PAD_RIGHT}" '
         f'y2="{_PAD_TOP + plot_h}" stroke="#444"/>',
-        f'<text x="{_PAD_LEFT - 4}" y="{_PAD_TOP + 4}" text-anchor="end" font-size="10">{_fmt(top)}</text>',
-        f'<text x="{_PAD_LEFT - 4}" y="{_PAD_TOP + plot_h}" text-anchor="end" font-size="10">0</text>',
+        f'<text x="{_PAD_LEFT - 4}" y="{_PAD_TOP + 4}" text-anchor="end" font-size="11">{_fmt(top)}</text>',
+        f'<text x="{_PAD_LEFT - 4}" y="{_PAD_TOP + plot_h}" text-anchor="end" font-size="11">0</text>',
     ]
     return (
-        f'<svg xmlns="http://www.w3.org/2000/svg" role="img" width="{width}" height="{height}" '
-        f'viewBox="0 0 {width} {height}" font-family="system-ui, sans-serif" aria-label="{escape(title)}">'
+        f"{_svg_open(title, width, height)}"
         f"<title>{escape(title)}</title>"
         f'<text x="{_PAD_LEFT}" y="16" font-size="13" font-weight="bold">{escape(title)}</text>'
         + "".join(axis)
@@ -77,10 +86,10 @@ def bar_chart(
             f"<title>{escape(label)}: {_fmt(value)}</title></rect>"
         )
         body.append(
-            f'<text x="{centre:.1f}" y="{y - 3:.1f}" text-anchor="middle" font-size="10">{_fmt(value)}</text>'
+            f'<text x="{centre:.1f}" y="{y - 3:.1f}" text-anchor="middle" font-size="11">{_fmt(value)}</text>'
         )
         body.append(
-            f'<text x="{centre:.1f}" y="{_PAD_TOP + plot_h + 14}" text-anchor="middle" font-size="10">'
+            f'<text x="{centre:.1f}" y="{_PAD_TOP + plot_h + 14}" text-anchor="middle" font-size="11">'
             f"{escape(label)}</text>"
         )
     return _frame(title, width, height, body, top, plot_h)
@@ -91,7 +100,7 @@ def stacked_bar_chart(
     series: Mapping[str, Sequence[float]],
     *,
     title: str,
-    width: int = 640,
+    width: int = 480,
     height: int = 260,
     colours: Mapping[str, str] | None = None,
 ) -> str:
@@ -120,18 +129,18 @@ def stacked_bar_chart(
             )
         centre = x + slot * 0.35
         body.append(
-            f'<text x="{centre:.1f}" y="{y - 3:.1f}" text-anchor="middle" font-size="10">'
+            f'<text x="{centre:.1f}" y="{y - 3:.1f}" text-anchor="middle" font-size="11">'
             f"{_fmt(totals[n])}</text>"
         )
         body.append(
-            f'<text x="{centre:.1f}" y="{_PAD_TOP + plot_h + 14}" text-anchor="middle" font-size="10">'
+            f'<text x="{centre:.1f}" y="{_PAD_TOP + plot_h + 14}" text-anchor="middle" font-size="11">'
             f"{escape(column)}</text>"
         )
     for n, name in enumerate(series):
         lx = _PAD_LEFT + (n % 3) * (plot_w / 3)
         ly = chart_h - 8 + (n // 3) * 14
         body.append(f'<rect x="{lx:.1f}" y="{ly - 9}" width="10" height="10" fill="{colours[name]}"/>')
-        body.append(f'<text x="{lx + 14:.1f}" y="{ly}" font-size="10">{escape(name)}</text>')
+        body.append(f'<text x="{lx + 14:.1f}" y="{ly}" font-size="11">{escape(name)}</text>')
     return _frame(title, width, height, body, top, plot_h)
 
 
@@ -152,8 +161,7 @@ def ratio_bar(*, title: str, good: int, bad: int, good_label: str, bad_label: st
         f"{bad} {escape(bad_label)})</text>",
     ]
     return (
-        f'<svg xmlns="http://www.w3.org/2000/svg" role="img" width="{width}" height="{height}" '
-        f'viewBox="0 0 {width} {height}" font-family="system-ui, sans-serif" aria-label="{escape(title)}">'
+        f"{_svg_open(title, width, height)}"
         f"<title>{escape(title)}</title>"
         f'<text x="12" y="16" font-size="13" font-weight="bold">{escape(title)}</text>'
         + "".join(body)
