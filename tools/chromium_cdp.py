@@ -206,8 +206,9 @@ class Chromium:
         with urllib.request.urlopen(request, timeout=10) as response:
             return Page(json.loads(response.read())["webSocketDebuggerUrl"])
 
-    def load(self, url: str, *, width: int, screenshot: bool = False) -> PageReport:
-        """Load ``url`` in a viewport ``width`` px wide (a phone's when narrow) and report on it."""
+    def load(self, url: str, *, width: int, screenshot: bool = False, max_height: int = 20000) -> PageReport:
+        """Load ``url`` in a viewport ``width`` px wide (a phone's when narrow) and report on it; the
+        screenshot is of the whole page, down to ``max_height`` px."""
         page = self.new_page()
         try:
             for domain in ("Page", "Runtime", "Log"):
@@ -231,7 +232,7 @@ class Chromium:
                     "Page.captureScreenshot",
                     format="png",
                     captureBeyondViewport=True,
-                    clip={"x": 0, "y": 0, "width": width, "height": height, "scale": 1},
+                    clip={"x": 0, "y": 0, "width": width, "height": min(height, max_height), "scale": 1},
                 )
                 png = base64.b64decode(shot["data"])
             page.drain()

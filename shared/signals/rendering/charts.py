@@ -15,6 +15,7 @@ BAR_COLOUR = "#0072B2"
 FAIL_COLOUR = "#D55E00"
 
 _PAD_LEFT, _PAD_RIGHT, _PAD_TOP, _PAD_BOTTOM = 44, 12, 28, 40
+_MAX_BAR_W = 48
 
 
 def _nice_max(value: float) -> float:
@@ -114,8 +115,9 @@ def stacked_bar_chart(
     slot = plot_w / max(1, len(columns))
     body: list[str] = []
     colours = {name: PALETTE[n % len(PALETTE)] for n, name in enumerate(series)} | dict(colours or {})
+    bar_w = min(slot * 0.7, _MAX_BAR_W)  # a window of one day draws one bar, not a wall
     for n, column in enumerate(columns):
-        x = _PAD_LEFT + n * slot + slot * 0.15
+        x = _PAD_LEFT + n * slot + (slot - bar_w) / 2
         y = _PAD_TOP + plot_h
         for name, values in series.items():
             value = values[n]
@@ -124,10 +126,10 @@ def stacked_bar_chart(
             h = plot_h * value / top
             y -= h
             body.append(
-                f'<rect x="{x:.1f}" y="{y:.1f}" width="{slot * 0.7:.1f}" height="{h:.1f}" '
+                f'<rect x="{x:.1f}" y="{y:.1f}" width="{bar_w:.1f}" height="{h:.1f}" '
                 f'fill="{colours[name]}"><title>{escape(column)} {escape(name)}: {_fmt(value)}</title></rect>'
             )
-        centre = x + slot * 0.35
+        centre = x + bar_w / 2
         body.append(
             f'<text x="{centre:.1f}" y="{y - 3:.1f}" text-anchor="middle" font-size="11">'
             f"{_fmt(totals[n])}</text>"

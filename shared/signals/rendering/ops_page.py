@@ -45,6 +45,11 @@ def duration(seconds: int | None) -> str:
     return f"{seconds // 86400} d"
 
 
+def _compact(label: str) -> str:
+    """``15 min`` -> ``15m``: twelve bucket labels fit under their bars on a phone."""
+    return label.replace(" min", "m").replace(" ", "")
+
+
 def _short_day(day: str) -> str:
     return day[5:]  # mm-dd
 
@@ -90,8 +95,8 @@ def build_charts(report: StatsReport) -> dict[str, str]:
         if any(d.items_by_category.get(c, 0) for d in days)
     } or {"no items": [0] * len(columns)}
     lag = report.lag_fetched_to_scored.buckets
-    lag_bars = [(duration(b), lag.get(str(b), 0)) for b in LAG_BOUNDS_S] + [
-        (f">{duration(LAG_BOUNDS_S[-1])}", lag.get(OVERFLOW, 0))
+    lag_bars = [(_compact(duration(b)), lag.get(str(b), 0)) for b in LAG_BOUNDS_S] + [
+        (f">{_compact(duration(LAG_BOUNDS_S[-1]))}", lag.get(OVERFLOW, 0))
     ]
     fetches = {
         "fetched": [d.ingest.fetched for d in days],
