@@ -7,12 +7,13 @@ STAMP := $(VENV)/.installed
 FAKE_AWS := env -u AWS_PROFILE -u AWS_ENDPOINT_URL AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing \
 	AWS_SESSION_TOKEN=testing AWS_DEFAULT_REGION=us-east-1 AWS_REGION=us-east-1
 
-.PHONY: help install demo demo-once test test-slow train lint unit integration e2e bench build openapi clean
+.PHONY: help install demo demo-once test test-slow train lint unit integration e2e bench build openapi screenshots clean
 
 help:
 	@echo "make demo       run Signals locally at http://127.0.0.1:3000 (moto, bundled feeds)"
 	@echo "make test       ruff + cfn-lint + pytest (unit, integration, e2e)"
 	@echo "make bench      benchmarks (import time, ingest, scoring, API)"
+	@echo "make screenshots  Chromium screenshots of the pages at 1280 and 390 px (docs/screenshots/)"
 	@echo "make train      refit the learned judge on tests/data/labeled (minutes)"
 	@echo "make build      sam build (needs PYENV_VERSION=3.13.0 or a python3.13 on PATH)"
 
@@ -60,6 +61,11 @@ e2e: $(STAMP)
 
 bench: $(STAMP)
 	@for script in tests/bench/bench_*.py; do echo "== $$script"; $(FAKE_AWS) $(BIN)/python $$script || exit 1; done
+
+# The demo on two small feeds, headless Chromium at 1280 and 390 px: /, a 7+ and a 3/10 signal, /ops,
+# written to docs/screenshots/ (commit them); fails if a page overflows a phone or logs an error.
+screenshots: $(STAMP)
+	$(BIN)/python tools/screenshots.py
 
 openapi: $(STAMP)
 	$(BIN)/python -m signals.api.openapi > docs/openapi.json

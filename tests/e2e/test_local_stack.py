@@ -51,27 +51,6 @@ def test_demo_once_prints_a_summary_with_signals_and_no_errors():
     assert summary["webhooks_verified"] == summary["webhooks_received"]
 
 
-@pytest.fixture(scope="module")
-def stack():
-    """The local stack with its API on a free loopback port, after one cycle."""
-    from signals.config import reset_settings
-    from signals.local.runner import LocalStack
-    from signals.storage.aws import reset_clients
-
-    saved = dict(os.environ)
-    local = LocalStack(port=0, only=FEEDS[1::2])
-    try:
-        local.start(serve_api=True)
-        local.run_cycle()
-        yield local
-    finally:
-        local.stop()
-        os.environ.clear()
-        os.environ.update(saved)
-        reset_settings()
-        reset_clients()
-
-
 def _get(url: str) -> tuple[int, Any, bytes]:
     """Status, headers (case-insensitive, as HTTP says) and body of a GET."""
     with urllib.request.urlopen(url, timeout=10) as response:

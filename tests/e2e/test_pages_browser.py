@@ -70,3 +70,68 @@ def test_feed_and_signal_pages_show_what_a_reader_needs(site: Any, tmp_path: Pat
     assert f"{signal.score}/10 · {signal.category.label} · 2 Jun 2026, 03:01 UTC" in text
     assert signal.title in text and "Technical Impact" in text and "Why It Matters" in text
     assert "Back to feed" in text and 'href="/"' in page
+
+
+# --------------------------------------------------------------------------- what a phone shows
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "tools"))
+from chromium_cdp import chromium  # noqa: E402 - the tools folder is not a package
+
+
+def _ops_figures() -> None:
+    """A few days of figures, a failing source with a long error and a long id (what wraps badly)."""
+    from datetime import timedelta
+
+    from signals.models import utcnow
+    from signals.models.source import SourceState
+    from signals.ops import pipeline_stats
+    from signals.storage.source_records import save_state
+
+    signal = make_signal(1)
+    now = utcnow()
+    for days_ago, count in ((2, 30), (0, 5)):
+        at = now - timedelta(days=days_ago)
+        item = _item_of(signal, fetched_at=at - timedelta(minutes=3), published_at=at - timedelta(days=40))
+        pipeline_stats.record_scored_batch([(signal, item, False)] * count, at=at)
+        pipeline_stats.record_ingest(
+            fetched=3, not_modified=1, failed=1, new_items=count, source_id="src1", at=at
+        )
+    save_state(SourceState(source_id="ai-security-institute-turing-mirror-of-the-blog", last_status="ok",
+                           last_fetch_at=now, items_dated=40, first_published_at=now - timedelta(days=80),
+                           last_published_at=now, items_seen=40))  # fmt: skip
+    save_state(SourceState(source_id="src1", last_status="failed", consecutive_failures=4, last_fetch_at=now,
+                           last_error="parse_error: SAXParseException: not well-formed (invalid token) "
+                           "at line 1: https://publisher.example/a/very/long/feed/path.xml"))  # fmt: skip
+
+
+def _item_of(signal: Any, **times: Any) -> Any:
+    from signals.models import Item
+
+    return Item(
+        id="it1", source_id="src1", source_name="Source 1", feed_url="https://news.example/feed",
+        url=signal.url, title=signal.title, content_hash="h", **times,
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize("width", [390, 1280])
+def test_pages_fit_the_screen_and_log_no_errors(site: Any, width: int) -> None:
+    """No sideways scrolling on a phone (390 px) or a desktop, and nothing in the console: the
+    feed, a signal page and /ops with figures, a failing source and long ids."""
+    url, signals = site
+    _ops_figures()
+    paths = ["/", f"/signals/{signals[2].id}", "/ops"]
+    with chromium() as browser:
+        reports = [browser.load(f"{url}{path}", width=width) for path in paths]
+    for path, report in zip(paths, reports, strict=True):
+        assert not report.overflows, f"{path} at {width} px is {report.scroll_width} px wide"
+        assert report.errors == [], f"{path} at {width} px logged {report.errors}"
+
+
+def test_ops_shows_the_banner_and_whole_charts_on_a_phone(site: Any, tmp_path: Path) -> None:
+    url, _ = site
+    _ops_figures()
+    dom = dump_dom(f"{url}/ops", tmp_path / "profile-ops")
+    text = visible_text(dom)
+    assert re.search(r"Operations degraded ?: 1 of 2 sources failing", text), text[:300]
+    assert "p50 over 7 d" in text  # published 40 days before scoring: not "≤ 7 d"
+    assert dom.count('class="chart"') == 5 and not re.search(r'<svg[^>]*\swidth="', dom)

@@ -20,9 +20,12 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Entry point of the console script: dispatch to the chosen command's ``run(args)``."""
+    """Entry point of the console script: dispatch to the chosen command's ``run(args)``; bad input
+    is one line and exit status 2, any other failure one line and 1 (``signals.cli.usage``)."""
+    from signals.cli.usage import run_reporting
+
     args = build_parser().parse_args(argv)
-    return int(args.run(args) or 0)
+    return run_reporting(args.command, lambda: args.run(args))
 
 
 if __name__ == "__main__":

@@ -48,7 +48,34 @@ def _stop_on_signals(stack: object) -> None:
     signal.signal(signal.SIGINT, interrupt)
 
 
+def check_arguments(args: argparse.Namespace) -> None:
+    """Refuse bad options in one line before anything starts (``UsageError``: exit status 2)."""
+    import yaml
+
+    from signals.cli.usage import UsageError
+    from signals.local.runner import CORPUS_FILE
+
+    if not 0 <= args.port <= 65535:
+        raise UsageError(f"--port {args.port}: a TCP port is 0..65535 (0: any free port)")
+    if args.interval <= 0:
+        raise UsageError(f"--interval {args.interval:g}: give a number of seconds above 0")
+    if args.sources is not None:
+        if args.only:
+            raise UsageError("--only chooses from the demo corpus; with --sources, edit that file instead")
+        if not args.sources.is_file():
+            raise UsageError(f"--sources {args.sources}: no such file (a sources.yaml like the repo's)")
+    if args.only:
+        known = [entry["id"] for entry in yaml.safe_load(CORPUS_FILE.read_text())["sources"]]
+        unknown = [name for name in args.only if name not in known]
+        if unknown:
+            raise UsageError(
+                f"--only: unknown source id(s) {', '.join(map(repr, unknown))}; the demo corpus has "
+                f"{len(known)} ({', '.join(known[:5])}, ...: see demo/corpus.yaml)"
+            )
+
+
 def run(args: argparse.Namespace) -> int:
+    check_arguments(args)
     # Logs go to stderr so stdout carries only what the command prints (the --once summary is JSON).
     real_stdout, sys.stdout = sys.stdout, sys.stderr
     from signals.local.runner import LocalStack

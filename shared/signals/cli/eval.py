@@ -27,6 +27,10 @@ FIRST_MEASUREMENTS = "first-measurements.json"
 
 def run(args: argparse.Namespace, out: TextIO | None = None) -> int:
     out = out or sys.stdout
+    if args.folds < 2:
+        from signals.cli.usage import UsageError
+
+        raise UsageError(f"--folds {args.folds}: cross-validation needs at least 2 folds")
     if args.cv:
         return _cross_validate(args, out)
     if not args.labels:
@@ -37,8 +41,9 @@ def run(args: argparse.Namespace, out: TextIO | None = None) -> int:
     try:
         rows = load_labels(label_path)
     except (OSError, ValueError) as exc:
-        print(f"signals eval: {label_path}: {exc}", file=sys.stderr)
-        return 2
+        from signals.cli.usage import labels_error
+
+        raise labels_error(label_path, exc) from None
     # bedrock: needs AWS credentials; cache and budget in memory (no table), never run in CI
     analyst = _analyst(args.enricher)
     report = evaluate(rows, analyst)
@@ -106,8 +111,9 @@ def _cross_validate(args: argparse.Namespace, out: TextIO) -> int:
     try:
         sets = training.load_sets(args.labels or [DEFAULT_LABELS])
     except (OSError, ValueError) as exc:
-        print(f"signals eval: {exc}", file=sys.stderr)
-        return 2
+        from signals.cli.usage import labels_error
+
+        raise labels_error(" ".join(map(str, args.labels or [DEFAULT_LABELS])), exc) from None
     cv = training.grouped_cross_validation(sets, folds=args.folds)
     if args.json:
         out.write(json.dumps(cv.as_dict(), indent=2) + "\n")

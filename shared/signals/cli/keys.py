@@ -8,6 +8,7 @@ route from now on (its subscriptions stay, owned by the id, until deleted by an 
 from __future__ import annotations
 
 import argparse
+import sys
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -24,12 +25,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run_create(args: argparse.Namespace) -> int:
+    from signals.cli.usage import UsageError
     from signals.storage.apikey_records import create_key
 
     name = args.name.strip()
     if not name or len(name) > 100:
-        print("error: --name must be 1..100 characters")
-        return 2
+        raise UsageError(f"--name must be 1..100 characters (got {len(name)})")
     plaintext, key = create_key(name)
     print(f"API key for {key.name!r} (id {key.key_id}); store it now, it is not shown again:")
     print(plaintext)
@@ -55,7 +56,7 @@ def run_revoke(args: argparse.Namespace) -> int:
 
     key = revoke_key(args.key_id.strip())
     if key is None:
-        print(f"error: no key with id {args.key_id!r} (see `signals keys list`)")
+        print(f"signals keys: no key with id {args.key_id!r} (see `signals keys list`)", file=sys.stderr)
         return 1
     assert key.revoked_at is not None
     print(f"revoked {key.key_id} ({key.name!r}) at {iso(key.revoked_at)}; it now answers 401")

@@ -10,41 +10,22 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TextIO
 
+from signals.cli.feed_input import not_a_feed, read_feed_input
 from signals.models import Item
 
 
-def _read(target: str) -> tuple[bytes, str, str | None]:
-    """Bytes, base URL and content type of a file or an http(s) URL."""
-    if target.lower().startswith(("http://", "https://")):
-        from signals.config import get_settings
-        from signals.http.client import fetch
-
-        settings = get_settings()
-        result = fetch(
-            "GET",
-            target,
-            max_bytes=settings.fetch_max_body_bytes,
-            connect_timeout=settings.fetch_connect_timeout_s,
-            read_timeout=settings.fetch_read_timeout_s,
-            total_deadline=settings.fetch_total_deadline_s,
-            max_redirects=settings.fetch_max_redirects,
-            headers={"User-Agent": f"{settings.user_agent_name} (+{settings.contact_url})"},
-        )
-        if result.status != 200:
-            raise OSError(f"{target}: HTTP {result.status}")
-        return result.body, result.final_url, result.headers.get("content-type")
-    path = Path(target)
-    return path.read_bytes(), path.resolve().as_uri(), None
-
-
 def items_from(target: str, *, now: datetime | None = None) -> list[Item]:
-    """The normalised items of one feed file or URL (parsed and normalised like ingest does)."""
+    """The normalised items of one feed file or URL (parsed and normalised like ingest does);
+    a ``UsageError`` when it cannot be read or is not a feed."""
     from signals.feeds.normalize import normalize_entry
     from signals.feeds.parser import parse_feed
     from signals.feeds.sources import Source
 
-    data, base_url, content_type = _read(target)
+    document = read_feed_input(target)
+    data, base_url, content_type = document.data, document.base_url, document.content_type
     parsed = parse_feed(data, url=base_url, content_type=content_type)
+    if not parsed.format and not parsed.entries:
+        raise not_a_feed(target, data, parsed.warning)
     name = getattr(parsed, "title", None) or Path(target).stem
     slug = "cli-" + hashlib.sha256(target.encode()).hexdigest()[:12]
     source_url = base_url if base_url.startswith("http") else "https://local.invalid/" + slug
@@ -63,11 +44,9 @@ def run(args: argparse.Namespace, out: TextIO | None = None) -> int:
     analyst = build_analyst(enricher=args.enricher)
     scored = []
     for target in args.targets:
-        try:
-            items = items_from(target)
-        except (OSError, ValueError) as exc:
-            print(f"signals score: {target}: {exc}", file=sys.stderr)
-            return 2
+        items = items_from(target)  # a UsageError is one line and exit status 2 (signals.cli.usage)
+        if not items:
+            print(f"signals score: {target}: a feed with no items", file=sys.stderr)
         scored.extend((item, analyst.enrich(item)) for item in items)
     scored.sort(key=lambda pair: (-pair[1].score, pair[0].title))
     if args.json:

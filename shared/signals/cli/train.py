@@ -23,6 +23,7 @@ JUDGE_SERIES = "2026.12"  # bump when features or the model's form change
 
 def run(args: argparse.Namespace, out: TextIO | None = None) -> int:
     out = out or sys.stdout
+    _check_arguments(args)
     try:
         from signals.scoring import training
     except ImportError as exc:  # scikit-learn missing
@@ -34,8 +35,9 @@ def run(args: argparse.Namespace, out: TextIO | None = None) -> int:
     try:
         sets = training.load_sets(paths)
     except (OSError, ValueError) as exc:
-        print(f"signals train: {exc}", file=sys.stderr)
-        return 2
+        from signals.cli.usage import labels_error
+
+        raise labels_error(" ".join(map(str, paths)), exc) from None
     if args.max_rows_per_set:
         kept: dict[str, int] = {}
         small = []
@@ -79,6 +81,20 @@ def run(args: argparse.Namespace, out: TextIO | None = None) -> int:
         file=out,
     )
     return 0
+
+
+def _check_arguments(args: argparse.Namespace) -> None:
+    """Refuse bad options before minutes of fitting (``UsageError``: one line, exit status 2)."""
+    from signals.cli.usage import UsageError
+
+    if args.folds < 2:
+        raise UsageError(f"--folds {args.folds}: cross-validation needs at least 2 folds")
+    if args.max_rows_per_set < 0:
+        raise UsageError(f"--max-rows-per-set {args.max_rows_per_set}: give 0 (all rows) or more")
+    if args.out:
+        folder = Path(args.out).resolve().parent
+        if Path(args.out).is_dir() or not folder.is_dir():
+            raise UsageError(f"--out {args.out}: give a file path in an existing folder")
 
 
 def model_version(sets: list, params: object) -> str:

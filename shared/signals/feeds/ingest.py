@@ -24,7 +24,7 @@ from signals.feeds.ports import FeedArchive, IngestStats, ScoreQueue, SourceStat
 from signals.feeds.sources import Source
 from signals.http import Resolver
 from signals.models import Item, ScoreRequest, as_utc, utcnow
-from signals.models.source import SeenEntry, SourceState
+from signals.models.source import SeenEntry, SourceState, publication_span
 from signals.telemetry import MetricUnit, logger, metrics
 
 
@@ -210,12 +210,14 @@ def ingest_source(
             ]
         )
         new = sum(1 for _, _, reason in changed if reason == "new")
+        dated = [i.published_at for i, _, why in changed if why == "new" and i.published_from_feed]
         next_state = outcome.state.model_copy(
             update={
                 "body_sha256": digest,
                 "last_warning": warning,
                 "items_seen": previous.items_seen + new,
                 "last_new_item_at": now if new else previous.last_new_item_at,
+                **publication_span(previous, dated),  # the source's items a day, by publication date
             }
         )
         source_store.save_state(next_state)

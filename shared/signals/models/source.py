@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -29,6 +30,9 @@ class SourceState(BaseModel):
     items_seen: int = 0
     last_new_item_at: UtcDatetime | None = None
     final_url: str | None = None
+    items_dated: int = Field(0, description="new items whose feed gave a publication date")
+    first_published_at: UtcDatetime | None = Field(None, description="earliest publication date seen")
+    last_published_at: UtcDatetime | None = Field(None, description="latest publication date seen")
 
 
 class SeenEntry(BaseModel):
@@ -39,3 +43,17 @@ class SeenEntry(BaseModel):
     item_key: str
     source_id: str
     seen_at: UtcDatetime
+
+
+def publication_span(previous: SourceState, published: list[datetime]) -> dict[str, object]:
+    """The state fields that grow with new dated items: how many, the earliest and the latest date
+    (so a source's items a day can be measured over the dates it published, not the day we ingested)."""
+    if not published:
+        return {}
+    first = min([*published, *([previous.first_published_at] if previous.first_published_at else [])])
+    last = max([*published, *([previous.last_published_at] if previous.last_published_at else [])])
+    return {
+        "items_dated": previous.items_dated + len(published),
+        "first_published_at": first,
+        "last_published_at": last,
+    }

@@ -100,3 +100,40 @@ def check_health() -> HealthReport:
     finally:
         pool.shutdown(wait=False, cancel_futures=True)
     return HealthReport(status="ok" if all(c.ok for c in results) else "unavailable", checks=results)
+
+
+class Assessment(BaseModel):
+    """The one-word state the ``/ops`` banner shows, with the reasons behind it."""
+
+    status: Literal["ok", "degraded", "failing"]
+    reasons: list[str] = Field(description="what made the status, most serious first")
+
+    @property
+    def reason(self) -> str:
+        return "; ".join(self.reasons)
+
+
+def assess(
+    health: HealthReport, *, sources: int, failing_sources: int, scoring_errors_today: int = 0
+) -> Assessment:
+    """failing: a dependency is unreachable, or every source's last fetch failed; degraded: messages
+    wait in a dead-letter queue, some sources fail, or the scorer failed items today; else ok."""
+    down = [f"{c.name} unreachable ({c.detail or 'error'})" for c in health.checks if not c.ok]
+    if sources and failing_sources == sources:
+        down.append(f"every source's last fetch failed ({sources})")
+    if down:
+        return Assessment(status="failing", reasons=down)
+    trouble = []
+    dead = sum(c.depth or 0 for c in health.checks if c.name.endswith("-dlq"))
+    if dead:
+        trouble.append(f"{dead} message(s) in dead-letter queues (runbook: docs/operations.md)")
+    if failing_sources:
+        trouble.append(f"{failing_sources} of {sources} sources failing")
+    if scoring_errors_today:
+        trouble.append(f"{scoring_errors_today} item(s) failed scoring today")
+    if trouble:
+        return Assessment(status="degraded", reasons=trouble)
+    fetched = f"{sources} source(s) fetching" if sources else "no source fetched yet"
+    return Assessment(
+        status="ok", reasons=[f"all {len(health.checks)} dependencies reachable", fetched, "no dead letters"]
+    )

@@ -31,8 +31,18 @@ class SourceHealth(BaseModel):
     consecutive_failures: int = 0
     next_fetch_at: UtcDatetime | None = None
     last_new_item_at: UtcDatetime | None = None
-    items_per_day: float = Field(description=f"mean new items a day over the last {SOURCE_WINDOW_DAYS} days")
+    items_per_day: float = Field(
+        description=f"mean new items ingested a day over the last {SOURCE_WINDOW_DAYS} days (a first "
+        "ingest's backfill counts on the day it ran)"
+    )
+    published_per_day: float | None = Field(
+        None,
+        description="how often the source publishes: dated items seen / days from the first to the last "
+        "publication date seen (at least one day); null before any dated item",
+    )
     items_seen: int = 0
+    first_published_at: UtcDatetime | None = Field(None, description="earliest publication date seen")
+    last_published_at: UtcDatetime | None = Field(None, description="latest publication date seen")
 
 
 class SourceHealthList(BaseModel):
@@ -44,6 +54,15 @@ def items_per_day(days: Mapping[str, int], *, today: datetime) -> float:
     """Mean daily new items over the window ending today."""
     window = {day_of(today - timedelta(days=n)) for n in range(SOURCE_WINDOW_DAYS)}
     return round(sum(count for day, count in days.items() if day in window) / SOURCE_WINDOW_DAYS, 2)
+
+
+def published_per_day(dated: int, first: datetime | None, last: datetime | None) -> float | None:
+    """Items a day over the publication dates seen: ``dated`` items over the days from ``first`` to
+    ``last`` (one day at least, so a feed of one day's posts is not a division by zero)."""
+    if not dated or first is None or last is None:
+        return None
+    days = max(1.0, (as_utc(last) - as_utc(first)).total_seconds() / 86400)
+    return round(dated / days, 2)
 
 
 def health_of(state: object, days: Mapping[str, int], *, today: datetime) -> SourceHealth:
@@ -65,7 +84,14 @@ def health_of(state: object, days: Mapping[str, int], *, today: datetime) -> Sou
         next_fetch_at=getattr(state, "next_fetch_at", None),
         last_new_item_at=getattr(state, "last_new_item_at", None),
         items_per_day=items_per_day(days, today=today),
+        published_per_day=published_per_day(
+            int(getattr(state, "items_dated", 0) or 0),
+            getattr(state, "first_published_at", None),
+            getattr(state, "last_published_at", None),
+        ),
         items_seen=int(getattr(state, "items_seen", 0) or 0),
+        first_published_at=getattr(state, "first_published_at", None),
+        last_published_at=getattr(state, "last_published_at", None),
     )
 
 

@@ -15,6 +15,7 @@ BAR_COLOUR = "#0072B2"
 FAIL_COLOUR = "#D55E00"
 
 _PAD_LEFT, _PAD_RIGHT, _PAD_TOP, _PAD_BOTTOM = 44, 12, 28, 40
+_MAX_BAR_W = 48
 
 
 def _nice_max(value: float) -> float:
@@ -34,17 +35,26 @@ def _fmt(value: float) -> str:
     return f"{value:g}" if value < 10_000 else f"{value / 1000:.0f}k"
 
 
+def _svg_open(title: str, width: int, height: int) -> str:
+    """The opening tag: a viewBox and no fixed size, so the chart scales to its column (a phone's
+    390 px as well as a desktop's 640; the stylesheet's ``svg.chart`` gives width 100%)."""
+    return (
+        f'<svg xmlns="http://www.w3.org/2000/svg" role="img" class="chart" viewBox="0 0 {width} {height}" '
+        f'preserveAspectRatio="xMinYMin meet" font-family="system-ui, sans-serif" '
+        f'aria-label="{escape(title)}">'
+    )
+
+
 def _frame(title: str, width: int, height: int, body: list[str], top: float, plot_h: float) -> str:
     axis = [
         f'<line x1="{_PAD_LEFT}" y1="{_PAD_TOP}" x2="{_PAD_LEFT}" y2="{_PAD_TOP + plot_h}" stroke="#444"/>',
         f'<line x1="{_PAD_LEFT}" y1="{_PAD_TOP + plot_h}" x2="{width - _PAD_RIGHT}" '
         f'y2="{_PAD_TOP + plot_h}" stroke="#444"/>',
-        f'<text x="{_PAD_LEFT - 4}" y="{_PAD_TOP + 4}" text-anchor="end" font-size="10">{_fmt(top)}</text>',
-        f'<text x="{_PAD_LEFT - 4}" y="{_PAD_TOP + plot_h}" text-anchor="end" font-size="10">0</text>',
+        f'<text x="{_PAD_LEFT - 4}" y="{_PAD_TOP + 4}" text-anchor="end" font-size="11">{_fmt(top)}</text>',
+        f'<text x="{_PAD_LEFT - 4}" y="{_PAD_TOP + plot_h}" text-anchor="end" font-size="11">0</text>',
     ]
     return (
-        f'<svg xmlns="http://www.w3.org/2000/svg" role="img" width="{width}" height="{height}" '
-        f'viewBox="0 0 {width} {height}" font-family="system-ui, sans-serif" aria-label="{escape(title)}">'
+        f"{_svg_open(title, width, height)}"
         f"<title>{escape(title)}</title>"
         f'<text x="{_PAD_LEFT}" y="16" font-size="13" font-weight="bold">{escape(title)}</text>'
         + "".join(axis)
@@ -77,10 +87,10 @@ def bar_chart(
             f"<title>{escape(label)}: {_fmt(value)}</title></rect>"
         )
         body.append(
-            f'<text x="{centre:.1f}" y="{y - 3:.1f}" text-anchor="middle" font-size="10">{_fmt(value)}</text>'
+            f'<text x="{centre:.1f}" y="{y - 3:.1f}" text-anchor="middle" font-size="11">{_fmt(value)}</text>'
         )
         body.append(
-            f'<text x="{centre:.1f}" y="{_PAD_TOP + plot_h + 14}" text-anchor="middle" font-size="10">'
+            f'<text x="{centre:.1f}" y="{_PAD_TOP + plot_h + 14}" text-anchor="middle" font-size="11">'
             f"{escape(label)}</text>"
         )
     return _frame(title, width, height, body, top, plot_h)
@@ -91,7 +101,7 @@ def stacked_bar_chart(
     series: Mapping[str, Sequence[float]],
     *,
     title: str,
-    width: int = 640,
+    width: int = 480,
     height: int = 260,
     colours: Mapping[str, str] | None = None,
 ) -> str:
@@ -105,8 +115,9 @@ def stacked_bar_chart(
     slot = plot_w / max(1, len(columns))
     body: list[str] = []
     colours = {name: PALETTE[n % len(PALETTE)] for n, name in enumerate(series)} | dict(colours or {})
+    bar_w = min(slot * 0.7, _MAX_BAR_W)  # a window of one day draws one bar, not a wall
     for n, column in enumerate(columns):
-        x = _PAD_LEFT + n * slot + slot * 0.15
+        x = _PAD_LEFT + n * slot + (slot - bar_w) / 2
         y = _PAD_TOP + plot_h
         for name, values in series.items():
             value = values[n]
@@ -115,23 +126,23 @@ def stacked_bar_chart(
             h = plot_h * value / top
             y -= h
             body.append(
-                f'<rect x="{x:.1f}" y="{y:.1f}" width="{slot * 0.7:.1f}" height="{h:.1f}" '
+                f'<rect x="{x:.1f}" y="{y:.1f}" width="{bar_w:.1f}" height="{h:.1f}" '
                 f'fill="{colours[name]}"><title>{escape(column)} {escape(name)}: {_fmt(value)}</title></rect>'
             )
-        centre = x + slot * 0.35
+        centre = x + bar_w / 2
         body.append(
-            f'<text x="{centre:.1f}" y="{y - 3:.1f}" text-anchor="middle" font-size="10">'
+            f'<text x="{centre:.1f}" y="{y - 3:.1f}" text-anchor="middle" font-size="11">'
             f"{_fmt(totals[n])}</text>"
         )
         body.append(
-            f'<text x="{centre:.1f}" y="{_PAD_TOP + plot_h + 14}" text-anchor="middle" font-size="10">'
+            f'<text x="{centre:.1f}" y="{_PAD_TOP + plot_h + 14}" text-anchor="middle" font-size="11">'
             f"{escape(column)}</text>"
         )
     for n, name in enumerate(series):
         lx = _PAD_LEFT + (n % 3) * (plot_w / 3)
         ly = chart_h - 8 + (n // 3) * 14
         body.append(f'<rect x="{lx:.1f}" y="{ly - 9}" width="10" height="10" fill="{colours[name]}"/>')
-        body.append(f'<text x="{lx + 14:.1f}" y="{ly}" font-size="10">{escape(name)}</text>')
+        body.append(f'<text x="{lx + 14:.1f}" y="{ly}" font-size="11">{escape(name)}</text>')
     return _frame(title, width, height, body, top, plot_h)
 
 
@@ -152,8 +163,7 @@ def ratio_bar(*, title: str, good: int, bad: int, good_label: str, bad_label: st
         f"{bad} {escape(bad_label)})</text>",
     ]
     return (
-        f'<svg xmlns="http://www.w3.org/2000/svg" role="img" width="{width}" height="{height}" '
-        f'viewBox="0 0 {width} {height}" font-family="system-ui, sans-serif" aria-label="{escape(title)}">'
+        f"{_svg_open(title, width, height)}"
         f"<title>{escape(title)}</title>"
         f'<text x="12" y="16" font-size="13" font-weight="bold">{escape(title)}</text>'
         + "".join(body)

@@ -6,8 +6,8 @@ from functools import cache
 from typing import Any
 
 from signals.models import Category
-from signals.ops.health import HealthReport
-from signals.ops.pipeline_stats import LAG_BOUNDS_S, OVERFLOW, StatsReport
+from signals.ops.health import HealthReport, assess
+from signals.ops.pipeline_stats import LAG_BOUNDS_S, OVERFLOW, DayStats, LagSummary, StatsReport
 from signals.ops.source_health import SourceHealthList
 from signals.rendering import charts
 
@@ -45,26 +45,63 @@ def duration(seconds: int | None) -> str:
     return f"{seconds // 86400} d"
 
 
+def _compact(label: str) -> str:
+    """``15 min`` -> ``15m``: twelve bucket labels fit under their bars on a phone."""
+    return label.replace(" min", "m").replace(" ", "")
+
+
 def _short_day(day: str) -> str:
     return day[5:]  # mm-dd
 
 
+def lag_label(summary: LagSummary, fraction: float) -> str:
+    """A percentile for people, saying what it bounds: ``≤ 15 min``, or ``over 7 d`` when it lies in
+    the overflow bucket (where the last bound is a lower bound, not an upper one)."""
+    if not summary.count:
+        return "no data"
+    seen = 0
+    for bound in LAG_BOUNDS_S:
+        seen += summary.buckets.get(str(bound), 0)
+        if seen >= fraction * summary.count:
+            return f"≤ {duration(bound)}"
+    return f"over {duration(LAG_BOUNDS_S[-1])}"
+
+
+def active_days(report: StatsReport) -> list[DayStats]:
+    """The days from the first with any activity (items scored, feeds fetched, deliveries) to today:
+    a window of empty days before the pipeline started says nothing and squeezes the bars."""
+
+    def busy(day: DayStats) -> bool:
+        return bool(
+            day.scored
+            or day.errors
+            or day.ingest.fetched
+            or day.ingest.not_modified
+            or day.ingest.failed
+            or day.delivery.attempts
+        )
+
+    first = next((n for n, day in enumerate(report.days) if busy(day)), None)
+    return report.days if first is None else report.days[first:]
+
+
 def build_charts(report: StatsReport) -> dict[str, str]:
     """Every chart of the page as SVG markup."""
-    columns = [_short_day(d.day) for d in report.days]
+    days = active_days(report)
+    columns = [_short_day(d.day) for d in days]
     series = {
-        Category(c).label: [d.items_by_category.get(c, 0) for d in report.days]
+        Category(c).label: [d.items_by_category.get(c, 0) for d in days]
         for c in report.categories
-        if any(d.items_by_category.get(c, 0) for d in report.days)
+        if any(d.items_by_category.get(c, 0) for d in days)
     } or {"no items": [0] * len(columns)}
     lag = report.lag_fetched_to_scored.buckets
-    lag_bars = [(duration(b), lag.get(str(b), 0)) for b in LAG_BOUNDS_S] + [
-        (f">{duration(LAG_BOUNDS_S[-1])}", lag.get(OVERFLOW, 0))
+    lag_bars = [(_compact(duration(b)), lag.get(str(b), 0)) for b in LAG_BOUNDS_S] + [
+        (f">{_compact(duration(LAG_BOUNDS_S[-1]))}", lag.get(OVERFLOW, 0))
     ]
     fetches = {
-        "fetched": [d.ingest.fetched for d in report.days],
-        "not modified": [d.ingest.not_modified for d in report.days],
-        "failed": [d.ingest.failed for d in report.days],
+        "fetched": [d.ingest.fetched for d in days],
+        "not modified": [d.ingest.not_modified for d in days],
+        "failed": [d.ingest.failed for d in days],
     }
     return {
         "categories": charts.stacked_bar_chart(columns, series, title="Items scored per category per day"),
@@ -72,9 +109,7 @@ def build_charts(report: StatsReport) -> dict[str, str]:
             [(score, count) for score, count in report.score_histogram.items()],
             title="Items per score (1-10)",
         ),
-        "lag": charts.bar_chart(
-            lag_bars, title="Items by fetched-to-scored lag (bucket upper bound)", width=640
-        ),
+        "lag": charts.bar_chart(lag_bars, title="Items by fetched-to-scored lag (bucket upper bound)"),
         "delivery": charts.ratio_bar(
             title="Webhook delivery attempts",
             good=report.delivery.successes,
@@ -96,15 +131,32 @@ def ops_page(report: StatsReport, health: HealthReport, sources: SourceHealthLis
     from markupsafe import Markup
 
     svg = {name: Markup(markup) for name, markup in build_charts(report).items()}  # noqa: S704 - built escaped
+    fetch, pub = report.lag_fetched_to_scored, report.lag_published_to_scored
     lag = {
-        "p50": duration(report.lag_fetched_to_scored.p50_s),
-        "p95": duration(report.lag_fetched_to_scored.p95_s),
-        "pub_p50": duration(report.lag_published_to_scored.p50_s),
-        "pub_p95": duration(report.lag_published_to_scored.p95_s),
+        "p50": lag_label(fetch, 0.5),
+        "p95": lag_label(fetch, 0.95),
+        "pub_p50": lag_label(pub, 0.5),
+        "pub_p95": lag_label(pub, 0.95),
     }
-    dlq_waiting = sum(c.depth or 0 for c in health.checks if c.name.endswith("-dlq"))
+    today = report.days[-1] if report.days else None
+    status = assess(
+        health,
+        sources=len(sources.items),
+        failing_sources=sources.failing,
+        scoring_errors_today=today.errors if today else 0,
+    )
+    shown = active_days(report)
     return (
         _environment()
         .get_template("ops.html")
-        .render(report=report, health=health, sources=sources, charts=svg, lag=lag, dlq_waiting=dlq_waiting)
+        .render(
+            report=report,
+            health=health,
+            sources=sources,
+            charts=svg,
+            lag=lag,
+            status=status,
+            shown_days=len(shown),
+            first_day=shown[0].day if shown else "",
+        )
     )

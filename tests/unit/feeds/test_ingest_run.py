@@ -62,6 +62,12 @@ def test_new_items_are_archived_enqueued_and_counted_once(feeds: FeedServer, por
         "Title 2",
     }
     assert len(ports.archive.raw) == 1 and ports.states.states["alpha"].items_seen == 3
+    state = ports.states.states["alpha"]  # the dates it published, for its items a day on /ops
+    assert state.items_dated == 3 and state.first_published_at == state.last_published_at
+    assert (
+        state.first_published_at is not None
+        and state.first_published_at.isoformat() == "2026-06-02T12:00:00+00:00"
+    )
     assert ports.stats.source_items == {"alpha": 3}
     assert ports.stats.runs == [
         {"fetched": 1, "not_modified": 0, "failed": 0, "new_items": 3, "bytes_": report.bytes}
