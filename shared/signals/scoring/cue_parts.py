@@ -25,6 +25,9 @@ from typing import Protocol
 
 # more live parts than this and the whole alternation is cheaper than the merge
 MAX_PARTS = 12
+# a pattern of fewer parts runs whole: the look-ups cost more than they save (measured on the
+# demo corpus: 32-40 is the best threshold)
+MIN_PARTS = 32
 
 
 class WordsLike(Protocol):
@@ -41,8 +44,8 @@ class PartIndex:
     ``anchors``: per part, (exact words, word prefixes, lower-case fragments, character classes)
     or None when the part could match anything (always live)."""
 
-    __slots__ = ("_compiled", "always", "exact", "flags", "fragments", "head", "prefix_sizes",
-                 "prefixes", "probes", "sources", "tail")
+    __slots__ = ("_compiled", "always", "exact", "exact_keys", "flags", "fragments", "head",
+                 "prefix_keys", "prefix_sizes", "prefixes", "probes", "sources", "tail")
 
     def __init__(
         self,
@@ -70,6 +73,7 @@ class PartIndex:
         self.always = frozenset(always)
         self.exact = {k: frozenset(v) for k, v in exact.items()}
         self.prefixes = {k: frozenset(v) for k, v in prefixes.items()}
+        self.exact_keys, self.prefix_keys = frozenset(exact), frozenset(prefixes)
         self.prefix_sizes = frozenset(len(p) for p in prefixes)
         self.fragments = tuple((k, frozenset(v)) for k, v in fragments.items())
         self.probes = tuple((re.compile(k, flags), frozenset(v)) for k, v in probes.items())
@@ -79,9 +83,9 @@ class PartIndex:
         must hold every length in ``prefix_sizes``)."""
         live = set(self.always)
         exact, prefixes = self.exact, self.prefixes
-        for word in words.tokens & exact.keys():
+        for word in words.tokens & self.exact_keys:
             live |= exact[word]
-        for prefix in words.prefixes & prefixes.keys():
+        for prefix in words.prefixes & self.prefix_keys:
             live |= prefixes[prefix]
         for fragment, ids in self.fragments:
             if fragment in words.lower:

@@ -21,7 +21,7 @@ from typing import Any
 
 import yaml
 
-from signals.scoring.cue_parts import MAX_PARTS, PartIndex
+from signals.scoring.cue_parts import MAX_PARTS, MIN_PARTS, PartIndex
 
 RUBRIC_DIR = Path(__file__).with_name("rubric")
 
@@ -279,12 +279,16 @@ class Cues:
         pattern = re.compile(f"{head}{factored(alternatives)}{tail}", re.IGNORECASE)
         ordered = ordered_parts(alternatives)
         anchors = [_anchors(raw) for _, raw in ordered]
-        parts = PartIndex(
-            [wrapped for wrapped, _ in ordered],
-            [None if a is None else (a.exact, a.prefixes, a.fragments, a.probes) for a in anchors],
-            head,
-            tail,
-            re.IGNORECASE,
+        parts = (
+            PartIndex(
+                [wrapped for wrapped, _ in ordered],
+                [None if a is None else (a.exact, a.prefixes, a.fragments, a.probes) for a in anchors],
+                head,
+                tail,
+                re.IGNORECASE,
+            )
+            if len(ordered) >= MIN_PARTS
+            else None
         )
         if any(a is None for a in anchors):
             return cls(pattern, parts=parts)
