@@ -142,7 +142,9 @@ class JudgeModel:
         # (heapq.nsmallest(n, ...) is sorted(...)[:n], ties in the same order, without sorting all)
         weighed = (
             heapq.nsmallest(
-                explain, ((name, value * pull[name]) for name, value, _ in present), key=lambda kv: -abs(kv[1])
+                explain,
+                ((name, value * pull[name]) for name, value, _ in present),
+                key=lambda kv: -abs(kv[1]),
             )
             if explain
             else []
