@@ -328,7 +328,7 @@ class RuleAnalyst:
         ):
             if not r.vocabulary_pattern.possible(text_words):
                 continue
-            for m in r.vocabulary_pattern.pattern.finditer(text):
+            for m in r.vocabulary_pattern.finditer(text, text_words):
                 spans.append((m.start() + offset, m.end() + offset))
                 entry = r.vocabulary[m.lastgroup or ""]
                 if entry.name not in entities:

@@ -84,7 +84,9 @@ _LATIN = re.compile(r"[a-zA-Z]")
 
 def words(text: str) -> list[str]:
     """Lower-case word tokens; digits folded to 0 so "GPT-5" and "GPT-6" share a shape."""
-    return [_DIGITS.sub("0", w) for w in _WORD.findall(text.lower())]
+    # folding the digits of the whole text first gives the same tokens (a digit and "0" are both
+    # word characters) in one substitution instead of one per word
+    return _WORD.findall(_DIGITS.sub("0", text.lower()))
 
 
 @lru_cache(maxsize=65536)

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import base64
 import gzip
+import heapq
 import json
 import math
 from array import array
@@ -109,8 +110,9 @@ class JudgeModel:
                 present.append((name, value, row))
                 by_value.setdefault(value, []).append(row)
         for value, rows in by_value.items():
-            for j, column in enumerate(zip(*rows, strict=True)):
-                totals[j] += value * sum(column)
+            # each total plus value * its column's sum, as ``totals[j] += ...`` would, in one pass
+            column_sums = map(sum, zip(*rows, strict=True))
+            totals = [t + value * c for t, c in zip(totals, column_sums, strict=True)]
         cat_logits = totals[self._cat]
         top = max(cat_logits)
         exps = [math.exp(z - top) for z in cat_logits]
@@ -138,10 +140,13 @@ class JudgeModel:
         # what the learned part weighed: each feature's pull on the score (its mean weight over the
         # ordinal thresholds) and its share of the chosen category's lead over the runner-up
         pull = self.score_pull
+        # (heapq.nsmallest(n, ...) is sorted(...)[:n], ties in the same order, without sorting all)
         weighed = (
-            sorted(((name, value * pull[name]) for name, value, _ in present), key=lambda kv: -abs(kv[1]))[
-                :explain
-            ]
+            heapq.nsmallest(
+                explain,
+                ((name, value * pull[name]) for name, value, _ in present),
+                key=lambda kv: -abs(kv[1]),
+            )
             if explain
             else []
         )
@@ -152,10 +157,11 @@ class JudgeModel:
                 (i for i, c in enumerate(self.categories) if c not in (category, off_topic)),
                 key=lambda i: cat_logits[i],
             )
-            category_weighed = sorted(
+            category_weighed = heapq.nsmallest(
+                explain,
                 ((name, value * (row[ci] - row[runner])) for name, value, row in present),
                 key=lambda kv: -kv[1],
-            )[:explain]
+            )
         return Judgement(
             category=Category(category),
             category_probs=probs,

@@ -21,6 +21,8 @@ from typing import Any
 
 import yaml
 
+from signals.scoring.cue_parts import MAX_PARTS, MIN_PARTS, PartIndex
+
 RUBRIC_DIR = Path(__file__).with_name("rubric")
 
 
@@ -57,14 +59,13 @@ def split_alternatives(pattern: str) -> list[str]:
     return parts
 
 
-def factored(alternatives: list[tuple[str, str | None]]) -> str:
-    """An alternation grouped by first character (``(?P<name>...)`` around each named one).
-
-    Python's regex engine tries every branch at every position; grouping branches under their
-    first letter makes a few hundred cues cost about as much as a few dozen (5x faster here).
-    """
-    by_first: dict[str, list[str]] = {}
-    other: list[str] = []
+def _grouped(
+    alternatives: list[tuple[str, str | None]],
+) -> tuple[list[tuple[str, list[tuple[str, str]]]], list[tuple[str, str]]]:
+    """The top-level parts of ``alternatives`` as :func:`factored` arranges them: (first letter,
+    [(wrapped part without that letter, raw part)]) in letter order, then the other parts."""
+    by_first: dict[str, list[tuple[str, str]]] = {}
+    other: list[tuple[str, str]] = []
     for alternative, name in alternatives:
         for part in split_alternatives(alternative):
             head = part[:1]
@@ -72,11 +73,28 @@ def factored(alternatives: list[tuple[str, str | None]]) -> str:
             body = part[1:] if simple else part
             wrapped = f"(?P<{name}>{body})" if name else f"(?:{body})"
             if simple:
-                by_first.setdefault(head.lower(), []).append(wrapped)
+                by_first.setdefault(head.lower(), []).append((wrapped, part))
             else:
-                other.append(wrapped)
-    branches = [f"{head}(?:{'|'.join(rest)})" for head, rest in sorted(by_first.items())]
-    return "|".join(branches + other)
+                other.append((wrapped, part))
+    return sorted(by_first.items()), other
+
+
+def factored(alternatives: list[tuple[str, str | None]]) -> str:
+    """An alternation grouped by first character (``(?P<name>...)`` around each named one).
+
+    Python's regex engine tries every branch at every position; grouping branches under their
+    first letter makes a few hundred cues cost about as much as a few dozen (5x faster here).
+    """
+    by_first, other = _grouped(alternatives)
+    branches = [f"{head}(?:{'|'.join(w for w, _ in rest)})" for head, rest in by_first]
+    return "|".join(branches + [w for w, _ in other])
+
+
+def ordered_parts(alternatives: list[tuple[str, str | None]]) -> list[tuple[str, str]]:
+    """(the part as it stands in :func:`factored`'s alternation, the raw part), in the order the
+    regex engine tries them."""
+    by_first, other = _grouped(alternatives)
+    return [(head + w, raw) for head, rest in by_first for w, raw in rest] + other
 
 
 def _unique_names(alternatives: list[tuple[str, str]]) -> tuple[list[tuple[str, str]], dict[str, str]]:
@@ -111,6 +129,7 @@ class Words:
     tokens: frozenset[str]
     prefixes: frozenset[str]
     live: frozenset[Cues]
+    anchored: bool = True  # False: the anchor check was skipped (every pattern is live)
 
 
 def _group_end(pattern: str, start: int) -> int:
@@ -242,7 +261,8 @@ def _anchors(part: str, start_boundary: bool = True, end_boundary: bool = True) 
 
 @dataclass(frozen=True, slots=True, eq=False)
 class Cues:
-    """A compiled cue pattern and its anchors; ``search``/``findall`` skip texts it cannot match."""
+    """A compiled cue pattern and its anchors; ``search``/``findall``/``finditer`` skip texts it
+    cannot match and, through ``parts`` (see ``cue_parts``), run only the cues a text may match."""
 
     pattern: re.Pattern[str]
     exact: frozenset[str] = frozenset()
@@ -250,16 +270,31 @@ class Cues:
     fragments: tuple[str, ...] = ()
     probes: tuple[str, ...] = ()
     always: bool = True  # some cue has no anchor: always run the pattern
+    parts: PartIndex | None = None
 
     @classmethod
-    def compile(cls, pattern: re.Pattern[str], cues: list[str]) -> Cues:
+    def build(cls, alternatives: list[tuple[str, str | None]], head: str, tail: str) -> Cues:
+        """The case-insensitive pattern ``head + factored(alternatives) + tail`` (``head`` opens a
+        group ``tail`` closes), with its anchors and each part's own."""
+        pattern = re.compile(f"{head}{factored(alternatives)}{tail}", re.IGNORECASE)
+        ordered = ordered_parts(alternatives)
+        anchors = [_anchors(raw) for _, raw in ordered]
+        parts = (
+            PartIndex(
+                [wrapped for wrapped, _ in ordered],
+                [None if a is None else (a.exact, a.prefixes, a.fragments, a.probes) for a in anchors],
+                head,
+                tail,
+                re.IGNORECASE,
+            )
+            if len(ordered) >= MIN_PARTS
+            else None
+        )
+        if any(a is None for a in anchors):
+            return cls(pattern, parts=parts)
         found = _Anchors(set(), set(), set())
-        for cue in cues:
-            for part in split_alternatives(cue):
-                part_found = _anchors(part)
-                if part_found is None:
-                    return cls(pattern)
-                found |= part_found
+        for a in anchors:
+            found |= a
         return cls(
             pattern,
             frozenset(found.exact),
@@ -267,17 +302,45 @@ class Cues:
             tuple(sorted(found.fragments)),
             tuple(sorted(found.probes)),
             always=False,
+            parts=parts,
         )
 
     def possible(self, words: Words) -> bool:
         """False only when the pattern cannot match the text ``words`` was made of."""
         return self in words.live
 
+    def _live_parts(self, words: Words) -> list[int] | None:
+        """The parts that may match (None: run the whole pattern)."""
+        if self.parts is None or not words.anchored:
+            return None
+        ids = self.parts.live(words)
+        return ids if len(ids) <= MAX_PARTS else None
+
     def search(self, text: str, words: Words) -> bool:
-        return self in words.live and self.pattern.search(text) is not None
+        if self not in words.live:
+            return False
+        ids = self._live_parts(words)
+        if ids is not None and self.parts is not None:
+            return self.parts.search(text, ids)
+        return self.pattern.search(text) is not None
+
+    def finditer(self, text: str, words: Words) -> list[re.Match[str]]:
+        """``pattern.finditer(text)``, as a list."""
+        if self not in words.live:
+            return []
+        ids = self._live_parts(words)
+        if ids is not None and self.parts is not None:
+            found = self.parts.matches(text, ids)
+            if found is not None:
+                return found
+        return list(self.pattern.finditer(text))
 
     def findall(self, text: str, words: Words) -> list[Any]:
-        return self.pattern.findall(text) if self in words.live else []
+        if self not in words.live:
+            return []
+        if not self.pattern.groups:  # findall gives whole matches only when there are no groups
+            return [m.group() for m in self.finditer(text, words)]
+        return self.pattern.findall(text)
 
 
 class CueIndex:
@@ -301,7 +364,12 @@ class CueIndex:
                 probes.setdefault(probe, set()).add(cues)
         self.exact_keys = frozenset(self.exact)
         self.prefix_keys = frozenset(self.prefixes)
-        self.prefix_sizes = tuple(sorted({len(p) for p in self.prefixes}))
+        # the prefixes each part of a pattern needs (``Cues.parts``) are computed here too
+        sizes = {len(p) for p in self.prefixes}
+        for cues in all_cues:
+            if cues.parts is not None:
+                sizes |= cues.parts.prefix_sizes
+        self.prefix_sizes = tuple(sorted(sizes))
         self.fragments = tuple(fragments.items())
         self.probes = tuple((re.compile(p, re.IGNORECASE), frozenset(c)) for p, c in probes.items())
 
@@ -309,7 +377,7 @@ class CueIndex:
         """``text`` tokenised once, with the cue patterns that may match it."""
         lower = text.lower()
         if any(ch in text for ch in _CASE_ODDITIES):
-            return Words(text, lower, frozenset(), frozenset(), self.all)
+            return Words(text, lower, frozenset(), frozenset(), self.all, anchored=False)
         tokens = frozenset(_WORD.findall(lower))
         sizes = self.prefix_sizes
         prefixes = frozenset({token[:n] for token in tokens for n in sizes})
@@ -323,8 +391,8 @@ class CueIndex:
     def join(self, first: Words, second: Words) -> Words:
         """The words of title and summary joined by a line break (as the analyst joins them)."""
         text, lower = f"{first.text}\n{second.text}", f"{first.lower}\n{second.lower}"
-        if first.live is self.all or second.live is self.all:
-            return Words(text, lower, frozenset(), frozenset(), self.all)
+        if not (first.anchored and second.anchored):
+            return Words(text, lower, frozenset(), frozenset(), self.all, anchored=False)
         live = set(first.live | second.live)
         return Words(
             text,
@@ -351,7 +419,7 @@ def cue_regex(cues: list[str]) -> re.Pattern[str]:
 
 def cue_set(cues: list[str]) -> Cues:
     """:func:`cue_regex` with its anchors."""
-    return Cues.compile(cue_regex(cues), cues)
+    return Cues.build([(c, None) for c in cues], r"(?<!\w)(?:", r")(?!\w)")
 
 
 @dataclass(frozen=True)
@@ -372,14 +440,14 @@ class LabelledCues:
         named = [(cue, f"c{n}") for n, cue in enumerate(owners)]
         unique, owner = _unique_names(named)
         by_group = {f"c{n}": frozenset(labels) for n, labels in enumerate(owners.values())}
-        pattern = re.compile(rf"(?<!\w)(?:{factored(unique)})(?!\w)", re.IGNORECASE)
-        return cls(Cues.compile(pattern, list(owners)), {u: by_group[g] for u, g in owner.items()})
+        cues = Cues.build(list(unique), r"(?<!\w)(?:", r")(?!\w)")
+        return cls(cues, {u: by_group[g] for u, g in owner.items()})
 
     def labels_in(self, text: str, words: Words) -> set[str]:
         found: set[str] = set()
         if not self.cues.possible(words):
             return found
-        for match in self.cues.pattern.finditer(text):
+        for match in self.cues.finditer(text, words):
             found |= self.labels[match.lastgroup or ""]
         return found
 
@@ -527,8 +595,8 @@ def _vocabulary(vocab: dict[str, Any]) -> tuple[Cues, dict[str, VocabularyEntry]
             )
             groups.append((entry["match"], group))
     named, owner = _unique_names(groups)
-    pattern = re.compile(rf"(?<![\w-])(?:{factored(named)})(?![\w-]|\.\d)", re.IGNORECASE)
-    return Cues.compile(pattern, [match for match, _ in groups]), {
+    pattern = Cues.build(list(named), r"(?<![\w-])(?:", r")(?![\w-]|\.\d)")
+    return pattern, {
         unique: entries[group] for unique, group in owner.items()
     }
 
