@@ -140,12 +140,13 @@ class JudgeModel:
         # what the learned part weighed: each feature's pull on the score (its mean weight over the
         # ordinal thresholds) and its share of the chosen category's lead over the runner-up
         pull = self.score_pull
-        # (heapq.nsmallest(n, ...) is sorted(...)[:n], ties in the same order, without sorting all)
+        # (heapq.nsmallest(n, ...) is sorted(...)[:n] without sorting all; ties go by feature name, so
+        # the evidence is the same in every process whatever its string hashing)
         weighed = (
             heapq.nsmallest(
                 explain,
                 ((name, value * pull[name]) for name, value, _ in present),
-                key=lambda kv: -abs(kv[1]),
+                key=lambda kv: (-abs(kv[1]), kv[0]),
             )
             if explain
             else []
@@ -160,7 +161,7 @@ class JudgeModel:
             category_weighed = heapq.nsmallest(
                 explain,
                 ((name, value * (row[ci] - row[runner])) for name, value, row in present),
-                key=lambda kv: -kv[1],
+                key=lambda kv: (-kv[1], kv[0]),
             )
         return Judgement(
             category=Category(category),
