@@ -59,7 +59,7 @@ def run(args: argparse.Namespace) -> int:
     try:
         stack.start(serve_api=not args.once)
         if args.once:
-            summary = stack.run_cycle()
+            summary = stack.run_cycle(progress=True)  # progress lines on stderr
             print(json.dumps(summary.as_dict(), indent=2), file=real_stdout)
             return 0 if summary.errors == 0 else 1
         _print_welcome(stack, real_stdout)
