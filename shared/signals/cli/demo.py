@@ -88,7 +88,7 @@ def _print_welcome(stack, out) -> None:  # type: ignore[no-untyped-def]
     lines = [
         "",
         f"Signals is running locally. Ingesting {stack.source_count()} feeds now; signals appear as "
-        "they are scored (the whole bundled corpus takes a few minutes), then every "
+        "they are scored (progress below until the first cycle is done), then every "
         f"{stack.interval_label()}.",
         "",
         f"  feed (JSON)      {base}/v1/signals",

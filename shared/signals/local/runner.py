@@ -1,8 +1,11 @@
 """``signals demo``: the whole system on a laptop, no Docker and no AWS account.
 
-moto in server mode (loopback) stands in for S3, SQS and DynamoDB, with resources created from
-template.yaml; a loopback server serves the bundled feed snapshots so the real fetch code runs; the
-runner plays the schedule and the SQS event sources; a local gateway serves the API on port 3000.
+moto in server mode (loopback, a process of its own: ``moto_process.py``) stands in for S3, SQS and
+DynamoDB, with resources created from template.yaml; a loopback server serves the bundled feed
+snapshots so the real fetch code runs; the runner plays the schedule (the ingest function runs in
+this process) and queue workers play the SQS event sources (``workers.py``: processes, so items are
+scored while later feeds are fetched); a local gateway serves the API on port 3000. The first
+cycle reports its progress (``progress.py``) on the terminal and on the pages.
 """
 
 from __future__ import annotations
@@ -179,6 +182,7 @@ class LocalStack:
         self._create_resources()
         self._write_sources()
         self._start_webhooks()  # first: the API process inherits the receiver's loopback port
+        self._start_workers()  # their imports overlap the API's: scoring starts with the first feed
         if serve_api:
             self.api_url = self._start_api_process()
         return self
