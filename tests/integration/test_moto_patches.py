@@ -173,3 +173,28 @@ def test_queue_counts_visible_in_flight_and_delayed_messages(aws):
     assert attributes["ApproximateNumberOfMessages"] == "3"
     assert attributes["ApproximateNumberOfMessagesNotVisible"] == "2"
     assert attributes["ApproximateNumberOfMessagesDelayed"] == "1"
+
+
+def test_gsi_query_returns_the_index_partition_in_order_with_paging(aws):
+    table = aws.table_name
+    for n, (partition, sort) in enumerate([("A", "3"), ("B", "1"), ("A", "1"), ("A", "2"), ("B", "0")]):
+        item = {"pk": {"S": f"item{n}"}, "sk": {"S": "X"}, "gsi1pk": {"S": partition}, "gsi1sk": {"S": sort}}
+        aws.dynamodb.put_item(TableName=table, Item=item)
+    aws.dynamodb.put_item(TableName=table, Item={"pk": {"S": "nogsi"}, "sk": {"S": "X"}})
+    pages, start = [], None
+    while True:
+        kwargs = {"ExclusiveStartKey": start} if start else {}
+        got = aws.dynamodb.query(
+            TableName=table,
+            IndexName="gsi1",
+            KeyConditionExpression="gsi1pk = :p",
+            ExpressionAttributeValues={":p": {"S": "A"}},
+            Limit=2,
+            ScanIndexForward=False,
+            **kwargs,
+        )
+        pages.append([i["gsi1sk"]["S"] for i in got["Items"]])
+        start = got.get("LastEvaluatedKey")
+        if not start:
+            break
+    assert [s for page in pages for s in page] == ["3", "2", "1"] and len(pages[0]) == 2

@@ -90,11 +90,13 @@ class ProgressReporter:
         self._thread = threading.Thread(target=self._run, name="demo-progress", daemon=True)
 
     def figures(self) -> dict[str, int]:
+        queued = self.watch.items_queued
         return {
             "feeds_done": min(self.watch.feeds_done, self.feeds_total),
             "feeds_total": self.feeds_total,
-            "items_scored": self.scored(),
-            "items_queued": self.watch.items_queued,
+            # a message received again (its visibility ran out mid-batch) is scored twice, idempotently
+            "items_scored": min(self.scored(), queued),
+            "items_queued": queued,
         }
 
     def line(self) -> str:
