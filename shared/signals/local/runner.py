@@ -66,6 +66,7 @@ API_START_TIMEOUT_S = 60
 # Scorer workers polling the score queue at once (the managed event source runs several
 # invocations concurrently); with moto on one core, two keep the other core busy.
 LOCAL_SCORER_WORKERS = 2
+DEMO_CACHE_MAX_AGE_S = "5"  # seconds: pages and the month registry refresh this often while the demo fills
 QUIET_POLL_S = 0.25  # how often a cycle checks whether scoring and delivery have caught up
 
 
@@ -174,6 +175,9 @@ class LocalStack:
                 # The bundled feeds are snapshots months old: a week's hot window would be empty,
                 # so the demo ranks `sort=hot` over all of them (still decayed by age).
                 "SIGNALS_HOT_WINDOW_DAYS": os.environ.get("SIGNALS_HOT_WINDOW_DAYS", "3650"),
+                # The API reads its month registry once per cache period: with AWS's 60 s, a page
+                # opened before the first signal kept showing none for a minute while they arrived.
+                "SIGNALS_CACHE_MAX_AGE_S": os.environ.get("SIGNALS_CACHE_MAX_AGE_S", DEMO_CACHE_MAX_AGE_S),
                 "POWERTOOLS_METRICS_NAMESPACE": "Signals",
                 "POWERTOOLS_METRICS_DISABLED": os.environ.get("POWERTOOLS_METRICS_DISABLED", "true"),
                 "POWERTOOLS_LOG_LEVEL": os.environ.get("POWERTOOLS_LOG_LEVEL", "WARNING"),
