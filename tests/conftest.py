@@ -27,6 +27,10 @@ os.environ.update(_FAKE_ENV)
 for _var in ("AWS_PROFILE", "AWS_ENDPOINT_URL"):
     os.environ.pop(_var, None)
 
+# moto's hook goes into every boto3 session created after this import, so a session the in-process
+# demo stack cached (it talks to moto in another process) still obeys `mock_aws` in later tests.
+import moto  # noqa: E402, F401
+
 # Property-based tests (Hypothesis, Schemathesis) are derandomized: the same examples on every
 # run, so CI is repeatable. Set SIGNALS_HYPOTHESIS_PROFILE=explore to search afresh locally.
 from hypothesis import settings as _hypothesis_settings  # noqa: E402

@@ -19,6 +19,8 @@ def stack() -> Iterator[Any]:
     from signals.storage.aws import reset_clients
 
     saved = dict(os.environ)
+    # AWS's cache period, not the demo's 5 s: a conditional GET must not straddle a period
+    os.environ["SIGNALS_CACHE_MAX_AGE_S"] = "60"
     local = LocalStack(port=0, only=SMALL_CORPUS)
     try:
         local.start(serve_api=True)

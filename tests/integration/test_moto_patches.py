@@ -1,4 +1,4 @@
-"""The local transaction patch keeps DynamoDB's all-or-nothing semantics."""
+"""The local moto patches keep the semantics: transactions all-or-nothing, Query, plain ADDs, queue counts."""
 
 from __future__ import annotations
 
@@ -112,3 +112,89 @@ def test_server_mode_serves_one_request_at_a_time():
     finally:
         DynamoDBBackend.list_tables = original
         server.stop()
+
+
+ALWAYS = "attribute_exists(pk) OR attribute_not_exists(pk)"  # a condition: moto's own update path
+
+
+def _update(aws, pk: str, expression: str, values: dict, condition: str | None) -> None:
+    kwargs: dict = {
+        "TableName": aws.table_name,
+        "Key": {"pk": {"S": pk}, "sk": {"S": "X"}},
+        "UpdateExpression": expression,
+        "ExpressionAttributeValues": values,
+    }
+    if "#" in expression:
+        kwargs["ExpressionAttributeNames"] = {"#t": "tags"}
+    if condition:
+        kwargs["ConditionExpression"] = condition
+    aws.dynamodb.update_item(**kwargs)
+
+
+def test_plain_add_gives_what_moto_itself_gives(aws):
+    # Given the same ADDs applied through the patch's direct path and through moto's own code
+    updates = [
+        ("ADD n :a, #t :s", {":a": {"N": "2"}, ":s": {"SS": ["x", "y"]}}),
+        ("ADD n :a", {":a": {"N": "-1.5"}}),
+        ("ADD #t :s, m :a", {":s": {"SS": ["y", "z"]}, ":a": {"N": "7"}}),
+    ]
+    for pk, condition in (("direct", None), ("moto", ALWAYS)):
+        for expression, values in updates:
+            _update(aws, pk, expression, values, condition)
+    # Then the items are the same, attribute by attribute
+    got = {
+        pk: aws.dynamodb.get_item(TableName=aws.table_name, Key={"pk": {"S": pk}, "sk": {"S": "X"}})["Item"]
+        for pk in ("direct", "moto")
+    }
+    assert {k: v for k, v in got["direct"].items() if k != "pk"} == {
+        k: v for k, v in got["moto"].items() if k != "pk"
+    }
+    assert got["direct"]["n"] == {"N": "0.5"} and got["direct"]["tags"]["SS"] == ["x", "y", "z"]
+
+
+def test_plain_add_of_the_wrong_type_fails_as_moto_does(aws):
+    codes = []
+    for pk, condition in (("direct", None), ("moto", ALWAYS)):
+        _update(aws, pk, "ADD n :a", {":a": {"N": "1"}}, condition)
+        with pytest.raises(ClientError) as error:
+            _update(aws, pk, "ADD n :s", {":s": {"SS": ["x"]}}, condition)
+        codes.append(error.value.response["Error"]["Code"])
+    assert codes == ["ValidationException", "ValidationException"]
+
+
+def test_queue_counts_visible_in_flight_and_delayed_messages(aws):
+    url = aws.queue_urls["ScoreQueue"]
+    for n in range(5):
+        aws.sqs.send_message(QueueUrl=url, MessageBody=f"m{n}")
+    aws.sqs.send_message(QueueUrl=url, MessageBody="later", DelaySeconds=60)
+    got = aws.sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=2, VisibilityTimeout=60)["Messages"]
+    assert len(got) == 2
+    attributes = aws.sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["All"])["Attributes"]
+    assert attributes["ApproximateNumberOfMessages"] == "3"
+    assert attributes["ApproximateNumberOfMessagesNotVisible"] == "2"
+    assert attributes["ApproximateNumberOfMessagesDelayed"] == "1"
+
+
+def test_gsi_query_returns_the_index_partition_in_order_with_paging(aws):
+    table = aws.table_name
+    for n, (partition, sort) in enumerate([("A", "3"), ("B", "1"), ("A", "1"), ("A", "2"), ("B", "0")]):
+        item = {"pk": {"S": f"item{n}"}, "sk": {"S": "X"}, "gsi1pk": {"S": partition}, "gsi1sk": {"S": sort}}
+        aws.dynamodb.put_item(TableName=table, Item=item)
+    aws.dynamodb.put_item(TableName=table, Item={"pk": {"S": "nogsi"}, "sk": {"S": "X"}})
+    pages, start = [], None
+    while True:
+        kwargs = {"ExclusiveStartKey": start} if start else {}
+        got = aws.dynamodb.query(
+            TableName=table,
+            IndexName="gsi1",
+            KeyConditionExpression="gsi1pk = :p",
+            ExpressionAttributeValues={":p": {"S": "A"}},
+            Limit=2,
+            ScanIndexForward=False,
+            **kwargs,
+        )
+        pages.append([i["gsi1sk"]["S"] for i in got["Items"]])
+        start = got.get("LastEvaluatedKey")
+        if not start:
+            break
+    assert [s for page in pages for s in page] == ["3", "2", "1"] and len(pages[0]) == 2

@@ -86,7 +86,7 @@ def run(args: argparse.Namespace) -> int:
     try:
         stack.start(serve_api=not args.once)
         if args.once:
-            summary = stack.run_cycle()
+            summary = stack.run_cycle(progress=True)  # progress lines on stderr
             print(json.dumps(summary.as_dict(), indent=2), file=real_stdout)
             return 0 if summary.errors == 0 else 1
         _print_welcome(stack, real_stdout)
@@ -115,7 +115,7 @@ def _print_welcome(stack, out) -> None:  # type: ignore[no-untyped-def]
     lines = [
         "",
         f"Signals is running locally. Ingesting {stack.source_count()} feeds now; signals appear as "
-        "they are scored (the whole bundled corpus takes a few minutes), then every "
+        "they are scored (progress below until the first cycle is done), then every "
         f"{stack.interval_label()}.",
         "",
         f"  feed (JSON)      {base}/v1/signals",

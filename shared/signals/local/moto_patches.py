@@ -1,11 +1,14 @@
-"""Fixes to moto for tests and the local runtime: three for speed, one for thread safety
+"""Fixes to moto for tests and the local runtime: six for speed, one for thread safety
 (behaviour under test unchanged).
 
 1. ``TransactWriteItems`` rollback (below).
 2. ``Query`` on the base table: moto 5.2 builds and sorts a list of EVERY item in the table for
    each Query, then keeps the partition asked for; a Query therefore costs O(table size) and the
    demo's webhook fan-out (a Query per event) slowed to minutes. The patch hands moto only the
-   partition's items, as DynamoDB itself reads them. GSI queries are left as moto does them.
+   partition's items, as DynamoDB itself reads them. A GSI Query (a string partition key) was
+   worse: every item sorted, then compared one by one in slow steps, under the request lock (4.)
+   so that each page view of the demo stalled scoring; the patch hands moto only the items of
+   the asked index partition, in the order moto would have seen them.
 3. SQS ``ReceiveMessage``: for each candidate message moto recomputes every queue attribute
    (counting all messages) just to read the retention period, so a receive costs O(queue size²)
    and draining a few thousand messages took many minutes. The patch reads the retention period
@@ -14,6 +17,20 @@
    threads. A GSI Query iterating a table while a scorer's write lands raised "dictionary changed
    size during iteration" (a 500, retried by botocore). The patch serves one DynamoDB request at
    a time, so each is atomic, as it is to its caller in DynamoDB.
+5. Server mode: to route each request moto lists its own package directory (``os.listdir`` and
+   an ``isdir`` per service, ~150 system calls) under the dispatcher's global lock; the demo makes
+   thousands of requests. The patch lists the directory once (it does not change while running).
+6. SQS queue counts: moto reads the clock (a datetime conversion) twice per message to count a
+   queue's visible, in-flight and delayed messages, and it computes all three for every message
+   sent (``SendMessage`` reads the whole attribute map for one flag) and every
+   ``GetQueueAttributes``: with a few thousand messages queued, sends cost O(queue size) in slow
+   steps. The patch reads the clock once per count and compares numbers.
+7. DynamoDB ``UpdateItem`` with a plain ``ADD`` (``ADD a :x, #b :y``, no condition): moto parses,
+   deep-copies and validates the expression tree twice per update (~1 ms each); a story write's
+   transaction carries a dozen of them (candidate keys, counters), which made it the demo's largest
+   cost. The patch applies such an ADD directly with moto's own arithmetic (a number plus a number,
+   a set joined with a set of the same type); anything else (conditions, other clauses, a type
+   mismatch, an empty set, streams) goes to moto's code as before.
 
 The transaction fix, in detail:
 
@@ -29,6 +46,7 @@ from __future__ import annotations
 
 import copy
 import inspect
+import re
 import threading
 from typing import Any
 
@@ -110,6 +128,9 @@ def install() -> None:
     _install_partition_query()
     _install_cheap_retention_check()
     _install_request_lock()
+    _install_cached_module_list()
+    _install_cheap_queue_counts()
+    _install_plain_add()
     _PATCHED = True
 
 
@@ -130,6 +151,111 @@ def _install_request_lock() -> None:
             return list(original(self, environ, start_response))
 
     DomainDispatcherApplication.__call__ = __call__  # type: ignore[method-assign]
+
+
+def _install_cheap_queue_counts() -> None:
+    from moto.core.utils import unix_time_millis
+    from moto.sqs.models import Queue
+
+    def messages(self: Any) -> list[Any]:
+        now = unix_time_millis()
+        return [m for m in self._messages if now > m.visible_at and not now < m.delayed_until]
+
+    def delayed(self: Any) -> int:
+        now = unix_time_millis()
+        return sum(1 for m in self._messages if now < m.delayed_until)
+
+    def not_visible(self: Any) -> int:
+        now = unix_time_millis()
+        return sum(1 for m in self._messages if not now > m.visible_at)
+
+    Queue.messages = property(messages)  # type: ignore[assignment,method-assign]
+    Queue.approximate_number_of_messages_delayed = property(delayed)  # type: ignore[assignment,method-assign]
+    Queue.approximate_number_of_messages_not_visible = property(not_visible)  # type: ignore[assignment,method-assign]
+
+
+_PLAIN_ADD = re.compile(r"\s*ADD\s+([#\w]+\s+:\w+(?:\s*,\s*[#\w]+\s+:\w+)*)\s*")
+
+
+def _plain_adds(table: Any, key: dict[str, Any], expression: str, names: Any, values: Any) -> Any:
+    """``[(attribute, DynamoType)]`` for a plain ADD moto would apply as written, else None."""
+    from moto.dynamodb.models.dynamo_type import DynamoType
+
+    match = _PLAIN_ADD.fullmatch(expression or "")
+    keys = {table.hash_key_attr, table.range_key_attr} - {None}
+    if match is None or table.stream_shard is not None or set(key) != keys:
+        return None
+    adds = []
+    for pair in match.group(1).split(","):
+        name, ref = pair.split()
+        attribute = (names or {}).get(name) if name.startswith("#") else name
+        raw = (values or {}).get(ref)
+        if attribute is None or attribute in keys or not isinstance(raw, dict) or len(raw) != 1:
+            return None
+        value = DynamoType(raw)
+        if not (value.type == "N" or (value.is_set() and value.value)):
+            return None
+        adds.append((attribute, value))
+    if len({a for a, _ in adds}) != len(adds):
+        return None
+    return adds
+
+
+def _install_plain_add() -> None:
+    from moto.dynamodb.models import DynamoDBBackend
+    from moto.dynamodb.models.dynamo_type import DynamoType
+
+    original = DynamoDBBackend.update_item
+
+    def update_item(
+        self: Any, table_name: str, key: dict[str, Any], update_expression: str, *args: Any, **kwargs: Any
+    ) -> Any:
+        table = self.tables.get(table_name)
+        plain = not args and set(kwargs) <= {
+            "expression_attribute_names",
+            "expression_attribute_values",
+            "condition_expression",
+        }
+        adds = None
+        if table is not None and plain and not kwargs.get("condition_expression"):
+            adds = _plain_adds(
+                table,
+                key,
+                update_expression,
+                kwargs.get("expression_attribute_names"),
+                kwargs.get("expression_attribute_values"),
+            )
+        if adds is None:
+            return original(self, table_name, key, update_expression, *args, **kwargs)
+        hash_value = DynamoType(key[table.hash_key_attr])
+        range_value = DynamoType(key[table.range_key_attr]) if table.range_key_attr else None
+        item = table.get_item(hash_value, range_value)
+        current = {a: item.attrs.get(a) if item is not None else None for a, _ in adds}
+        for attribute, value in adds:  # check every type before changing anything
+            before = current[attribute]
+            if before is not None and before.type != value.type:
+                return original(self, table_name, key, update_expression, *args, **kwargs)
+        if item is None:
+            table.put_item(dict(key))
+            item = table.get_item(hash_value, range_value)
+        for attribute, value in adds:
+            before = current[attribute]
+            if value.type == "N":
+                item.attrs[attribute] = (before or DynamoType({"N": "0"})) + value
+            else:
+                joined = list(before.value) if before is not None else []
+                joined += [v for v in value.value if v not in joined]
+                item.attrs[attribute] = DynamoType({value.type: joined})
+        return item
+
+    DynamoDBBackend.update_item = update_item  # type: ignore[method-assign]
+
+
+def _install_cached_module_list() -> None:
+    import moto.backends as backends
+
+    modules = tuple(backends.list_of_moto_modules())
+    backends.list_of_moto_modules = lambda: modules  # type: ignore[assignment]
 
 
 def _install_cheap_retention_check() -> None:
@@ -155,20 +281,42 @@ def _install_partition_query() -> None:
 
     def all_items(self: Any) -> list[Any]:
         if getattr(_partition_hint, "table", None) is self:
-            bucket = self.items.get(_partition_hint.hash_key)
-            return list(bucket.values()) if bucket else []
+            index_attribute = getattr(_partition_hint, "index_attribute", None)
+            if index_attribute is None:
+                bucket = self.items.get(_partition_hint.hash_key)
+                return list(bucket.values()) if bucket else []
+            # a GSI query: only the items in the asked index partition, in moto's own order
+            want = _partition_hint.hash_key
+            subset = [
+                item
+                for bucket in self.items.values()
+                for item in (bucket.values() if self.range_key_attr else (bucket,))
+                if (value := item.attrs.get(index_attribute)) is not None
+                and value.type == want.type
+                and value.value == want.value
+            ]
+            return sorted(subset, key=lambda x: (x.hash_key, x.range_key) if x.range_key else x.hash_key)
         return original_all_items(self)
 
     def query(self: Any, *args: Any, **kwargs: Any) -> Any:
         bound = signature.bind(self, *args, **kwargs)
         hash_key = bound.arguments.get("hash_key")
-        if bound.arguments.get("index_name") or hash_key is None or not self.range_key_attr:
+        index_name = bound.arguments.get("index_name")
+        conditions = bound.arguments.get("hash_key_conditions") or []
+        index_attribute = None
+        if index_name:
+            # a GSI partition of strings (or bytes) compares as written; anything else as moto does
+            if len(conditions) != 1 or conditions[0][1].type not in ("S", "B"):
+                return original_query(self, *args, **kwargs)
+            index_attribute, hash_key = conditions[0]
+        elif hash_key is None or not self.range_key_attr:
             return original_query(self, *args, **kwargs)
         _partition_hint.table, _partition_hint.hash_key = self, hash_key
+        _partition_hint.index_attribute = index_attribute
         try:
             return original_query(self, *args, **kwargs)
         finally:
-            _partition_hint.table = _partition_hint.hash_key = None
+            _partition_hint.table = _partition_hint.hash_key = _partition_hint.index_attribute = None
 
     Table.all_items = all_items  # type: ignore[method-assign]
     Table.query = query  # type: ignore[method-assign]

@@ -1,8 +1,11 @@
 """``signals demo``: the whole system on a laptop, no Docker and no AWS account.
 
-moto in server mode (loopback) stands in for S3, SQS and DynamoDB, with resources created from
-template.yaml; a loopback server serves the bundled feed snapshots so the real fetch code runs; the
-runner plays the schedule and the SQS event sources; a local gateway serves the API on port 3000.
+moto in server mode (loopback, a process of its own: ``moto_process.py``) stands in for S3, SQS and
+DynamoDB, with resources created from template.yaml; a loopback server serves the bundled feed
+snapshots so the real fetch code runs; the runner plays the schedule (the ingest function runs in
+this process) and queue workers play the SQS event sources (``workers.py``: processes, so items are
+scored while later feeds are fetched); a local gateway serves the API on port 3000. The first
+cycle reports its progress (``progress.py``) on the terminal and on the pages.
 """
 
 from __future__ import annotations
@@ -60,10 +63,17 @@ class CycleSummary:
 
 
 API_START_TIMEOUT_S = 60
+# Scorer workers polling the score queue at once (the managed event source runs several
+# invocations concurrently); with moto on one core, two keep the other core busy.
+LOCAL_SCORER_WORKERS = 2
+DEMO_CACHE_MAX_AGE_S = "5"  # seconds: pages and the month registry refresh this often while the demo fills
+QUIET_POLL_S = 0.25  # how often a cycle checks whether scoring and delivery have caught up
 
 
-def serve_api(port: int, environment: dict[str, str], urls: Any) -> None:
-    """Entry point of the API process: the API handler behind the local gateway, until terminated."""
+def serve_api(port: int, environment: dict[str, str], urls: Any, progress: Any = None) -> None:
+    """Entry point of the API process: the API handler behind the local gateway, until terminated.
+
+    ``progress`` (a ``progress.SharedProgress``) gives the pages their "still ingesting" line."""
     import signal
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C goes to the demo, which terminates us
@@ -72,6 +82,11 @@ def serve_api(port: int, environment: dict[str, str], urls: Any) -> None:
     try:
         from signals.local.functions import load_handler
         from signals.local.gateway import Gateway
+
+        if progress is not None:
+            from signals.rendering import site_notice
+
+            site_notice.set_source(progress.notice)
 
         gateway = Gateway(load_handler("api"), port=port).start()
     except BaseException as error:  # report, so the parent fails with the cause instead of a timeout
@@ -130,26 +145,26 @@ class LocalStack:
         self.api_url = ""
         self.receiver: Any = None
         self.demo_key: str | None = None
+        self.workers: Any = None  # the queue workers (started by the first cycle)
+        self.watch: Any = None
+        self.shared_progress: Any = None
 
     # ------------------------------------------------------------------ lifecycle
     def start(self, *, serve_api: bool = True) -> LocalStack:
-        import logging
+        import multiprocessing
 
-        from moto.server import ThreadedMotoServer
+        from signals.local.moto_process import MotoProcess
+        from signals.local.progress import SharedProgress
 
-        from signals.local import moto_patches
-
-        logging.getLogger("werkzeug").setLevel(logging.ERROR)  # moto's per-request access log
-        moto_patches.install()
-        moto = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-        moto.start()
+        moto = MotoProcess()  # a process of its own: moto works on one core, the functions on the other
         self._stoppers.append(moto.stop)
-        host, moto_port = moto.get_host_and_port()
+        endpoint = moto.start()
+        self.shared_progress = SharedProgress(multiprocessing.get_context("spawn"))
         os.environ.update(FAKE_CREDENTIALS)
         os.environ.pop("AWS_PROFILE", None)
         os.environ.update(
             {
-                "AWS_ENDPOINT_URL": f"http://{host}:{moto_port}",
+                "AWS_ENDPOINT_URL": endpoint,
                 "SIGNALS_LOCAL_MODE": "true",
                 "SIGNALS_FETCH_ALLOW_LOOPBACK": "true",
                 # Cursors are signed with a key of this run (the API refuses to start without one).
@@ -160,6 +175,9 @@ class LocalStack:
                 # The bundled feeds are snapshots months old: a week's hot window would be empty,
                 # so the demo ranks `sort=hot` over all of them (still decayed by age).
                 "SIGNALS_HOT_WINDOW_DAYS": os.environ.get("SIGNALS_HOT_WINDOW_DAYS", "3650"),
+                # The API reads its month registry once per cache period: with AWS's 60 s, a page
+                # opened before the first signal kept showing none for a minute while they arrived.
+                "SIGNALS_CACHE_MAX_AGE_S": os.environ.get("SIGNALS_CACHE_MAX_AGE_S", DEMO_CACHE_MAX_AGE_S),
                 "POWERTOOLS_METRICS_NAMESPACE": "Signals",
                 "POWERTOOLS_METRICS_DISABLED": os.environ.get("POWERTOOLS_METRICS_DISABLED", "true"),
                 "POWERTOOLS_LOG_LEVEL": os.environ.get("POWERTOOLS_LOG_LEVEL", "WARNING"),
@@ -168,6 +186,7 @@ class LocalStack:
         self._create_resources()
         self._write_sources()
         self._start_webhooks()  # first: the API process inherits the receiver's loopback port
+        self._start_workers()  # their imports overlap the API's: scoring starts with the first feed
         if serve_api:
             self.api_url = self._start_api_process()
         return self
@@ -183,7 +202,10 @@ class LocalStack:
         context = multiprocessing.get_context("spawn")
         urls = context.Queue()
         process = context.Process(
-            target=serve_api, args=(self.port, dict(os.environ), urls), name="signals-api", daemon=True
+            target=serve_api,
+            args=(self.port, dict(os.environ), urls, self.shared_progress),
+            name="signals-api",
+            daemon=True,
         )
         process.start()
         self._stoppers.append(process.terminate)
@@ -254,39 +276,102 @@ class LocalStack:
         self._stoppers.append(self.receiver.stop)
 
     # ------------------------------------------------------------------ event sources
-    def run_cycle(self) -> CycleSummary:
-        """One scheduled ingest, then score and deliver until both queues are drained."""
+    def _start_workers(self) -> None:
+        """The queue workers (``workers.py``) and the watch on the ingest's calls, once per stack."""
+        if self.workers is not None:
+            return
+        from signals.local.progress import IngestWatch
+        from signals.local.workers import WorkerPool, WorkerSpec
+        from signals.storage.aws import client
+
+        urls = self.resources.queue_urls
+        specs = [WorkerSpec("scorer", urls["ScoreQueue"])] * LOCAL_SCORER_WORKERS
+        specs += [WorkerSpec("deliver", urls["DeliveryQueue"])]
+        self.workers = WorkerPool(specs, dict(os.environ)).start()
+        self._stoppers.append(self.workers.stop)
+        self.watch = IngestWatch(urls["ScoreQueue"])
+        self.watch.attach(client("dynamodb"), client("sqs"))
+
+    def _ingest(self) -> dict[str, Any]:
+        """One scheduled ingest run (the handler, in this process); its report."""
         from signals.local.functions import load_handler
         from signals.local.lambda_context import LambdaContext
-        from signals.local.sqs_source import SqsEventSource
 
+        event = json.loads((PROJECT_ROOT / "events" / "schedule.json").read_text())
+        return load_handler("ingest")(event, LambdaContext("ingest", timeout_ms=300_000)) or {}
+
+    def _quiet(self) -> bool:
+        """Both queues empty and no batch in flight in any worker (nothing received in between)."""
+        tally = self.workers.tally
+        batches, in_flight = tally.total("batches"), tally.total("in_flight")
+        if in_flight:  # busy: no need to ask the queues (each ask counts every message in moto)
+            return False
+        empty = all(self._visible(queue) == 0 for queue in ("ScoreQueue", "DeliveryQueue"))
+        return empty and tally.total("in_flight") == 0 and tally.total("batches") == batches
+
+    def _visible(self, queue: str) -> int:
+        attributes = self.sqs.get_queue_attributes(
+            QueueUrl=self.resources.queue_urls[queue], AttributeNames=["ApproximateNumberOfMessages"]
+        )["Attributes"]
+        return int(attributes["ApproximateNumberOfMessages"])
+
+    def wait_until_quiet(self) -> bool:
+        """Wait until scoring and delivery have caught up (False if the demo is stopping)."""
+        while not self.stopping.is_set():
+            if self._quiet():
+                return True
+            self.stopping.wait(QUIET_POLL_S)
+        return False
+
+    def _cycle(self, progress: bool) -> dict[str, Any]:
+        """Ingest while the workers score and deliver, until all is quiet; the ingest's report.
+
+        The scorer workers take each feed's messages as soon as the ingest sends them (the managed
+        event source does the same), so scoring overlaps the fetching of later feeds."""
+        from signals.local.progress import ProgressReporter
+
+        self._start_workers()
+        self.watch.reset()
+        scored_before = self._scored()
+        reporter = None
+        if progress:
+            reporter = ProgressReporter(
+                self.watch,
+                lambda: self._scored() - scored_before,
+                feeds_total=self.source_count(),
+                shared=self.shared_progress,
+            ).start()
+        try:
+            report = self._ingest()
+            self.wait_until_quiet()
+        finally:
+            if reporter is not None:
+                reporter.finish()
+        return report
+
+    def _scored(self) -> int:
+        tally = self.workers.tally
+        return tally.get("scorer", "received") - tally.get("scorer", "failed")
+
+    def run_cycle(self, *, progress: bool = False) -> CycleSummary:
+        """One scheduled ingest, scored and delivered as it goes, until both queues are drained."""
         started = time.monotonic()
         summary = CycleSummary()
-        event = json.loads((PROJECT_ROOT / "events" / "schedule.json").read_text())
-        report = load_handler("ingest")(event, LambdaContext("ingest", timeout_ms=300_000)) or {}
+        self._start_workers()
+        tally = self.workers.tally
+        before = {(f, n): tally.get(f, n) for f in ("scorer", "deliver") for n in ("received", "failed")}
+        report = self._cycle(progress)
+        done = {key: tally.get(*key) - value for key, value in before.items()}
         summary.sources = int(report.get("sources", 0))
         summary.items_ingested = int(report.get("items_new", 0))
         summary.items_updated = int(report.get("items_updated", 0))
         summary.not_modified = int(report.get("not_modified", 0))
         summary.fetch_failures = int(report.get("failed", 0))
         summary.error_details.extend(str(e) for e in report.get("errors", []))
-
-        scorer = SqsEventSource(
-            self.sqs, self.resources.queue_urls["ScoreQueue"], load_handler("scorer"), function="scorer"
-        )
-        deliver = SqsEventSource(
-            self.sqs, self.resources.queue_urls["DeliveryQueue"], load_handler("deliver"), function="deliver"
-        )
-        # Scoring emits delivery events and deliveries may re-enqueue: drain until both are quiet.
-        for _ in range(1000):
-            scored = scorer.drain()
-            delivered = deliver.drain()
-            summary.scored_messages += scored.received - scored.failed
-            summary.score_failures += scored.failed
-            summary.delivery_messages += delivered.received - delivered.failed
-            summary.delivery_failures += delivered.failed
-            if not scored.received and not delivered.received:
-                break
+        summary.scored_messages = done["scorer", "received"] - done["scorer", "failed"]
+        summary.score_failures = done["scorer", "failed"]
+        summary.delivery_messages = done["deliver", "received"] - done["deliver", "failed"]
+        summary.delivery_failures = done["deliver", "failed"]
         summary.signals = self.count_signals()
         if self.receiver is not None:
             summary.webhooks_received = self.receiver.webhooks_received
@@ -315,30 +400,15 @@ class LocalStack:
     interval_s: float = SCHEDULE_INTERVAL_S
 
     def serve_forever(self, interval_s: float | None = None) -> None:
-        """Play the schedule every ``interval_s`` and the SQS pollers continuously, until Ctrl-C."""
-        from signals.local.functions import load_handler
-        from signals.local.sqs_source import SqsEventSource
-
+        """Play the schedule every ``interval_s`` (the workers score and deliver continuously), until
+        Ctrl-C; the first cycle reports its progress on the terminal and the pages."""
         interval_s = interval_s or self.interval_s
-        stop = self.stopping
-
-        def poll(queue: str, function: str) -> None:
-            source = SqsEventSource(
-                self.sqs, self.resources.queue_urls[queue], load_handler(function), function=function
-            )
-            while not stop.is_set():
-                try:
-                    source.poll_once(wait_seconds=1)
-                except Exception:  # keep the local poller alive like the managed one
-                    time.sleep(1)
-
-        for queue, function in (("ScoreQueue", "scorer"), ("DeliveryQueue", "deliver")):
-            threading.Thread(
-                target=poll, args=(queue, function), daemon=True, name=f"poll-{function}"
-            ).start()
-        event = json.loads((PROJECT_ROOT / "events" / "schedule.json").read_text())
-        from signals.local.lambda_context import LambdaContext
-
-        while not stop.is_set():
-            load_handler("ingest")(event, LambdaContext("ingest", timeout_ms=300_000))
-            stop.wait(interval_s)
+        first = True
+        while not self.stopping.is_set():
+            started = time.monotonic()
+            if first:
+                self._cycle(progress=True)
+                first = False
+            else:
+                self._ingest()
+            self.stopping.wait(max(0.0, interval_s - (time.monotonic() - started)))

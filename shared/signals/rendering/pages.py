@@ -10,6 +10,7 @@ from typing import Any
 from signals.models import Category, Signal
 from signals.models.links import safe_url
 from signals.models.thread import RelatedSignal
+from signals.rendering import site_notice
 from signals.rendering.display import category_label, display_score, display_time
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -29,7 +30,7 @@ def _environment() -> Any:
         lstrip_blocks=True,
     )
     env.filters.update(when=display_time, score=display_score, label=category_label, safe_url=safe_url)
-    env.globals.update(stylesheet=STYLESHEET_PATH)
+    env.globals.update(stylesheet=STYLESHEET_PATH, site_notice=site_notice.current)
     return env
 
 
