@@ -28,7 +28,7 @@ def test_indexes_select_instead_of_filters() -> None:
     assert lane_partition(pair, month) == (None, "MINCAT#security#06#2026-06")
     assert lane_partition(lanes_for(FeedQuery())[0], month) == ("gsi1", "FEED#2026-06")
     assert lane_partition(lanes_for(FeedQuery(sort="score"))[0], month) == ("gsi3", "SCORE#2026-06")
-    assert lane_partition(lanes_for(FeedQuery(tag="chips"))[0], month) == (None, "TAG#chips#2026-06")
+    assert lane_partition(lanes_for(FeedQuery(tags=("chips",)))[0], month) == (None, "TAG#chips#2026-06")
     assert lane_partition(lanes_for(FeedQuery(source="s1"))[0], month) == (None, "SRC#s1#2026-06")
     assert len(lanes_for(FeedQuery(categories=(Category.SECURITY, Category.BUSINESS)))) == 2
 
