@@ -3,7 +3,7 @@
 Links are absolute: ``base_url`` is ``settings.public_base_url`` or the request's own origin. Each
 item carries what a reader subscribes for: score, category, the impact summary, the rationale and
 the sources by publisher name. An item links to the PUBLISHER's story, with our signal page as its
-permalink, the way each format's readers expect (docs/feeds.md):
+permalink, the way each format's readers expect (README, "Using it"):
 
 - RSS 2.0: ``link`` = the publisher's URL (what readers open), ``guid isPermaLink="true"`` = our
   page (a stable id that is also a URL) and ``comments`` = our page (the discussion/analysis link

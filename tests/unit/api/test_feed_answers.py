@@ -242,3 +242,12 @@ def test_json_feed_items_have_the_required_fields_and_link_both_ways(api: Any) -
         ]
         assert {"score", "category", "rationale", "sources"} <= set(item["_signals"])
     json.dumps(feed)
+
+
+def test_hot_on_a_quiet_feed_ranks_the_days_before_its_newest_signal(years: Any) -> None:
+    # Given a feed whose newest signal is months old (now is later than 2026-06-03 by the clock)
+    newest = max(YEARS, key=lambda s: s.published_at)
+    assert time.time() - newest.published_at.timestamp() > 30 * 86400
+    # When a reader asks for the top of the last days, Then they get its last days, not nothing
+    assert [i["id"] for i in body(get(years, "/v1/signals", {"sort": "hot"}))["items"]] == [newest.id]
+    assert f'href="/signals/{newest.id}"' in get(years, "/")["body"]
