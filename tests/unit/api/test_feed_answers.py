@@ -251,3 +251,17 @@ def test_hot_on_a_quiet_feed_ranks_the_days_before_its_newest_signal(years: Any)
     # When a reader asks for the top of the last days, Then they get its last days, not nothing
     assert [i["id"] for i in body(get(years, "/v1/signals", {"sort": "hot"}))["items"]] == [newest.id]
     assert f'href="/signals/{newest.id}"' in get(years, "/")["body"]
+
+
+def test_a_cursor_of_the_old_format_is_a_400_invalid_cursor(years: Any) -> None:
+    # Given a cursor this server signed before cursors became short (every month, each lane's place)
+    from signals.api import cursor, reading
+    from signals.api.parameters import FeedFilters
+
+    months = [f"{y}-{m:02d}" for y in range(2026, 2015, -1) for m in range(12, 0, -1)]
+    old = {"m": months, "p": [[3, "2026-03-03T09:00:00Z#sig00122"]]}
+    token = cursor.encode(reading.feed_query(FeedFilters()).fingerprint(), old)
+    assert len(token) > 1500
+    # Then it is refused with the stable code clients restart on, not a crash or a schema message
+    response = get(years, "/v1/signals", {"cursor": token})
+    assert response["statusCode"] == 400 and body(response)["code"] == "invalid_cursor"
