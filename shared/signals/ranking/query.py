@@ -51,8 +51,8 @@ def lanes_for(query: FeedQuery) -> list[Lane]:
     """The lanes to merge for a query: the most selective index that holds every match.
 
     Tags and categories are one lane each (merged; a signal with two of the tags is met twice and
-    kept once); a source is one lane; a minimum score reads the min-score postings, so a page
-    reads about ``limit + 1`` items.
+    kept once; more than half the categories read as all of them); a source is one lane; a minimum
+    score reads the min-score postings, so a page reads about ``limit + 1`` items.
     """
     if query.sort == "score":
         return [Lane("by_score", threshold=query.min_score)]
@@ -61,6 +61,10 @@ def lanes_for(query: FeedQuery) -> list[Lane]:
     if query.source is not None:
         return [Lane("source", query.source)]
     categories = sorted({c.value for c in query.categories})
+    if len(categories) > len(Category) // 2:
+        # most categories (the front page's "all but off-topic"): one lane of every category, the
+        # residual check drops the few others, instead of a Query per category and month
+        categories = []
     if categories and query.min_score > 1:
         return [Lane("category_at_least", c, query.min_score) for c in categories]
     if categories:
