@@ -87,3 +87,10 @@ def stylesheet():
     from signals.rendering.pages import stylesheet as css
 
     return Response(200, "text/css; charset=utf-8", css(), headers=_cached())
+
+
+@public_get(router, "/assets/icon.svg", include_in_schema=False)
+def site_icon():
+    from signals.rendering.pages import icon
+
+    return Response(200, "image/svg+xml", icon(), headers=_cached())

@@ -15,6 +15,7 @@ from signals.rendering.syndication import feed_title
 
 TEMPLATES = Path(__file__).parent / "templates"
 STYLESHEET_PATH = "/assets/signals.css"
+ICON_PATH = "/assets/icon.svg"  # declared by every page: without one, browsers ask for /favicon.ico (a 404)
 MIN_SCORE_LINKS = (1, 5, 7, 9)
 
 
@@ -36,8 +37,13 @@ def _environment() -> Any:
         label=category_label,
         safe_url=safe_url,
     )
-    env.globals.update(stylesheet=STYLESHEET_PATH)
+    env.globals.update(stylesheet=STYLESHEET_PATH, icon=ICON_PATH)
     return env
+
+
+def icon() -> str:
+    """The site's icon (SVG)."""
+    return (TEMPLATES / "icon.svg").read_text(encoding="utf-8")
 
 
 def stylesheet() -> str:
