@@ -15,7 +15,6 @@ from signals.rendering.syndication import feed_title
 
 TEMPLATES = Path(__file__).parent / "templates"
 STYLESHEET_PATH = "/assets/signals.css"
-ICON_PATH = "/assets/icon.svg"  # declared by every page: without one, browsers ask for /favicon.ico (a 404)
 MIN_SCORE_LINKS = (1, 5, 7, 9)
 
 
@@ -37,12 +36,13 @@ def _environment() -> Any:
         label=category_label,
         safe_url=safe_url,
     )
-    env.globals.update(stylesheet=STYLESHEET_PATH, icon=ICON_PATH)
+    env.globals.update(stylesheet=STYLESHEET_PATH)
     return env
 
 
 def icon() -> str:
-    """The site's icon (SVG)."""
+    """The site's icon (SVG, at /assets/icon.svg, named in base.html: without one a browser asks for
+    /favicon.ico, a 404 and a console error on every page)."""
     return (TEMPLATES / "icon.svg").read_text(encoding="utf-8")
 
 
