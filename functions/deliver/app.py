@@ -12,16 +12,19 @@ from typing import Any
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from signals.telemetry import logger, metrics
+from signals.tracing import tracer
 from signals.webhooks import delivery_batch, wiring
 
 
 @logger.inject_lambda_context(clear_state=True)
+@tracer.capture_lambda_handler
 @metrics.log_metrics
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     records = event.get("Records", [])
     outcomes = delivery_batch.handle_batch(
         [(r["messageId"], r.get("body", "")) for r in records], wiring.delivery_context()
     )
+    annotate(outcomes)
 
     def report(record: SQSRecord) -> None:  # the outcome computed above, told to the batch processor
         outcome = outcomes.get(record.message_id)
@@ -34,4 +37,16 @@ def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
         record_handler=report,
         processor=BatchProcessor(event_type=EventType.SQS),
         context=context,
+    )
+
+
+def annotate(outcomes: dict[str, Any]) -> None:
+    """The batch's figures on its trace (and the delivery id when the batch is one message)."""
+    kinds = [getattr(o, "kind", "error") for o in outcomes.values()]
+    ids = [getattr(o, "delivery_id", None) for o in outcomes.values()]
+    tracer.annotate(
+        messages=len(outcomes),
+        delivered=kinds.count("delivered"),
+        failed=sum(isinstance(o, BaseException) for o in outcomes.values()),
+        delivery_id=ids[0] if len(ids) == 1 else None,
     )

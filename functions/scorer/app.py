@@ -10,6 +10,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from signals.scoring.service import Collaborators, score_messages
 from signals.scoring.wiring import build_collaborators
 from signals.telemetry import logger, metrics
+from signals.tracing import tracer
 
 processor = BatchProcessor(event_type=EventType.SQS)
 _collaborators: Collaborators | None = None
@@ -25,6 +26,9 @@ def collaborators() -> Collaborators:
 
 
 @logger.inject_lambda_context(clear_state=True)
+@tracer.capture_lambda_handler
 @metrics.log_metrics
 def handler(event: dict[str, Any], context: LambdaContext) -> PartialItemFailureResponse:
-    return score_messages(event, context, collaborators(), processor)
+    response = score_messages(event, context, collaborators(), processor)
+    tracer.annotate(messages=len(event.get("Records", [])), failed=len(response.get("batchItemFailures", [])))
+    return response

@@ -62,6 +62,13 @@ class Settings(BaseSettings):
 
     # --- scoring ---
     signal_summary_max_chars: int = 300
+    # a first sentence longer than the summary's limit is kept whole up to this, else cut at a clause
+    signal_summary_sentence_max_chars: int = 600
+    signal_context_max_chars: int = 600  # the context paragraph: whole sentences after the summary
+    # "Earlier in this story": a signal joins at most this many threads (entity x event type), one
+    # index entry each (THREAD#...), so a page reads at most this many partitions
+    story_threads_per_signal_max: int = 3
+    story_thread_list_max: int = 5  # earlier signals a page or GET /v1/signals/{id}/related lists
     story_window_days: int = 7  # items further apart than this are never the same story
     outbox_clear_attempts: int = 5  # a clear of sent events' marks cancelled by contention is retried
 
@@ -148,6 +155,10 @@ class Settings(BaseSettings):
     # one key may point at most this many subscriptions at one host (SUBCOUNT#host#<key>#<host>):
     # a key cannot aim the pipeline's deliveries at a third party's server
     subscriptions_per_host_max: int = 5
+    # `signals migrate ...` (one-off admin jobs): items per Scan page, and how many bracketed recounts
+    # subscription-counters makes before it gives up on counters that live writes keep moving
+    migrate_scan_page_size: int = 500
+    migrate_counter_rounds: int = 5
     # sends by hand (POST .../test and .../deliveries/<id>/retry), fixed windows (RATE#<scope>#<window>):
     # per subscription and per key; over either, 429 rate_limited with Retry-After (the window's end)
     manual_sends_per_subscription_max: int = 5

@@ -69,7 +69,7 @@ def test_feed_and_signal_pages_show_what_a_reader_needs(site: Any, tmp_path: Pat
     signal = signals[2]
     assert f"{signal.score}/10 · {signal.category.label} · 2 Jun 2026, 03:01 UTC" in text
     assert signal.title in text and "Technical Impact" in text and "Why It Matters" in text
-    assert "Back to the feed" in text and 'href="/"' in page
+    assert "Back to feed" in text and 'href="/"' in page
 
 
 # --------------------------------------------------------------------------- the front page on a phone

@@ -96,3 +96,23 @@ def test_build_refuses_an_interpreter_other_than_the_runtimes(tmp_path: Path) ->
     )  # fmt: skip
     assert run.returncode != 0
     assert "layer bytecode needs python3.99" in run.stderr
+
+
+def test_the_xray_sdk_goes_in_without_a_botocore_of_its_own(tmp_path: Path) -> None:
+    # A botocore in the layer comes before the runtime's on sys.path: boto3 would run on a botocore
+    # of another version. aws-xray-sdk (the Tracer's recorder) needs only botocore and wrapt.
+    steps = _make("-n", "build-SharedLayer", artifacts=tmp_path).stdout.replace("\\\n", " ")
+    nodeps = next(line for line in steps.splitlines() if "requirements-nodeps.txt" in line)
+    assert "pip install" in nodeps and "--no-deps" in nodeps and "--target" in nodeps
+    assert "--platform manylinux2014_aarch64" in nodeps and "--only-binary=:all:" in nodeps
+    listed = {
+        line.split("#")[0].strip().split("==")[0].split(">=")[0].lower()
+        for name in ("requirements.txt", "requirements-nodeps.txt")
+        for line in (SHARED / name).read_text().splitlines()
+    } - {""}
+    assert "aws-xray-sdk" in listed and "wrapt" in listed
+    assert not listed & {"boto3", "botocore", "s3transfer"}
+    nodeps_listed = [
+        line.split("#")[0].strip() for line in (SHARED / "requirements-nodeps.txt").read_text().splitlines()
+    ]
+    assert [n for n in nodeps_listed if n] == ["aws-xray-sdk==2.15.0"]

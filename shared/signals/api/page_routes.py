@@ -8,7 +8,7 @@ from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Query
 
-from signals.api import freshness, reading
+from signals.api import freshness, reading, thread_reading
 from signals.api.http_policy import public_get, text_responses
 from signals.api.parameters import LIMIT_DEFAULT, Cursor, FeedFilters, Limit, SignalId, Sort, with_filters
 from signals.config import get_settings
@@ -79,7 +79,8 @@ def signal_html(signal_id: SignalId):
     signal = reading.load_signal(signal_id)
     if signal is None:
         return Response(404, HTML, not_found_page())
-    return Response(200, HTML, signal_page(signal), headers=_cached())
+    earlier = thread_reading.earlier_in_story(signal)
+    return Response(200, HTML, signal_page(signal, earlier), headers=_cached())
 
 
 @public_get(router, "/assets/signals.css", include_in_schema=False)

@@ -4,15 +4,16 @@ from __future__ import annotations
 
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.api_gateway import Router
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
-from signals.api import freshness, reading
+from signals.api import freshness, reading, thread_reading
 from signals.api.http_policy import public_get
 from signals.api.parameters import LIMIT_DEFAULT, Cursor, FeedFilters, Limit, SignalId, Sort, with_filters
 from signals.api.problems import ApiError
 from signals.api.request_urls import base_url, with_query
 from signals.config import get_settings
 from signals.models import Category, Signal
+from signals.models.thread import RelatedSignal
 
 router = Router()
 
@@ -23,6 +24,35 @@ class SignalList(BaseModel):
     items: list[Signal]
     limit: int
     next_cursor: str | None = Field(None, description="pass as `cursor` (same filters) for the next page")
+
+
+class RelatedList(BaseModel):
+    """Earlier in this story: signals before this one sharing an entity and a kind of event."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "signal_id": "3f9c2a71d0b84e56a1c0",
+                    "items": [
+                        {
+                            "id": "8b1e44c09a7d4f2e9d31",
+                            "title": "Anthropic raises $30 billion in Series G funding",
+                            "score": 8,
+                            "category": "business",
+                            "published_at": "2026-02-12T16:00:00Z",
+                            "thread": "funding#anthropic",
+                        }
+                    ],
+                }
+            ]
+        }
+    )
+
+    signal_id: str
+    items: list[RelatedSignal] = Field(
+        description="newest first; at most `SIGNALS_STORY_THREAD_LIST_MAX` (5), each once"
+    )
 
 
 class CategoryCount(BaseModel):
@@ -70,6 +100,20 @@ def get_signal(signal_id: SignalId) -> Response[Signal]:
     if signal is None:
         raise ApiError(404, "signal_not_found", "Signal not found", f"No signal has the id {signal_id!r}.")
     return Response(200, "application/json", signal)
+
+
+@public_get(
+    router,
+    "/v1/signals/<signal_id>/related",
+    summary="Earlier in this story: signals sharing this one's entities and event type",
+    tags=["feed"],
+)
+def get_related(signal_id: SignalId) -> Response[RelatedList]:
+    signal = reading.load_signal(signal_id)
+    if signal is None:
+        raise ApiError(404, "signal_not_found", "Signal not found", f"No signal has the id {signal_id!r}.")
+    items = thread_reading.earlier_in_story(signal)
+    return Response(200, "application/json", RelatedList(signal_id=signal.id, items=items))
 
 
 @public_get(router, "/v1/categories", summary="Categories with their signal counts", tags=["feed"])

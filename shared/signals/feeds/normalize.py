@@ -137,6 +137,7 @@ def normalize_entry(
         categories=_labels(entry.categories, MAX_CATEGORIES),
         published_at=published if from_feed and published is not None else fetched_at,
         published_from_feed=from_feed,
+        published_date_only=from_feed and entry.published_date_only,
         fetched_at=fetched_at,
         content_hash=_hash(title, summary, url),
         raw_key=raw_key,

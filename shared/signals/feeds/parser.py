@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -32,6 +33,7 @@ class ParsedEntry:
     authors: list[str] = field(default_factory=list)
     categories: list[str] = field(default_factory=list)
     published: datetime | None = None
+    published_date_only: bool = False  # the feed gave a date with no time of day
 
 
 @dataclass
@@ -62,6 +64,18 @@ def parse_feed(data: bytes, *, url: str = "", content_type: str | None = None) -
 
 
 # --------------------------------------------------------------------------- XML (feedparser)
+
+
+_TIME_OF_DAY = re.compile(r"\d{1,2}:\d{2}|T\d{2}")
+_MIDNIGHT = re.compile(r"(?:T|\s)00:00(?::00(?:\.0+)?)?(?![\d:.])")
+
+
+def _date_only(value: Any) -> bool:
+    """Whether a feed's date text gives a day and no time of day: none at all ("2026-06-02"), or
+    exactly midnight, the time feeds write when they only know the day ("Mon, 01 Jun 2026 00:00:00 GMT")."""
+    if not isinstance(value, str) or not value.strip():
+        return False
+    return not _TIME_OF_DAY.search(value) or bool(_MIDNIGHT.search(value))
 
 
 def _struct_to_datetime(value: Any) -> datetime | None:
@@ -112,6 +126,7 @@ def _parse_xml_feed(data: bytes, *, url: str, content_type: str | None) -> Parse
                 or ([raw["author"]] if raw.get("author") else []),
                 categories=[t.get("term") or t.get("label") or "" for t in raw.get("tags", []) or []],
                 published=_struct_to_datetime(raw.get("published_parsed") or raw.get("updated_parsed")),
+                published_date_only=_date_only(raw.get("published") or raw.get("updated")),
             )
         )
     feed = parsed.get("feed", {})
@@ -192,6 +207,7 @@ def parse_json_feed(data: bytes) -> ParsedFeed:
                 authors=_json_authors(item) or _json_authors(document),
                 categories=[t for t in tags if isinstance(t, str)] if isinstance(tags, list) else [],
                 published=_parse_iso(item.get("date_published")) or _parse_iso(item.get("date_modified")),
+                published_date_only=_date_only(item.get("date_published") or item.get("date_modified")),
             )
         )
     if skipped:

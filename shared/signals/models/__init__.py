@@ -91,6 +91,7 @@ class Item(_Frozen):
     categories: list[str] = Field(default=[], description="the feed's own categories for the entry")
     published_at: UtcDatetime
     published_from_feed: bool = Field(True, description="False when the feed gave no usable date")
+    published_date_only: bool = Field(False, description="the feed gave a date without a time of day")
     fetched_at: UtcDatetime
     content_hash: str = Field(description="hash of title, summary and url: changes when the publisher edits")
     raw_key: str | None = Field(None, description="S3 key of the raw fetch this item came from")
@@ -117,6 +118,7 @@ class SourceRef(_Frozen):
     name: str
     url: SafeUrl  # http(s) only, else empty
     published_at: UtcDatetime
+    published_date_only: bool = Field(False, description="the publisher gave a date, no time of day")
 
 
 class FactorScore(_Frozen):
@@ -135,6 +137,7 @@ class ScoreBreakdown(_Frozen):
     rubric_version: str
     analyst: str = "rules"
     base: float = Field(description="the category's or event type's base significance")
+    event: str | None = Field(None, description="the event type the rules found (funding, model-release...)")
     factors: list[FactorScore] = []
     raw: float = Field(description="unclamped total before rounding")
     corroboration: int = Field(1, ge=1, description="independent sources reporting the story")
@@ -163,6 +166,7 @@ class Enrichment(_Frozen):
     tags: list[str] = []
     entities: list[str] = []
     summary: str = ""
+    context: str = ""
     rationale: str = ""
     score_breakdown: ScoreBreakdown
     analysis: Analysis | None = None
@@ -177,13 +181,15 @@ class Signal(BaseModel):
     title: str
     url: SafeUrl  # http(s) only, else empty
     published_at: UtcDatetime
+    published_date_only: bool = Field(False, description="the lead report gave a date, no time of day")
     scored_at: UtcDatetime
     updated_at: UtcDatetime
     score: int = Field(ge=1, le=10)
     category: Category
     tags: list[str] = []
     entities: list[str] = []
-    summary: str = ""
+    summary: str = Field("", description="the impact summary: what the story's text says beyond its headline")
+    context: str = Field("", description="the sentences after the impact summary: what happened")
     rationale: str = ""
     score_breakdown: ScoreBreakdown
     sources: list[SourceRef] = Field(min_length=1)

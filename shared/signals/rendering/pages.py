@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -9,7 +10,8 @@ from typing import Any
 from signals.config import get_settings
 from signals.models import Category, Signal, SourceRef
 from signals.models.links import safe_url
-from signals.rendering.display import category_label, display_score, display_time, display_when_known
+from signals.models.thread import RelatedSignal
+from signals.rendering.display import category_label, display_published, display_score, display_time
 from signals.rendering.feed_view import SORTS, FeedView
 from signals.rendering.syndication import feed_title
 
@@ -31,7 +33,7 @@ def _environment() -> Any:
     )
     env.filters.update(
         when=display_time,
-        when_known=display_when_known,
+        published=display_published,
         score=display_score,
         label=category_label,
         safe_url=safe_url,
@@ -111,9 +113,11 @@ def publishers(signal: Signal) -> list[SourceRef]:
     return list({source.name: source for source in reversed(signal.sources)}.values())[::-1]
 
 
-def signal_page(signal: Signal) -> str:
-    """One signal: score · category · time, headline, summary, analysis, tags, sources, link back."""
-    return _environment().get_template("signal.html").render(signal=signal)
+def signal_page(signal: Signal, earlier: Sequence[RelatedSignal] = ()) -> str:
+    """One signal as ``rendering/signal_page.py`` lays it out, with "Earlier in this story"."""
+    from signals.rendering.signal_page import signal_view
+
+    return _environment().get_template("signal.html").render(page=signal_view(signal, earlier))
 
 
 def not_found_page() -> str:

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from typing import NamedTuple, Protocol, runtime_checkable
 
 from signals.models import Category, Enrichment, FactorScore, Item
+from signals.scoring.impact_summary import impact_text
+from signals.scoring.rationale import news_phrase, news_rationale
 from signals.scoring.rubric import EventType, Rubric, Words, load_rubric
 
 
@@ -147,6 +149,7 @@ class Findings(NamedTuple):
     kinds_in_title: frozenset[str]
     model_as_object: bool
     model_headline: bool
+    news: str = ""  # what happened, in a reader's words (scoring/rationale.py)
 
 
 class _Factor(NamedTuple):
@@ -266,6 +269,7 @@ class RuleAnalyst:
         score = max(1, min(10, int(raw + 0.5)))
 
         tags = self._tags(text, found, feed_tags, category)
+        subjects = found.leading_in_title + found.leading_in_summary + found.entities  # the rationale's "who"
         findings = Findings(
             on_topic=on_topic,
             event=event.id,
@@ -279,6 +283,7 @@ class RuleAnalyst:
             kinds_in_title=frozenset(found.kinds_in_title),
             model_as_object=found.model_as_object,
             model_headline=found.model_headline,
+            news=news_phrase(event.id, title, summary, subjects),
         )
         # one validation of plain data (pydantic-core) is cheaper than building each model
         enrichment = Enrichment.model_validate(
@@ -287,12 +292,13 @@ class RuleAnalyst:
                 "score": score,
                 "tags": tags,
                 "entities": found.entities,
-                "summary": _cut(clean_summary or item.title.strip(), self.summary_max_chars),
-                "rationale": _rationale(score, category, event, factors, cap is not None and raw >= cap),
+                **impact_text(title, clean_summary, limit=self.summary_max_chars)._asdict(),
+                "rationale": news_rationale(findings.news, score, category, corroboration),
                 "score_breakdown": {
                     "rubric_version": r.version,
                     "analyst": self.name,
                     "base": round(base, 2),
+                    "event": event.id,
                     "factors": [f._asdict() for f in factors],
                     "raw": round(raw, 3),
                     "corroboration": max(1, corroboration),

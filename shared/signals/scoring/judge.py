@@ -32,6 +32,7 @@ from typing import Any
 from signals.models import Category, Enrichment, FactorScore, Item
 from signals.scoring.analyst import Findings, RuleAnalyst, corroboration_points
 from signals.scoring.features import describe, featurize
+from signals.scoring.rationale import news_rationale
 
 MODEL_PATH = Path(__file__).with_name("model") / "judge.json.gz"
 FORMAT = "signals-judge/1"
@@ -274,7 +275,7 @@ class JudgeAnalyst:
             contribution=0.0,
             evidence=[describe(name) for name, _ in judgement.weighed[:5]],
         )
-        rationale = _rationale(score, category, judgement, notes, corroboration)
+        rationale = news_rationale(findings.news, score, category, corroboration)
         breakdown = rules.score_breakdown.model_copy(
             update={
                 "analyst": self.name,

@@ -30,6 +30,7 @@ from signals.models import Item, ScoreRequest, Signal, SignalEvent, SourceRef, u
 from signals.models.story import DuplicateItem, SeenItem, StoryState, VersionConflict
 from signals.scoring.analyst import Analyst
 from signals.scoring.enrichers import corroborated
+from signals.scoring.impact_summary import filled_summary
 from signals.scoring.ports import EventQueue, ItemArchive, StoryStore
 from signals.scoring.stories import (
     StoryFingerprint,
@@ -74,6 +75,7 @@ def _source_ref(item: Item) -> SourceRef:
         name=item.source_name,
         url=item.url,
         published_at=item.published_at,
+        published_date_only=item.published_date_only,
     )
 
 
@@ -186,6 +188,7 @@ class ScoringSession:
             title=item.title,
             url=item.url,
             published_at=item.published_at,
+            published_date_only=item.published_date_only,
             scored_at=now,
             updated_at=now,
             sources=[_source_ref(item)],
@@ -210,6 +213,7 @@ class ScoringSession:
                 title=item.title,
                 url=item.url,
                 published_at=item.published_at,
+                published_date_only=item.published_date_only,
                 updated_at=now,
                 scored_at=now,
                 sources=sources,
@@ -223,6 +227,7 @@ class ScoringSession:
         self, item: Item, story: Signal, sources: list[SourceRef], keys: list[str], action: Action
     ) -> Outcome:
         enrichment = corroborated(story.enrichment(), corroboration_of(sources))
+        enrichment = filled_summary(enrichment, story.title, item)
         now = self.clock()
         signal = story.enriched(
             enrichment, sources=sources, updated_at=now, scored_at=now, version=story.version + 1

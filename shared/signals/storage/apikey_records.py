@@ -6,6 +6,8 @@ be as hard to guess: at least ``SIGNALS_API_KEY_MIN_CHARS`` url-safe characters 
 estimated ``SIGNALS_API_KEY_MIN_BITS``. Every key record is also in the ``APIKEYS`` partition of
 gsi1 (``<created>#<key_id>``): keys are listed and revoked by id with a Query, never a Scan. A
 revoked key stays stored (its id still owns its subscriptions) and never authenticates again.
+Keys stored before that index existed are put into it by ``signals migrate api-keys``
+(``unindexed_keys``, ``index_key``).
 """
 
 from __future__ import annotations
@@ -193,3 +195,44 @@ def revoke_key(key_id: str, now: datetime | None = None) -> ApiKey | None:
         ReturnValues="ALL_NEW",
     )["Attributes"]
     return _from_item(item)
+
+
+def unindexed_keys(page_size: int) -> list[tuple[str, ApiKey]]:
+    """Keys stored before the listing index existed (no ``gsi1pk``), each with its record's ``pk``:
+    a paginated Scan, for the one-off ``signals migrate api-keys`` (``list_keys`` cannot see them)."""
+    kwargs: dict[str, Any] = {
+        "TableName": get_settings().table_name,
+        "FilterExpression": "sk = :sk AND attribute_not_exists(gsi1pk)",
+        "ExpressionAttributeValues": {":sk": {"S": API_KEY_SK}},
+        "Limit": page_size,
+    }
+    found: list[tuple[str, ApiKey]] = []
+    while True:
+        response = client("dynamodb").scan(**kwargs)
+        found += [(item["pk"]["S"], _from_item(item)) for item in response.get("Items", [])]
+        if "LastEvaluatedKey" not in response:
+            return found
+        kwargs["ExclusiveStartKey"] = response["LastEvaluatedKey"]
+
+
+def index_key(record_pk: str, key: ApiKey) -> bool:
+    """Put an unindexed key (``record_pk`` from ``unindexed_keys``) into the listing index under its
+    creation time and id, as ``store_key`` does; False when it is gone or already indexed."""
+    from botocore.exceptions import ClientError
+
+    try:
+        client("dynamodb").update_item(
+            TableName=get_settings().table_name,
+            Key={"pk": {"S": record_pk}, "sk": {"S": API_KEY_SK}},
+            UpdateExpression="SET gsi1pk = :pk, gsi1sk = :sk",
+            ConditionExpression="attribute_exists(pk) AND attribute_not_exists(gsi1pk)",
+            ExpressionAttributeValues={
+                ":pk": {"S": key_schema.APIKEYS_INDEX_PK},
+                ":sk": {"S": key_schema.time_sort_key(key.created_at, key.key_id)},
+            },
+        )
+    except ClientError as exc:
+        if exc.response["Error"]["Code"] == "ConditionalCheckFailedException":
+            return False
+        raise
+    return True

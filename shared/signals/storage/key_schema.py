@@ -29,11 +29,13 @@ this table (``RECORDS``), so it cannot go stale.
 | delivery | ``SUB#<id>`` | ``DELIVERY#<delivery_id>`` | ``DELIVERIES#<sub_id>`` / ``<iso>#<delivery_id>`` | | |
 | subscription counter (``owner#<key_id>``, ``host#<key_id>#<host>``; changed with the subscription) | ``SUBCOUNT#<counter>`` | ``COUNT`` | | | |
 | rate-limit window (fixed window; TTL) | ``RATE#<scope>#<window_start_epoch>`` | ``RATE`` | | | |
+| story-thread entry (``<kind>#<entity>``; a small copy: id, title, score, category, time) | ``THREAD#<kind>#<entity>`` | ``<iso>#<id>`` | | | |
 
 Reads of the stored pages of signals (``storage/timeline_index.py``): time order uses gsi1 (no
 filter), gsi2 (category) or the posting partitions (min_score, category + min_score, tag, source);
 score order uses gsi3. Each is read one month partition at a time, newest first; only matching
-items are read. Modules that own a record build its keys with the functions below, and nowhere else.
+items are read. "Earlier in this story" reads a thread's partition below the signal's sort key
+(``storage/thread_records.py``): one Query per thread, at most ``story_threads_per_signal_max``. Modules that own a record build its keys with the functions below, and nowhere else.
 """
 
 from __future__ import annotations
@@ -67,6 +69,7 @@ RECORDS: list[tuple[str, str, str, str | None]] = [
     ("delivery", "SUB#<id>", "DELIVERY#<id>", "DELIVERIES#<id>"),
     ("subscription counter", "SUBCOUNT#<counter>", "COUNT", None),
     ("rate-limit window", "RATE#<scope>#<window>", "RATE", None),
+    ("story-thread entry", "THREAD#<kind>#<entity>", "<iso>#<id>", None),
 ]
 
 TOP = "\uffff"  # sorts after every key: the open upper bound of a range
@@ -124,6 +127,11 @@ def tag_pk(tag: str, month_: str) -> str:
 
 def source_posting_pk(source_id: str, month_: str) -> str:
     return f"SRC#{source_id}#{month_}"
+
+
+def thread_pk(thread: str) -> str:
+    """A story thread's entries (``thread``: ``<kind>#<entity>``, ``models.thread``), by time."""
+    return f"THREAD#{thread}"
 
 
 def months_sk(month_: str, shard: int) -> str:

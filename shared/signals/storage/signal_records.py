@@ -13,6 +13,7 @@ from signals.config import get_settings
 from signals.models import Signal
 from signals.storage import key_schema
 from signals.storage.aws import client
+from signals.storage.thread_records import thread_records
 
 SIGNAL_SK = key_schema.SIGNAL_SK
 
@@ -123,17 +124,19 @@ def records_for(signal: Signal) -> list[dict[str, Any]]:
         record,
         {"pk": {"S": key_schema.MONTHS_PK}, "sk": {"S": key_schema.months_sk(month, shard)}},
         *(_posting(pk, signal, body) for pk in posting_pks(signal)),
+        *thread_records(signal),  # "Earlier in this story" (storage/thread_records.py)
     ]
 
 
 def obsolete_keys(old: Signal | None, new: Signal) -> list[dict[str, Any]]:
-    """Keys of postings ``old`` had that ``new`` no longer has (delete them after the update)."""
+    """Keys of postings and thread entries ``old`` had that ``new`` no longer has (to delete)."""
     if old is None:
         return []
     old_sk = key_schema.time_sort_key(old.published_at, old.id)
     moved = old_sk != key_schema.time_sort_key(new.published_at, new.id)
-    kept = set() if moved else set(posting_pks(new))
-    return [{"pk": {"S": pk}, "sk": {"S": old_sk}} for pk in posting_pks(old) if pk not in kept]
+    kept = set() if moved else set(posting_pks(new)) | {r["pk"]["S"] for r in thread_records(new)}
+    old_pks = [*posting_pks(old), *(r["pk"]["S"] for r in thread_records(old))]
+    return [{"pk": {"S": pk}, "sk": {"S": old_sk}} for pk in old_pks if pk not in kept]
 
 
 def counter_updates(old: Signal | None, new: Signal) -> list[dict[str, Any]]:

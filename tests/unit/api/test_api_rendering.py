@@ -68,7 +68,9 @@ def test_feed_page_cards_and_filter_links() -> None:
 
 
 def test_date_only_items_read_as_a_date() -> None:
-    from signals.rendering.display import display_when_known
+    from signals.rendering.display import display_published
 
-    assert display_when_known(datetime(2026, 6, 2, tzinfo=UTC)) == "2 Jun 2026"
-    assert display_when_known(datetime(2026, 6, 2, 0, 0, 1, tzinfo=UTC)) == "2 Jun 2026, 00:00 UTC"
+    dated = make_signal(1, published=datetime(2026, 6, 2, tzinfo=UTC), published_date_only=True)
+    assert display_published(dated) == "2 Jun 2026"
+    midnight = make_signal(1, published=datetime(2026, 6, 2, tzinfo=UTC))
+    assert display_published(midnight) == "2 Jun 2026, 00:00 UTC"  # a real time of day, shown

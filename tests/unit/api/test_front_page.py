@@ -19,7 +19,13 @@ SIGNALS = [
     make_signal(0, score=9, category=Category.SAFETY_POLICY, published=NOW - timedelta(hours=3)),
     make_signal(1, score=1, category=Category.OFF_TOPIC, published=NOW - timedelta(hours=4)),
     make_signal(2, score=2, category=Category.SECURITY, published=NOW - timedelta(hours=5)),
-    make_signal(3, score=5, category=Category.SECURITY, published=datetime(2026, 6, 1, tzinfo=UTC)),
+    make_signal(
+        3,
+        score=5,
+        category=Category.SECURITY,
+        published=datetime(2026, 6, 1, tzinfo=UTC),
+        published_date_only=True,
+    ),
     make_signal(4, score=10, category=Category.BUSINESS, published=NOW - timedelta(days=40)),
     *[make_signal(n, score=7, published=NOW - timedelta(hours=10 + n)) for n in range(5, 30)],
 ]

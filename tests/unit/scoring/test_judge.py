@@ -138,14 +138,16 @@ def test_analyst_keeps_rules_floors_and_caps_and_says_why():
     judge = JudgeAnalyst(RuleAnalyst(), model)
     order = judge.enrich(make_item("President signs executive order on AI safety testing"))
     assert order.score >= 7  # the rules' executive-action floor
-    assert "kept at 7" in order.rationale.lower() and order.score_breakdown.judge["floor"] == 7
+    # the floor is the breakdown's to show; the rationale states the news and what it means
+    assert order.score_breakdown.judge["floor"] == 7
+    assert order.rationale == "An executive action, major news most readers should see today."
     tutorial = judge.enrich(make_item("Tutorial: how to fine-tune a model in 5 steps"))
     assert tutorial.score <= (tutorial.score_breakdown.cap or 10)
     plain = judge.enrich(make_item("Acme adds dark mode to its AI assistant"))
     breakdown = plain.score_breakdown
     assert breakdown.analyst == "judge" and breakdown.judge["version"] == "test"
     assert breakdown.rubric_version and breakdown.judge["rules_score"] >= 1
-    assert plain.rationale.startswith(f"{plain.score}/10 ")
+    assert "raised by" not in plain.rationale.lower() and not plain.rationale.startswith(f"{plain.score}/10")
 
 
 def test_corroboration_rescoring_works_on_the_judges_result():
