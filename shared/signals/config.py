@@ -109,12 +109,16 @@ class Settings(BaseSettings):
     public_base_url: str = ""  # absolute links in feeds; derived from the request when empty
     cache_max_age_s: int = 60
     page_cache_max_age_s: int = 300  # signal pages and OpenAPI change rarely
+    page_default_min_score: int = 3  # the front page hides lower scores (and off-topic) unless asked
+    card_publishers_max: int = 3  # a front-page card names this many publishers, then "and N more"
     hot_half_life_h: float = 24.0  # sort=hot: significance halves every this many hours of age
     hot_window_days: int = 7  # sort=hot ranks signals published in this window only
     hot_max_candidates: int = 500  # sort=hot reads at most this many signals per page (then approximate)
     hot_read_chunk: int = 25  # sort=hot reads each score tier this many signals at a time
     tags_list_max: int = 500  # /v1/tags returns at most this many tags (by count)
     query_param_max_chars: int = 200  # tag/source filter values longer than this are rejected
+    tag_filter_max: int = 10  # repeated tag parameters (any of them) a feed query may name at most
+    unknown_source_listed_max: int = 40  # an unknown `source` answer lists at most this many valid ids
     cursor_max_chars: int = 4096
 
     # --- webhooks ---

@@ -59,7 +59,7 @@ def test_feed_and_signal_pages_show_what_a_reader_needs(site: Any, tmp_path: Pat
     url, signals = site
     lead = signals[0]
 
-    home = dump_dom(f"{url}/", tmp_path / "profile-home")
+    home = dump_dom(f"{url}/?sort=time&show=all", tmp_path / "profile-home")  # 1/10: hidden by default
     text = visible_text(home)
     assert f"{lead.score}/10" in text and lead.category.label in text and lead.title in text
     assert f'href="/signals/{lead.id}"' in home
@@ -135,3 +135,89 @@ def test_ops_shows_the_banner_and_whole_charts_on_a_phone(site: Any, tmp_path: P
     assert re.search(r"Operations degraded ?: 1 of 2 sources failing", text), text[:300]
     assert "p50 over 7 d" in text  # published 40 days before scoring: not "≤ 7 d"
     assert dom.count('class="chart"') == 5 and not re.search(r'<svg[^>]*\swidth="', dom)
+# --------------------------------------------------------------------------- the front page on a phone
+
+
+@pytest.fixture
+def busy_site(aws: Any, tmp_path: Path) -> Any:
+    """A front page with what stretches a layout: a long unbroken headline, many tags, many publishers."""
+    from signals.api.app import app
+    from signals.local.gateway import Gateway
+    from signals.models import SourceRef
+
+    base = make_signal(40)
+    many = [
+        SourceRef(
+            item_id=f"it-{n}",
+            source_id=f"publisher-{n}",
+            name=f"A Publisher With A Long Name {n}",
+            url=f"https://p{n}.example/story",
+            published_at=base.published_at,
+        )
+        for n in range(6)
+    ]
+    signals = [
+        *[make_signal(n, score=n % 7 + 3) for n in range(12)],
+        make_signal(
+            40,
+            score=9,
+            title="Supercalifragilisticexpialidocious" * 4 + " model released",
+            tags=[f"a-rather-long-tag-number-{n}" for n in range(8)],
+            sources=many,
+        ),
+    ]
+    store(aws.dynamodb, aws.table_name, signals)
+    gateway = Gateway(lambda event, context: app.resolve(event, context), port=0).start()
+    try:
+        yield gateway.url
+    finally:
+        gateway.stop()
+
+
+@pytest.fixture
+def browser(tmp_path: Path) -> Any:
+    from cdp import Browser
+
+    chromium = Browser(CHROMIUM, tmp_path / "profile-cdp")
+    try:
+        yield chromium
+    finally:
+        chromium.close()
+
+
+FILTERS = [("sort", "time"), ("category", "security"), ("min_score", "5"), ("tag", "policy")]
+
+
+def test_front_page_fits_a_phone_and_logs_no_error(busy_site: Any, browser: Any) -> None:
+    from urllib.parse import urlencode
+
+    for path in ("/", "/?" + urlencode(FILTERS), "/?show=all&sort=score"):
+        for width in (390, 1280):
+            browser.load(f"{busy_site}{path}", width=width)
+            assert browser.evaluate("document.querySelectorAll('article.card').length") > 0 or path != "/"
+            wide, view = browser.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
+            assert view == width and wide <= width, (path, width, wide)  # no horizontal overflow
+            assert browser.errors() == [], (path, width)
+
+
+def test_filter_links_keep_each_other_in_the_browser(busy_site: Any, browser: Any) -> None:
+    from urllib.parse import parse_qsl, urlencode, urlsplit
+
+    browser.load(f"{busy_site}/?{urlencode(FILTERS)}", width=390)
+    hrefs = browser.evaluate("Array.from(document.querySelectorAll('nav.filters a')).map(a => a.href)")
+    assert len(hrefs) >= 15
+    for href in hrefs:
+        query = parse_qsl(urlsplit(href).query)
+        names = {k for k, _ in query} | {k for k, _ in FILTERS}
+        changed = {k for k in names if [v for n, v in query if n == k] != [v for n, v in FILTERS if n == k]}
+        assert len(changed) <= 1, (href, changed)  # one filter changes, the others are kept
+    # following the "Newest" -> "Highest score" link keeps the category, score and tag
+    score_link = browser.evaluate(
+        "Array.from(document.querySelectorAll('nav.filters a'))"
+        ".find(a => a.textContent === 'Highest score').href"
+    )
+    browser.load(score_link, width=390)
+    on = browser.evaluate("Array.from(document.querySelectorAll('nav.filters a.on')).map(a => a.textContent)")
+    assert on == ["Highest score", "Security", "5+"], on
+    feeds = browser.evaluate("Array.from(document.querySelectorAll('link[rel=alternate]')).map(l => l.href)")
+    assert len(feeds) == 3 and all("category=security" in f and "tag=policy" in f for f in feeds), feeds

@@ -18,7 +18,7 @@ from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, CORSConf
 from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.shared.json_encoder import Encoder
 
-from signals.api import subscription_routes
+from signals.api import freshness, subscription_routes
 from signals.api.problems import (
     PROBLEM_JSON,
     PROBLEM_RESPONSES,
@@ -47,8 +47,8 @@ SECURITY_HEADERS = {
 }
 CORS = CORSConfig(
     allow_origin="*",
-    allow_headers=["If-None-Match", "Accept"],
-    expose_headers=["ETag", "Link", "Cache-Control"],
+    allow_headers=["If-None-Match", "If-Modified-Since", "Accept"],
+    expose_headers=["ETag", "Last-Modified", "Link", "Cache-Control"],
     max_age=86400,
 )
 #: The resolver's JSON serializer (Powertools' default, passed in by name so that the ETag
@@ -188,10 +188,19 @@ def http_behaviour(app: APIGatewayHttpResolver, next_middleware: Any) -> Respons
         return response
     if not isinstance(response.body, str | bytes):
         response.body = to_json(response.body)
-    etag = _etag(response.body)
+    etag = _etag(freshness.etag_basis(app.context, response.body))
     response.headers["ETag"] = etag
     response.headers.setdefault("Cache-Control", f"public, max-age={get_settings().cache_max_age_s}")
-    if _matches(app.current_event.headers.get("if-none-match", ""), etag):
+    headers = app.current_event.headers
+    if_none_match = headers.get("if-none-match", "")
+    unchanged = (
+        _matches(if_none_match, etag)
+        if if_none_match
+        else freshness.not_modified_since(
+            headers.get("if-modified-since"), response.headers.get("Last-Modified")
+        )
+    )
+    if unchanged:
         keep = {k: v for k, v in response.headers.items() if k != "Content-Type"}
         return Response(304, None, "", headers=keep)
     return response

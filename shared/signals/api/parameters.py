@@ -18,7 +18,7 @@ from datetime import datetime
 from typing import Annotated, Any
 
 from aws_lambda_powertools.event_handler.openapi.params import Path, Query
-from pydantic import BaseModel, BeforeValidator, ConfigDict
+from pydantic import BaseModel, BeforeValidator, ConfigDict, StringConstraints
 
 from signals.api.problems import ApiError
 from signals.config import get_settings
@@ -43,6 +43,26 @@ SignalId = Annotated[str, Path(min_length=1, max_length=128, pattern=r"^[A-Za-z0
 MinScore = Annotated[int, Query(ge=1, le=10, description="only signals scoring at least this")]
 Categories = Annotated[list[Category] | None, Query(description="category id; repeat for several")]
 Text = Annotated[str | None, Query(min_length=1, max_length=_settings.query_param_max_chars)]
+SourceId = Annotated[
+    str | None,
+    Query(
+        min_length=1,
+        max_length=64,
+        pattern=r"^[A-Za-z0-9][A-Za-z0-9_-]*$",
+        description="a source's id (see /v1/sources); an unknown one is a 400 listing the known ids",
+    ),
+]
+#: one tag: no comma (API Gateway joins a repeated parameter's values with commas)
+TagText = Annotated[
+    str, StringConstraints(min_length=1, max_length=_settings.query_param_max_chars, pattern=r"^[^,]+$")
+]
+Tags = Annotated[
+    list[TagText] | None,
+    Query(
+        max_length=_settings.tag_filter_max,
+        description=f"tag; repeat for any of several (at most {_settings.tag_filter_max})",
+    ),
+]
 
 
 def _iso_8601(value: Any) -> Any:
@@ -63,8 +83,8 @@ class FeedFilters(BaseModel):
 
     min_score: MinScore = 1
     category: Categories = None
-    tag: Text = None
-    source: Text = None
+    tag: Tags = None
+    source: SourceId = None
     since: Instant = None
     until: Instant = None
 
@@ -79,6 +99,17 @@ class FeedFilters(BaseModel):
     def category_ids(self) -> list[str]:
         """The ``category`` values as a link repeats them."""
         return [c.value for c in self.category or ()]
+
+    def query_params(self) -> dict[str, Any]:
+        """These filters as a link's query (lists repeat the name; defaults and empties left out)."""
+        params: dict[str, Any] = {
+            **self.model_dump(exclude={"category", "tag"}),
+            "category": self.category_ids(),
+        }
+        params["tag"] = list(self.tag or ())
+        if params["min_score"] == 1:
+            params["min_score"] = None
+        return params
 
 
 def with_filters(

@@ -37,11 +37,19 @@ class ApiError(Exception):
     """A client error with a stable code, raised anywhere below the routes."""
 
     def __init__(
-        self, status: int, code: str, title: str, detail: str, headers: dict[str, str] | None = None
+        self,
+        status: int,
+        code: str,
+        title: str,
+        detail: str,
+        headers: dict[str, str] | None = None,
+        *,
+        parameter: str | None = None,
     ):
         super().__init__(detail)
         self.status, self.code, self.title, self.detail = status, code, title, detail
         self.headers = headers or {}
+        self.parameter = parameter  # the query parameter at fault, named in the problem's ``errors``
 
 
 def not_found(detail: str = "Nothing lives at this address.") -> ApiError:
@@ -62,7 +70,10 @@ PROBLEM_RESPONSES: dict[int | str, Any] = {
 def _parameter_errors(errors: list[dict[str, Any]]) -> list[ParameterError]:
     out = []
     for error in errors:
-        loc = [str(part) for part in error.get("loc", ()) if part not in ("query", "path", "header", "body")]
+        in_body = (error.get("loc") or ("",))[0] == "body"
+        where = [part for part in error.get("loc", ()) if part not in ("query", "path", "header", "body")]
+        # a query list's item index names no parameter: ``category``, not ``category.0``
+        loc = [str(part) for part in where if in_body or not isinstance(part, int)]
         out.append(
             ParameterError(parameter=".".join(loc) or "request", message=str(error.get("msg", "invalid")))
         )
@@ -158,7 +169,10 @@ def problem_for(exc: Exception) -> tuple[Problem, dict[str, str]]:
     )
 
     if isinstance(exc, ApiError):
-        return Problem(title=exc.title, status=exc.status, detail=exc.detail, code=exc.code), exc.headers
+        message = exc.detail.removeprefix(f"{exc.parameter}: ")
+        errors = [ParameterError(parameter=exc.parameter, message=message)] if exc.parameter else None
+        problem = Problem(title=exc.title, status=exc.status, detail=exc.detail, code=exc.code, errors=errors)
+        return problem, exc.headers
     webhook_problem = _webhook_problem(exc)
     if webhook_problem is not None:
         retry_after = getattr(exc, "retry_after_s", None)  # RateLimited: seconds to the window's end

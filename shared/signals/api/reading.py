@@ -47,13 +47,14 @@ def use_index(index: FeedIndex | None) -> None:
 _WIRE = ConfigDict(populate_by_name=True)
 
 
-class PositionsState(BaseModel):
-    """Where a time- or score-ordered page stopped: the months it spans and each lane's position."""
+class ResumeState(BaseModel):
+    """Where a time- or score-ordered page stopped: the last position read and its month (state, not
+    history: a few dozen bytes however many months the feed spans)."""
 
     model_config = _WIRE
 
-    months: list[Annotated[str, Field(pattern=r"^\d{4}-\d{2}$")]] = Field(max_length=1200, alias="m")
-    positions: list[tuple[Annotated[int, Field(ge=0)], str | None]] = Field(max_length=1200, alias="p")
+    month: str = Field(pattern=r"^\d{4}-\d{2}$", alias="m")
+    position: str = Field(min_length=1, max_length=200, alias="k")
 
 
 class HotState(BaseModel):
@@ -72,7 +73,7 @@ def feed_query(filters: FeedFilters, sort: str = "time") -> FeedQuery:
     return FeedQuery(
         min_score=filters.min_score,
         categories=tuple(filters.category or ()),
-        tag=filters.tag,
+        tags=tuple(filters.tag or ()),
         source=filters.source,
         since=filters.since,
         until=filters.until,
@@ -94,8 +95,32 @@ def read_feed(query: FeedQuery, limit: int, cursor: str | None) -> tuple[list[Si
         raise cursors.CursorError(
             "invalid_cursor", "The cursor does not fit this query; start again."
         ) from exc
+    if query.source is not None and not signals and cursor is None:
+        _check_source(query.source)
     next_cursor = cursors.encode(fingerprint, next_state, now=now) if next_state else None
     return signals, next_cursor
+
+
+def _check_source(source: str) -> None:
+    """Like an unknown category, an unknown source is a 400 naming the parameter and the valid ids.
+
+    Checked only when a first page came back empty: a source with signals needs no look-up.
+    """
+    known = feed_index().source_ids()
+    if source in known:
+        return
+    from signals.api.problems import ApiError
+    from signals.config import get_settings
+
+    shown = known[: get_settings().unknown_source_listed_max]
+    listed = ", ".join(shown) + (f" and {len(known) - len(shown)} more" if len(known) > len(shown) else "")
+    raise ApiError(
+        400,
+        "invalid_parameter",
+        "Invalid parameter",
+        f"source: no source has the id {source!r}; use one of: {listed or 'none yet'} (all: /v1/sources).",
+        parameter="source",
+    )
 
 
 def _hot_page(
@@ -103,7 +128,7 @@ def _hot_page(
 ) -> tuple[list[Signal], dict[str, Any] | None]:
     from signals.ranking.hot import read_hot_page
 
-    hot = HotState.model_validate(state) if state else HotState(as_of=int(now), offset=0)
+    hot = HotState.model_validate(state) if state else HotState(as_of=_hot_as_of(query, now), offset=0)
     as_of = datetime.fromtimestamp(hot.as_of, UTC)
     page = read_hot_page(feed_index(), query, limit, as_of=as_of, offset=hot.offset)
     if page.offset is None:
@@ -111,22 +136,32 @@ def _hot_page(
     return page.signals, HotState(as_of=hot.as_of, offset=page.offset).model_dump(by_alias=True)
 
 
+def _hot_as_of(query: FeedQuery, now: float) -> int:
+    """The instant a first hot page ranks at: now, or the newest match when that is older than the
+    hot window (a quiet feed, or a demo of old stories, still shows the top of its last days)."""
+    from signals.config import get_settings
+    from signals.ranking.paging import read_page
+
+    newest = read_page(feed_index(), query.model_copy(update={"sort": "time"}), 1).signals
+    if not newest:
+        return int(now)
+    latest = newest[0].published_at.timestamp()
+    quiet = now - latest > get_settings().hot_window_days * 86400
+    return int(latest) + 1 if quiet else int(now)
+
+
 def _ordered_page(
     query: FeedQuery, limit: int, state: dict[str, Any] | None
 ) -> tuple[list[Signal], dict[str, Any] | None]:
-    from signals.ranking.paging import read_page
+    from signals.ranking.paging import Resume, read_page
 
-    resume = PositionsState.model_validate(state) if state else None
+    resume = ResumeState.model_validate(state) if state else None
     page = read_page(
-        feed_index(),
-        query,
-        limit,
-        months=resume.months if resume else None,
-        positions=[list(p) for p in resume.positions] if resume else None,
+        feed_index(), query, limit, resume=Resume(resume.month, resume.position) if resume else None
     )
-    if page.positions is None:
+    if page.resume is None:
         return page.signals, None
-    stopped = PositionsState(months=page.months, positions=[tuple(p) for p in page.positions])
+    stopped = ResumeState(month=page.resume.month, position=page.resume.position)
     return page.signals, stopped.model_dump(by_alias=True)
 
 

@@ -6,7 +6,7 @@ from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.api_gateway import Router
 from pydantic import BaseModel, ConfigDict, Field
 
-from signals.api import reading, thread_reading
+from signals.api import freshness, reading, thread_reading
 from signals.api.http_policy import public_get
 from signals.api.parameters import LIMIT_DEFAULT, Cursor, FeedFilters, Limit, SignalId, Sort, with_filters
 from signals.api.problems import ApiError
@@ -80,15 +80,10 @@ def list_signals(
     filters: FeedFilters, sort: Sort = "time", limit: Limit = LIMIT_DEFAULT, cursor: Cursor = None
 ) -> Response[SignalList]:
     signals, next_cursor = reading.read_feed(reading.feed_query(filters, sort), limit, cursor)
-    headers = {}
+    headers = freshness.last_modified(signals)
+    freshness.ignore_in_etag(router.context, next_cursor)
     if next_cursor:
-        params = {
-            **filters.model_dump(exclude={"category"}),
-            "sort": sort,
-            "category": filters.category_ids(),
-            "limit": limit,
-            "cursor": next_cursor,
-        }
+        params = {**filters.query_params(), "sort": sort, "limit": limit, "cursor": next_cursor}
         link = with_query(f"{base_url(router.current_event)}/v1/signals", params)
         headers["Link"] = f'<{link}>; rel="next"'
     return Response(

@@ -12,10 +12,10 @@ from datetime import UTC, datetime
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.api_gateway import Router
 
-from signals.api import reading
+from signals.api import freshness, reading
 from signals.api.http_policy import public_get, text_responses
 from signals.api.parameters import LIMIT_DEFAULT, FeedFilters, Limit, with_filters
-from signals.api.request_urls import base_url, self_url
+from signals.api.request_urls import base_url, self_url, with_query
 from signals.models import Signal
 
 router = Router()
@@ -30,19 +30,31 @@ FORMATS = {
 
 
 def _document(fmt: str, filters: FeedFilters, limit: int) -> Response:
-    """The newest matching signals, one page, as a syndication document of ``fmt``."""
+    """The newest matching signals, one page, as a syndication document of ``fmt``: titled by its
+    filters, linking to the front page with the same filters, with ``Last-Modified``."""
     from signals.rendering import syndication
 
     path, media_type = FORMATS[fmt]
     event = router.current_event
     signals: list[Signal] = reading.read_feed(reading.feed_query(filters), limit, None)[0]
-    links = {"base_url": base_url(event), "self_url": self_url(event, path)}
+    page_filters = filters.model_copy(update={"since": None, "until": None}).query_params()
+    links = {
+        "base_url": base_url(event),
+        "self_url": self_url(event, path),
+        "home_url": with_query(f"{base_url(event)}/", page_filters),
+        "title": syndication.feed_title(
+            categories=filters.category or (),
+            min_score=filters.min_score,
+            tags=filters.tag or (),
+            source=filters.source,
+        ),
+    }
     if fmt == "json":
         body = syndication.json_feed(signals, **links)
     else:
         render = syndication.rss if fmt == "rss" else syndication.atom
         body = render(signals, **links, now=datetime.now(UTC))
-    return Response(200, f"{media_type}; charset=utf-8", body)
+    return Response(200, f"{media_type}; charset=utf-8", body, headers=freshness.last_modified(signals))
 
 
 @public_get(

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Any
 
 from signals.config import get_settings
 from signals.models import Signal, as_utc, iso
-from signals.ranking.paging import FeedPage, read_page
+from signals.ranking.paging import FeedPage, Resume, read_page
 from signals.ranking.ports import FeedIndex
 from signals.ranking.query import FeedQuery
 
@@ -47,11 +46,11 @@ def read_hot_page(
     settings = get_settings()
     bounded = _window(query, as_of)
     bottom = bounded.min_score
-    single_tier = bounded.tag is not None or bounded.source is not None
+    single_tier = bool(bounded.tags) or bounded.source is not None
     thresholds = [bottom] if single_tier else list(range(bottom, 11))
     tiers = {t: bounded.model_copy(update={"min_score": t}) for t in thresholds}
     months = index.months(bounded.since, bounded.until)
-    positions: dict[int, list[list[Any]] | None] = dict.fromkeys(thresholds)
+    resume: dict[int, Resume | None] = dict.fromkeys(thresholds)
     reached_h = dict.fromkeys(thresholds, 0.0)  # age (hours) of the oldest signal each tier read
     exhausted = dict.fromkeys(thresholds, False)
 
@@ -74,15 +73,15 @@ def read_hot_page(
         quiet_so_far = read < 2 * settings.hot_read_chunk
         tier = bottom if quiet_so_far else max(t for t in thresholds if t <= worst_case)
         chunk = min(settings.hot_read_chunk, settings.hot_max_candidates - read)
-        page = read_page(index, tiers[tier], chunk, months=months, positions=positions[tier])
+        page = read_page(index, tiers[tier], chunk, months=months, resume=resume[tier])
         read += len(page.signals)
         for signal in page.signals:
             found[signal.id] = ((hot_score(signal, as_of), iso(signal.published_at), signal.id), signal)
         if page.signals:
             age_s = (as_utc(as_of) - as_utc(page.signals[-1].published_at)).total_seconds()
             reached_h[tier] = max(age_s / 3600, 0.0)
-        positions[tier] = page.positions
-        exhausted[tier] = page.positions is None
+        resume[tier] = page.resume
+        exhausted[tier] = page.resume is None
     ranked = [signal for _, signal in sorted(found.values(), key=lambda entry: entry[0], reverse=True)]
     more = offset + limit < len(ranked)
-    return FeedPage(ranked[offset : offset + limit], [], None, offset + limit if more else None)
+    return FeedPage(ranked[offset : offset + limit], None, offset + limit if more else None)

@@ -34,3 +34,7 @@ class FeedIndex(Protocol):
     def get_signal(self, signal_id: str) -> Signal | None:
         """One stored signal by id, whole."""
         ...
+
+    def source_ids(self) -> list[str]:
+        """The ids of the sources known (a ``source`` filter naming another is an error), sorted."""
+        ...

@@ -21,7 +21,7 @@ class FeedQuery(BaseModel):
 
     min_score: int = 1
     categories: tuple[Category, ...] = ()
-    tag: str | None = None
+    tags: tuple[str, ...] = ()  # any of these (several ``tag`` parameters: OR)
     source: str | None = None
     since: datetime | None = None
     until: datetime | None = None
@@ -31,6 +31,7 @@ class FeedQuery(BaseModel):
         """Canonical text of the query: equal for equal filters, whatever the parameter order."""
         data = self.model_dump(mode="json")
         data["categories"] = sorted(data["categories"])
+        data["tags"] = sorted(set(data["tags"]))
         return json.dumps(data, sort_keys=True, separators=(",", ":"))
 
     def matches(self, signal: Signal) -> bool:
@@ -39,7 +40,7 @@ class FeedQuery(BaseModel):
         return (
             signal.score >= self.min_score
             and (not self.categories or signal.category in self.categories)
-            and (self.tag is None or self.tag in signal.tags)
+            and (not self.tags or any(tag in signal.tags for tag in self.tags))
             and (self.source is None or any(s.source_id == self.source for s in signal.sources))
             and (self.since is None or published >= as_utc(self.since))
             and (self.until is None or published <= as_utc(self.until))
@@ -49,16 +50,21 @@ class FeedQuery(BaseModel):
 def lanes_for(query: FeedQuery) -> list[Lane]:
     """The lanes to merge for a query: the most selective index that holds every match.
 
-    Tag and source postings are one lane; categories are one lane each (merged); a minimum score
-    reads the min-score postings, so a page reads about ``limit + 1`` items.
+    Tags and categories are one lane each (merged; a signal with two of the tags is met twice and
+    kept once; more than half the categories read as all of them); a source is one lane; a minimum
+    score reads the min-score postings, so a page reads about ``limit + 1`` items.
     """
     if query.sort == "score":
         return [Lane("by_score", threshold=query.min_score)]
-    if query.tag is not None:
-        return [Lane("tag", query.tag)]
+    if query.tags:
+        return [Lane("tag", tag) for tag in sorted(set(query.tags))]
     if query.source is not None:
         return [Lane("source", query.source)]
     categories = sorted({c.value for c in query.categories})
+    if len(categories) > len(Category) // 2:
+        # most categories (the front page's "all but off-topic"): one lane of every category, the
+        # residual check drops the few others, instead of a Query per category and month
+        categories = []
     if categories and query.min_score > 1:
         return [Lane("category_at_least", c, query.min_score) for c in categories]
     if categories:

@@ -7,11 +7,14 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from signals.models import Category, Signal
+from signals.config import get_settings
+from signals.models import Category, Signal, SourceRef
 from signals.models.links import safe_url
 from signals.models.thread import RelatedSignal
 from signals.rendering import site_notice
-from signals.rendering.display import category_label, display_score, display_time
+from signals.rendering.display import category_label, display_published, display_score, display_time
+from signals.rendering.feed_view import SORTS, FeedView
+from signals.rendering.syndication import feed_title
 
 TEMPLATES = Path(__file__).parent / "templates"
 STYLESHEET_PATH = "/assets/signals.css"
@@ -29,9 +32,21 @@ def _environment() -> Any:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.filters.update(when=display_time, score=display_score, label=category_label, safe_url=safe_url)
+    env.filters.update(
+        when=display_time,
+        published=display_published,
+        score=display_score,
+        label=category_label,
+        safe_url=safe_url,
+    )
     env.globals.update(stylesheet=STYLESHEET_PATH, site_notice=site_notice.current)
     return env
+
+
+def icon() -> str:
+    """The site's icon (SVG, at /assets/icon.svg, named in base.html: without one a browser asks for
+    /favicon.ico, a 404 and a console error on every page)."""
+    return (TEMPLATES / "icon.svg").read_text(encoding="utf-8")
 
 
 def stylesheet() -> str:
@@ -39,26 +54,64 @@ def stylesheet() -> str:
     return (TEMPLATES / "signals.css").read_text(encoding="utf-8")
 
 
-def feed_page(
-    signals: list[Signal],
-    *,
-    categories: tuple[Category, ...],
-    min_score: int,
-    next_url: str | None,
-) -> str:
-    """The feed: one card per signal, filter links, a link to the next page."""
+def feed_page(signals: list[Signal], *, view: FeedView, next_url: str | None) -> str:
+    """The front page: a filter bar whose links keep each other, one card per signal, the next page."""
     return (
         _environment()
         .get_template("feed.html")
         .render(
             signals=signals,
-            all_categories=[c for c in Category if c is not Category.OFF_TOPIC],
-            selected=set(categories),
-            min_score=min_score,
-            min_score_links=MIN_SCORE_LINKS,
+            view=view,
+            filter_rows=filter_rows(view),
+            chips=_chips(view, signals),
+            feed_title=feed_title(
+                categories=view.effective_categories(),
+                min_score=view.effective_min_score(),
+                tags=view.tags,
+                source=view.source,
+            ),
+            publishers=publishers,
+            publishers_max=get_settings().card_publishers_max,
+            hot_days=get_settings().hot_window_days,
             next_url=next_url,
         )
     )
+
+
+Link = tuple[str, str, bool]  # (text, href, is the current choice)
+
+
+def filter_rows(view: FeedView) -> list[tuple[str, list[Link]]]:
+    """The filter bar: order, category and minimum score, each link keeping the other filters."""
+    floor = get_settings().page_default_min_score
+    scores: list[Link] = []
+    for s in MIN_SCORE_LINKS:
+        shown = s if s > 1 else (1 if view.show_all else floor)
+        name = "any" if shown == 1 else f"{shown}+"
+        scores.append((name, view.url(min_score=s), view.effective_min_score() == shown))
+    return [
+        ("Order", [(name, view.url(sort=key), key == view.sort) for key, name in SORTS.items()]),
+        (
+            "Category",
+            [("All", view.url(categories=()), not view.categories)]
+            + [(c.label, view.url(categories=(c,)), c in view.categories) for c in Category],
+        ),
+        ("Score", scores),
+    ]
+
+
+def _chips(view: FeedView, signals: list[Signal]) -> list[tuple[str, str]]:
+    """The tag and source filters in force, each with the link that removes it."""
+    chips = [(f"tag {t}", view.url(tags=tuple(x for x in view.tags if x != t))) for t in view.tags]
+    if view.source:
+        names = [s.name for signal in signals for s in signal.sources if s.source_id == view.source]
+        chips.append((f"from {names[0] if names else view.source}", view.url(source=None)))
+    return chips
+
+
+def publishers(signal: Signal) -> list[SourceRef]:
+    """The story's sources, one per publisher name, first report first."""
+    return list({source.name: source for source in reversed(signal.sources)}.values())[::-1]
 
 
 def signal_page(signal: Signal, earlier: Sequence[RelatedSignal] = ()) -> str:

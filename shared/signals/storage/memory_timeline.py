@@ -77,3 +77,6 @@ class InMemoryFeedIndex:
 
     def get_signal(self, signal_id: str) -> Signal | None:
         return self.signals.get(signal_id)
+
+    def source_ids(self) -> list[str]:
+        return sorted({s.source_id for signal in self.signals.values() for s in signal.sources})

@@ -108,10 +108,19 @@ class DynamoFeedIndex:
         after: str | None,
         limit: int,
     ) -> LaneChunk:
-        """One Query of the lane's month partition, newest first, after position ``after``."""
+        """One Query of the lane's month partition, newest first, strictly below position ``after``.
+
+        ``after`` bounds the range (it need not be a position of this partition: a page resumes
+        every lane below the one position where the merge stopped); the entry at ``after`` itself,
+        when this partition holds it, is read and dropped (one more item asked for).
+        """
         index, pk = lane_partition(lane, month)
         pk_name, sk_name = (f"{index}pk", f"{index}sk") if index else ("pk", "sk")
         low, high = lane_bounds(lane, since, until)
+        if after is not None:
+            if after <= low:
+                return LaneChunk([], False)
+            high = min(high, after)
         request: dict[str, Any] = {
             "TableName": get_settings().table_name,
             "KeyConditionExpression": "#pk = :pk AND #sk BETWEEN :lo AND :hi",
@@ -119,25 +128,18 @@ class DynamoFeedIndex:
             "ExpressionAttributeValues": {":pk": {"S": pk}, ":lo": {"S": low}, ":hi": {"S": high}},
             "ProjectionExpression": "#pk, #sk, #b",
             "ScanIndexForward": False,
-            "Limit": limit,
+            "Limit": limit + (after is not None),
         }
         if index:
             request["IndexName"] = index
             request["ProjectionExpression"] += ", pk, sk"
-        if after:
-            request["ExclusiveStartKey"] = {pk_name: {"S": pk}, sk_name: {"S": after}}
-            if index:  # a GSI start key also needs the table key of that item
-                signal_id = after.rsplit("#", 1)[-1]
-                request["ExclusiveStartKey"] |= {
-                    "pk": {"S": key_schema.signal_pk(signal_id)},
-                    "sk": {"S": key_schema.SIGNAL_SK},
-                }
         response = client("dynamodb").query(**request)
         entries = [
             (item[sk_name]["S"], Signal.model_validate_json(item["body"]["S"]))
             for item in response.get("Items", [])
+            if item[sk_name]["S"] != after
         ]
-        return LaneChunk(entries, "LastEvaluatedKey" in response)
+        return LaneChunk(entries[:limit], len(entries) > limit or "LastEvaluatedKey" in response)
 
     def counts(self) -> Counts:
         """Signals per category and per tag: one BatchGetItem over the counter shards the writer keeps."""
@@ -162,6 +164,12 @@ class DynamoFeedIndex:
     def get_signal(self, signal_id: str) -> Signal | None:
         """One signal by id (one GetItem)."""
         return get_signal(signal_id)
+
+    def source_ids(self) -> list[str]:
+        """The sources ingest keeps a state for (one Query of their index), sorted."""
+        from signals.storage.source_records import list_states
+
+        return sorted({state.source_id for state in list_states()})
 
 
 def counts_from(totals: dict[str, int]) -> Counts:

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 import pytest
 from signals.api.parameters import FeedFilters, with_filters
 from signals.api.problems import ApiError
-from signals.api.reading import HotState, PositionsState, feed_query
+from signals.api.reading import HotState, ResumeState, feed_query
 from signals.models import Category
 
 
@@ -44,23 +44,23 @@ def test_since_after_until_is_a_400() -> None:
 
 def test_the_query_carries_every_filter() -> None:
     filters = FeedFilters(
-        min_score=6, category=[Category.BUSINESS, Category.SECURITY], tag="policy", source="src1"
+        min_score=6, category=[Category.BUSINESS, Category.SECURITY], tag=["policy", "chips"], source="src1"
     )
     query = feed_query(filters, "score")
-    assert (query.min_score, query.categories, query.tag, query.source, query.sort) == (
+    assert (query.min_score, query.categories, query.tags, query.source, query.sort) == (
         6,
         (Category.BUSINESS, Category.SECURITY),
-        "policy",
+        ("policy", "chips"),
         "src1",
         "score",
     )
 
 
 def test_cursor_states_read_names_and_keep_one_letter_keys_on_the_wire() -> None:
-    wire = {"m": ["2026-06", "2026-05"], "p": [[0, "2026-06-02T17:01:00Z#sig1"], [1, None]]}
-    state = PositionsState.model_validate(wire)
-    assert state.months == ["2026-06", "2026-05"] and state.positions[1] == (1, None)
-    assert state.model_dump(by_alias=True) == {"m": wire["m"], "p": [tuple(p) for p in wire["p"]]}
+    wire = {"m": "2026-06", "k": "2026-06-02T17:01:00Z#sig1"}
+    state = ResumeState.model_validate(wire)
+    assert (state.month, state.position) == ("2026-06", "2026-06-02T17:01:00Z#sig1")
+    assert state.model_dump(by_alias=True) == wire
     hot = HotState.model_validate({"a": 1_780_000_000, "o": 20})
     assert (hot.as_of, hot.offset) == (1_780_000_000, 20)
     assert HotState(as_of=1, offset=2).model_dump(by_alias=True) == {"a": 1, "o": 2}

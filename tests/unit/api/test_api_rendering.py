@@ -30,7 +30,7 @@ def test_feeds_escape_markup_and_use_absolute_links() -> None:
         parsed = feedparser.parse(document.encode())
         assert parsed.bozo == 0
         assert parsed.entries[0].title == 'Less < more & "quotes" ]]>'
-        assert parsed.entries[0].link == f"{BASE}/signals/sig00000"
+        assert parsed.entries[0].link == "https://news.example/0"  # the publisher; our page is the permalink
     data = json.loads(syndication.json_feed(signals, base_url=BASE, self_url=f"{BASE}/v1/feed.json"))
     assert data["items"][0]["title"] == 'Less < more & "quotes" ]]>'
 
@@ -59,8 +59,18 @@ def test_signal_page_layout() -> None:
 
 
 def test_feed_page_cards_and_filter_links() -> None:
-    html = pages.feed_page(
-        [make_signal(3)], categories=(Category.SECURITY,), min_score=7, next_url="/?cursor=x"
-    )
-    assert 'href="/signals/sig00003"' in html and "2 sources" in html
-    assert 'href="/?category=security&amp;min_score=7"' in html and 'rel="next"' in html
+    from signals.rendering.feed_view import FeedView
+
+    view = FeedView(sort="time", categories=(Category.SECURITY,), min_score=7)
+    html = pages.feed_page([make_signal(3)], view=view, next_url="/?cursor=x")
+    assert 'href="/signals/sig00003"' in html and ">Source 3</a>, <a" in html and ">Wire</a>" in html
+    assert 'href="/?sort=time&amp;category=security&amp;min_score=9"' in html and 'rel="next"' in html
+
+
+def test_date_only_items_read_as_a_date() -> None:
+    from signals.rendering.display import display_published
+
+    dated = make_signal(1, published=datetime(2026, 6, 2, tzinfo=UTC), published_date_only=True)
+    assert display_published(dated) == "2 Jun 2026"
+    midnight = make_signal(1, published=datetime(2026, 6, 2, tzinfo=UTC))
+    assert display_published(midnight) == "2 Jun 2026, 00:00 UTC"  # a real time of day, shown

@@ -62,7 +62,7 @@ def test_hot_order_prefers_recent_significant_signals() -> None:
         FeedQuery(),
         FeedQuery(categories=(Category.SECURITY,)),
         FeedQuery(min_score=4),
-        FeedQuery(tag="policy"),
+        FeedQuery(tags=("policy",)),
         FeedQuery(categories=(Category.SECURITY, Category.BUSINESS), min_score=6),
     ],
     ids=lambda q: q.fingerprint(),

@@ -28,7 +28,7 @@ def test_indexes_select_instead_of_filters() -> None:
     assert lane_partition(pair, month) == (None, "MINCAT#security#06#2026-06")
     assert lane_partition(lanes_for(FeedQuery())[0], month) == ("gsi1", "FEED#2026-06")
     assert lane_partition(lanes_for(FeedQuery(sort="score"))[0], month) == ("gsi3", "SCORE#2026-06")
-    assert lane_partition(lanes_for(FeedQuery(tag="chips"))[0], month) == (None, "TAG#chips#2026-06")
+    assert lane_partition(lanes_for(FeedQuery(tags=("chips",)))[0], month) == (None, "TAG#chips#2026-06")
     assert lane_partition(lanes_for(FeedQuery(source="s1"))[0], month) == (None, "SRC#s1#2026-06")
     assert len(lanes_for(FeedQuery(categories=(Category.SECURITY, Category.BUSINESS)))) == 2
 
@@ -79,3 +79,11 @@ def test_counters_move_with_the_category_and_tags() -> None:
     }
     assert deltas == {"cat:security": "-1", "cat:business": "1"}
     assert counter_updates(new, new) == []
+
+
+def test_most_categories_read_one_lane_of_all_of_them() -> None:
+    # the front page's default (every category but off-topic, 3+): one Query per month, not eight
+    on_topic = tuple(c for c in Category if c is not Category.OFF_TOPIC)
+    assert lanes_for(FeedQuery(categories=on_topic, min_score=3)) == [Lane("at_least", threshold=3)]
+    assert lanes_for(FeedQuery(categories=on_topic)) == [Lane("all")]
+    assert len(lanes_for(FeedQuery(categories=on_topic[:4]))) == 4

@@ -15,15 +15,15 @@ SIGNALS = [make_signal(n) for n in range(150)]  # 7 h apart: about six weeks, th
 
 
 def walk(index: InMemoryFeedIndex, query: FeedQuery, limit: int, between_pages=None) -> list[str]:
-    """Every page to the end, resuming from each page's months and positions."""
+    """Every page to the end, resuming from where each page stopped."""
     ids: list[str] = []
-    months, positions = None, None
+    resume = None
     for _ in range(500):
-        page = read_page(index, query, limit, months=months, positions=positions)
+        page = read_page(index, query, limit, resume=resume)
         ids += [s.id for s in page.signals]
-        if page.positions is None:
+        if page.resume is None:
             return ids
-        months, positions = page.months, page.positions
+        resume = page.resume
         if between_pages:
             between_pages()
     raise AssertionError("pagination did not end")
@@ -40,9 +40,10 @@ def newest_first(signals: list[Signal]) -> list[str]:
         FeedQuery(min_score=7),
         FeedQuery(categories=(Category.SECURITY,)),
         FeedQuery(categories=(Category.SECURITY, Category.BUSINESS), min_score=4),
-        FeedQuery(tag="policy"),
+        FeedQuery(tags=("policy",)),
+        FeedQuery(tags=("policy", "regulation", "frontier-models")),
         FeedQuery(source="src2"),
-        FeedQuery(tag="policy", min_score=5, categories=(Category.SAFETY_POLICY,)),
+        FeedQuery(tags=("policy",), min_score=5, categories=(Category.SAFETY_POLICY,)),
         FeedQuery(since=datetime(2026, 5, 1, tzinfo=UTC), until=datetime(2026, 5, 20, tzinfo=UTC)),
     ],
     ids=lambda q: q.fingerprint(),
@@ -83,11 +84,36 @@ def test_pagination_neither_repeats_nor_skips_while_new_signals_arrive() -> None
     assert walk(index, FeedQuery(min_score=4), 9, between_pages=publish_one) == expected
 
 
-def test_a_cursor_for_other_lanes_is_refused() -> None:
-    index = InMemoryFeedIndex(SIGNALS)
-    first = read_page(index, FeedQuery(categories=(Category.SECURITY, Category.BUSINESS)), 5)
-    with pytest.raises(ValueError, match="cursor does not fit"):
-        read_page(index, FeedQuery(), 5, months=first.months, positions=first.positions)
+def test_several_tags_are_any_of_them_each_signal_once() -> None:
+    # Given signals tagged policy and regulation both, others frontier-models only
+    index = InMemoryFeedIndex(SIGNALS, now=datetime(2026, 6, 3, tzinfo=UTC))
+    # When a reader asks for either tag, or for one of them and a third
+    both = walk(index, FeedQuery(tags=("policy", "regulation")), 4)
+    either = walk(index, FeedQuery(tags=("regulation", "frontier-models")), 6)
+    # Then the signals holding both come once, and OR reaches every signal
+    assert both == newest_first([s for s in SIGNALS if "policy" in s.tags])
+    assert either == newest_first(SIGNALS)
+
+
+def test_where_a_page_stopped_is_one_position_however_many_months_it_spans() -> None:
+    # Given a signal a month from 2016 to 2026 (about 125 month partitions)
+    years = [
+        make_signal(n, published=datetime(2016 + n // 12, n % 12 + 1, 3, tzinfo=UTC)) for n in range(125)
+    ]
+    index = InMemoryFeedIndex(years, now=datetime(2026, 6, 3, tzinfo=UTC))
+    for query in (FeedQuery(), FeedQuery(sort="score"), FeedQuery(categories=tuple(Category)[:8])):
+        # When a reader pages to the end, 10 at a time
+        resumes, ids, resume = [], [], None
+        while True:
+            page = read_page(index, query, 10, resume=resume)
+            ids += [s.id for s in page.signals]
+            if page.resume is None:
+                break
+            resumes.append(page.resume)
+            resume = page.resume
+        # Then every signal comes once, and each page's resume is a month and one position
+        assert sorted(ids) == sorted(s.id for s in years) and len(resumes) == 12
+        assert all(len(r.month) == 7 and len(r.position) < 60 for r in resumes), resumes
 
 
 def test_a_stale_posting_is_not_served() -> None:
