@@ -14,11 +14,20 @@ def display_time(value: datetime) -> str:
     return f"{utc.day} {utc:%b %Y, %H:%M} UTC"
 
 
+def display_date(value: datetime) -> str:
+    """``2 Jun 2026`` (a publisher that gave a day and no time)."""
+    return display_time(value).split(",")[0]
+
+
+def display_when(value: datetime, date_only: bool) -> str:
+    """``2 Jun 2026, 17:01 UTC``, or ``2 Jun 2026`` when the publisher gave a date and no time
+    (``published_date_only``: never a made-up "00:00 UTC")."""
+    return display_date(value) if date_only else display_time(value)
+
+
 def display_published(signal: Signal) -> str:
-    """When a signal was published: ``2 Jun 2026, 17:01 UTC``, or ``2 Jun 2026`` when its publisher
-    gave a date and no time (``published_date_only``: never a made-up "00:00 UTC")."""
-    shown = display_time(signal.published_at)
-    return shown.split(",")[0] if signal.published_date_only else shown
+    """When a signal was published, as :func:`display_when` shows it."""
+    return display_when(signal.published_at, signal.published_date_only)
 
 
 def display_score(score: int) -> str:

@@ -8,12 +8,14 @@ from pathlib import Path
 from typing import Any
 
 from signals.config import get_settings
-from signals.models import Category, Signal, SourceRef
+from signals.models import Category, Signal
 from signals.models.links import safe_url
 from signals.models.thread import RelatedSignal
 from signals.rendering import site_notice
 from signals.rendering.display import category_label, display_published, display_score, display_time
 from signals.rendering.feed_view import SORTS, FeedView
+from signals.rendering.publishers import Publisher
+from signals.rendering.publishers import publishers as publisher_list
 from signals.rendering.syndication import feed_title
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -109,9 +111,9 @@ def _chips(view: FeedView, signals: list[Signal]) -> list[tuple[str, str]]:
     return chips
 
 
-def publishers(signal: Signal) -> list[SourceRef]:
-    """The story's sources, one per publisher name, first report first."""
-    return list({source.name: source for source in reversed(signal.sources)}.values())[::-1]
+def publishers(signal: Signal) -> list[Publisher]:
+    """The story's publishers for a card: mirrors folded, first report first."""
+    return publisher_list(signal.sources)
 
 
 def signal_page(signal: Signal, earlier: Sequence[RelatedSignal] = ()) -> str:

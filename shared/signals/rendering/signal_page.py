@@ -9,20 +9,18 @@ story", and the way back. Pure: a signal in, plain values out; the template only
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from urllib.parse import quote
 
 from signals.config import get_settings
-from signals.models import Signal, SourceRef
+from signals.models import Signal
 from signals.models.links import safe_url
 from signals.models.thread import RelatedSignal
-from signals.rendering.display import display_score, display_time
-from signals.scoring.stories import independent_source
+from signals.rendering.display import display_date, display_score, display_when
+from signals.rendering.publishers import Publisher, publishers
 
-_MIRROR_NOTE = re.compile(r"\s*\((?:[^()]*\bmirror\b[^()]*|recent|[A-Z][a-z]+)\)\s*$", re.IGNORECASE)
 _FACTOR_LABELS = {
     "event": "Event type",
     "scale": "Scale",
@@ -38,25 +36,6 @@ _FACTOR_LABELS = {
     "low_value_form": "Low-value form",
 }
 SCALE_MAX = 10.0  # the bars' axis: the score's own range
-
-
-def display_date(value: datetime) -> str:
-    """``2 Jun 2026`` (a publisher that gave a day and no time)."""
-    return display_time(value).split(",")[0]
-
-
-def when(value: datetime, date_only: bool) -> str:
-    return display_date(value) if date_only else display_time(value)
-
-
-@dataclass(frozen=True)
-class Publisher:
-    """One publisher of the story: its reports (a publisher and its mirrors) folded into one line."""
-
-    name: str
-    url: str
-    when: str
-    reports: int
 
 
 @dataclass(frozen=True)
@@ -92,31 +71,6 @@ class SignalView:
     total: str
     notes_line: str
     earlier: list[Earlier]
-
-
-def publisher_name(source: SourceRef) -> str:
-    """A source's publisher name without a mirror's note: "AI Security Institute (Turing mirror)" ->
-    "AI Security Institute"."""
-    return _MIRROR_NOTE.sub("", source.name).strip() or source.name
-
-
-def publishers(sources: Sequence[SourceRef]) -> list[Publisher]:
-    """Every publisher once, first report first: reports from one site (``independent_source``, as
-    corroboration counts them) or under one publisher name are one publisher."""
-    groups: dict[str, list[SourceRef]] = {}
-    by_name: dict[str, str] = {}
-    for source in sorted(sources, key=lambda s: s.published_at):
-        name = publisher_name(source)
-        key = by_name.get(name.lower()) or independent_source(source.url) or name.lower()
-        by_name.setdefault(name.lower(), key)
-        groups.setdefault(key, []).append(source)
-    out = []
-    for reports in groups.values():
-        first = reports[0]
-        name = min((publisher_name(r) for r in reports), key=len)
-        shown = when(first.published_at, first.published_date_only)
-        out.append(Publisher(name, safe_url(first.url), shown, len(reports)))
-    return out
 
 
 def score_bars(signal: Signal) -> list[Bar]:
@@ -194,7 +148,7 @@ def signal_view(signal: Signal, earlier: Sequence[RelatedSignal] = ()) -> Signal
     return SignalView(
         signal=signal,
         score=display_score(signal.score),
-        when=when(signal.published_at, signal.published_date_only),
+        when=display_when(signal.published_at, signal.published_date_only),
         when_iso=_machine_time(signal.published_at, signal.published_date_only),
         link=safe_url(signal.url),
         tags=[(tag, "/?tag=" + quote(tag, safe="")) for tag in signal.tags],

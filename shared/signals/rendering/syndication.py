@@ -29,6 +29,8 @@ from typing import Any
 from signals.models import Category, Signal, as_utc, iso
 from signals.models.links import safe_url
 from signals.rendering.display import category_label, display_score
+from signals.rendering.publishers import publisher_names
+from signals.rendering.publishers import publishers as publisher_list
 
 FEED_TITLE = "Signals"
 FEED_DESCRIPTION = "AI news, ranked by significance and explained."
@@ -66,8 +68,8 @@ def signal_link(base_url: str, signal: Signal) -> str:
 
 
 def publishers(signal: Signal) -> list[str]:
-    """The publishers that reported the story, by name, each once, first report first."""
-    return list(dict.fromkeys(source.name for source in signal.sources))
+    """The publishers that reported the story, by name, each once (mirrors folded), first report first."""
+    return publisher_names(signal.sources)
 
 
 def _lead(signal: Signal) -> str:
@@ -90,11 +92,9 @@ def _html(signal: Signal, page: str) -> str:
         parts.append(f"<p>{escape(signal.summary)}</p>")
     if signal.rationale:
         parts.append(f"<p><em>Why this score:</em> {escape(signal.rationale)}</p>")
-    seen: dict[str, str] = {}
-    for source in signal.sources:
-        seen.setdefault(source.name, safe_url(source.url))
     sources = ", ".join(
-        f'<a href="{escape(url)}">{escape(name)}</a>' if url else escape(name) for name, url in seen.items()
+        f'<a href="{escape(p.url)}">{escape(p.name)}</a>' if p.url else escape(p.name)
+        for p in publisher_list(signal.sources)
     )
     parts.append(f"<p>Sources: {sources}</p>")
     parts.append(f'<p><a href="{escape(page)}">Score breakdown and analysis on Signals</a></p>')

@@ -8,7 +8,8 @@ from fabricate import make_signal
 from signals.models import Category, FactorScore, ScoreBreakdown, SourceRef
 from signals.models.thread import RelatedSignal
 from signals.rendering import pages
-from signals.rendering.signal_page import publishers, score_bars
+from signals.rendering.publishers import publishers
+from signals.rendering.signal_page import score_bars
 
 WHEN = datetime(2026, 6, 2, 17, 1, tzinfo=UTC)
 
@@ -105,6 +106,22 @@ def test_a_publisher_and_its_mirror_are_one_source():
     )
     assert [(p.name, p.reports) for p in folded] == [("AI Security Institute", 2), ("Wire", 1)]
     assert folded[0].url == "https://www.aisi.gov.uk/blog/x"
+
+
+def test_cards_and_feed_items_fold_a_mirror_as_the_signal_page_does():
+    """One rule for publishers everywhere a reader sees them: the front page's card and each feed."""
+    from signals.rendering import syndication
+
+    mirrored = [
+        source("AI Security Institute", "https://www.aisi.gov.uk/blog/x"),
+        source("AI Security Institute (Turing mirror)", "https://www.aisi.gov.uk/blog/x?ref=t", 30),
+    ]
+    signal = make_signal(1, sources=mirrored)
+    assert [p.name for p in pages.publishers(signal)] == ["AI Security Institute"]
+    assert syndication.publishers(signal) == ["AI Security Institute"]
+    site = "https://signals.example"
+    rss = syndication.rss([signal], base_url=site, self_url=f"{site}/v1/feed.rss", now=WHEN)
+    assert "Turing mirror" not in rss
 
 
 def test_the_score_is_drawn_as_steps_with_their_evidence():
