@@ -12,10 +12,12 @@ its summary and its "quiet" check (every queue empty and no batch in flight) rea
 
 from __future__ import annotations
 
+import io
 import os
 import signal
 import sys
 import time
+import warnings
 from dataclasses import dataclass
 from typing import Any
 
@@ -56,6 +58,34 @@ class WorkerSpec:
     queue_url: str
 
 
+def _metrics_disabled(environment: dict[str, str]) -> bool:
+    return environment.get("POWERTOOLS_METRICS_DISABLED", "false").lower() in ("1", "true", "yes", "on")
+
+
+class _WithoutMetrics(io.TextIOBase):
+    """A worker's stdout with metrics off: Powertools honours POWERTOOLS_METRICS_DISABLED when it
+    flushes at the end of an invocation, but prints the EMF document anyway when one metric
+    reaches 100 values mid-batch (a scorer batch of more than 100 items did, flooding the demo's
+    terminal). Lines that are EMF documents are dropped; everything else (logs) goes through."""
+
+    def __init__(self, target: Any):
+        self.target = target
+        self.dropping = False  # print() writes the document, then its newline, in two calls
+
+    def write(self, text: str) -> int:
+        if text.startswith('{"_aws"'):
+            self.dropping = not text.endswith("\n")
+        elif not (self.dropping and text == "\n"):
+            self.dropping = False
+            self.target.write(text)
+        else:
+            self.dropping = False
+        return len(text)
+
+    def flush(self) -> None:
+        self.target.flush()
+
+
 def serve_queue(spec: WorkerSpec, environment: dict[str, str], tally: Tally) -> None:
     """Entry point of a worker process: poll, invoke, settle, until the parent is gone."""
     import multiprocessing
@@ -63,7 +93,9 @@ def serve_queue(spec: WorkerSpec, environment: dict[str, str], tally: Tally) -> 
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C goes to the demo, which terminates us
     # Function output (logs, EMF metrics) goes to stderr: the demo's stdout carries only what the
     # command prints (the --once summary is JSON).
-    sys.stdout = sys.stderr
+    sys.stdout = _WithoutMetrics(sys.stderr) if _metrics_disabled(environment) else sys.stderr
+    # (the warning Powertools gives for a batch that recorded no metric is noise here too)
+    warnings.filterwarnings("ignore", message="No application metrics to publish")
     os.environ.clear()
     os.environ.update(environment)
     from signals.local.functions import load_handler
