@@ -106,7 +106,7 @@ def main(argv: list[str] | None = None) -> int:
         with chromium() as browser:
             for name, path in pages.items():
                 for width in WIDTHS:
-                    report = browser.load(
+                    report = browser.report(
                         f"{base}{path}", width=width, screenshot=True, max_height=MAX_HEIGHT
                     )
                     target = args.out / f"{name}-{width}.png"

@@ -121,7 +121,7 @@ def test_pages_fit_the_screen_and_log_no_errors(site: Any, width: int) -> None:
     _ops_figures()
     paths = ["/", f"/signals/{signals[2].id}", "/ops"]
     with chromium() as browser:
-        reports = [browser.load(f"{url}{path}", width=width) for path in paths]
+        reports = [browser.report(f"{url}{path}", width=width) for path in paths]
     for path, report in zip(paths, reports, strict=True):
         assert not report.overflows, f"{path} at {width} px is {report.scroll_width} px wide"
         assert report.errors == [], f"{path} at {width} px logged {report.errors}"
@@ -176,13 +176,8 @@ def busy_site(aws: Any, tmp_path: Path) -> Any:
 
 @pytest.fixture
 def browser(tmp_path: Path) -> Any:
-    from cdp import Browser
-
-    chromium = Browser(CHROMIUM, tmp_path / "profile-cdp")
-    try:
-        yield chromium
-    finally:
-        chromium.close()
+    with chromium(tmp_path / "profile-cdp") as one:
+        yield one
 
 
 FILTERS = [("sort", "time"), ("category", "security"), ("min_score", "5"), ("tag", "policy")]
