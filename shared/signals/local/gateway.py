@@ -73,6 +73,12 @@ def to_event(
 
 
 def _make_request_handler(handler: Handler, timeout_ms: int) -> type[BaseHTTPRequestHandler]:
+    # The server reads and writes sockets on a thread per connection, but the handler runs one
+    # event at a time: Lambda never gives one container two requests at once, and the API's
+    # resolver keeps the current request in module state (two at once mixed up their headers: a
+    # page answered with the JSON routes' CSP when a browser fetched its stylesheet meanwhile).
+    invocation = threading.Lock()
+
     class _Request(BaseHTTPRequestHandler):
         server_version = "signals-local-gateway"
         protocol_version = "HTTP/1.1"
@@ -90,7 +96,8 @@ def _make_request_handler(handler: Handler, timeout_ms: int) -> type[BaseHTTPReq
                 self.command, self.path, dict(self.headers.items()), body, self.client_address[0]
             )
             try:
-                response = handler(event, LambdaContext("api", timeout_ms=timeout_ms))
+                with invocation:  # one request at a time, as one Lambda container serves them
+                    response = handler(event, LambdaContext("api", timeout_ms=timeout_ms))
             except Exception:  # the real API Gateway answers 500 when the function crashes
                 self._write(500, {"content-type": "application/json"}, b'{"message":"Internal Server Error"}')
                 raise
