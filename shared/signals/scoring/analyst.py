@@ -116,23 +116,6 @@ def normalise_tag(term: str) -> str:
     return _TAG_CLEAN.sub("-", term.lower()).strip("-")
 
 
-def plain_summary(item: Item, limit: int) -> str:
-    """Plain text of at most ``limit`` characters, cut at a sentence or word boundary."""
-    text = _SPACE.sub(" ", html.unescape(_HTML_TAG.sub(" ", item.summary or ""))).strip()
-    return _cut(text or item.title.strip(), limit)
-
-
-def _cut(text: str, limit: int) -> str:
-    if len(text) <= limit:
-        return text
-    cut = text[: limit - 1]
-    sentence_end = max(cut.rfind(". "), cut.rfind("! "), cut.rfind("? "))
-    if sentence_end >= limit // 2:
-        return cut[: sentence_end + 1]
-    space = cut.rfind(" ")
-    return (cut[:space] if space > limit // 2 else cut).rstrip(",;:- ") + "…"
-
-
 class Findings(NamedTuple):
     """What the rules found in an item, beyond the enrichment: the event type and where it was
     named, money, low-value form (cap), the item's form and the leading organisations named."""
@@ -714,43 +697,6 @@ def _summary_base(r: Rubric, event: EventType) -> float:
     if not event.title_only:
         return event.base
     return r.default_event.base + (event.base - r.default_event.base) * r.summary_only_discount
-
-
-_FACTOR_WORDS = {
-    "scale": "scale",
-    "immediacy": "immediacy",
-    "novelty": "novelty",
-    "primary_source": "a primary source",
-    "concrete_facts": "concrete facts",
-    "corroboration": "corroboration",
-    "vagueness": "vagueness",
-    "speculation": "speculation",
-    "hype": "hype",
-    "self_promotion": "self-promotion",
-}
-
-
-def _rationale(score: int, category: Category, event: EventType, factors: list[_Factor], capped: bool) -> str:
-    """One or two sentences naming what drove the score."""
-    if category is Category.OFF_TOPIC:
-        return f"{score}/10: not about AI (no AI subject in the title or summary)."
-    kind = event.id.replace("-", " ")
-    ups = sorted((f for f in factors if f.contribution > 0.05), key=lambda f: -f.contribution)[:3]
-    downs = sorted((f for f in factors if f.contribution < -0.05), key=lambda f: f.contribution)[:2]
-    first = f"{score}/10 {category.label}: {kind}"
-    if ups:
-        parts = []
-        for f in ups:
-            words = _FACTOR_WORDS.get(f.name, f.name)
-            parts.append(f"{words} ({', '.join(f.evidence[:2])})" if f.evidence else words)
-        first += ", raised by " + ", ".join(parts)
-    first += "."
-    if downs or capped:
-        reasons = [_FACTOR_WORDS.get(f.name, f.name) for f in downs]
-        if capped:
-            reasons.append(f"being a {kind}")
-        return f"{first} Lowered by {', '.join(reasons)}."
-    return first
 
 
 def corroboration_points(rubric: Rubric, corroboration: int) -> float:

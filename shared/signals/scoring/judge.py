@@ -321,27 +321,3 @@ class JudgeAnalyst:
             if findings.event in floor.events and findings.money >= floor.min_money:
                 best = max(best or 0, floor.score)
         return best
-
-
-def _rationale(
-    score: int, category: Category, judgement: Judgement, notes: list[str], corroboration: int
-) -> str:
-    """What the learned part weighed, in words: the features that moved the score most, and
-    those that chose the category over the runner-up."""
-    if category is Category.OFF_TOPIC:
-        first = f"{score}/10: not about AI (the judge's P(about AI) is {judgement.relevance:.2f})"
-    else:
-        first = f"{score}/10 {category.label}"
-    ups = [describe(n) for n, c in judgement.weighed if c > 0][:3]
-    downs = [describe(n) for n, c in judgement.weighed if c < 0][:2]
-    parts = [first + "."]
-    if ups:
-        parts.append(f"Raised by {', '.join(ups)}.")
-    if downs:
-        parts.append(f"Lowered by {', '.join(downs)}.")
-    if judgement.category_weighed and category is not Category.OFF_TOPIC:
-        parts.append(f"Filed by {', '.join(describe(n) for n, _ in judgement.category_weighed[:2])}.")
-    parts.extend(note[0].upper() + note[1:] + "." for note in notes)
-    if corroboration > 1:
-        parts.append(f"Reported by {corroboration} independent sources.")
-    return " ".join(parts)
