@@ -115,6 +115,12 @@ class Settings(BaseSettings):
     hot_window_days: int = 7  # sort=hot ranks signals published in this window only
     hot_max_candidates: int = 500  # sort=hot reads at most this many signals per page (then approximate)
     hot_read_chunk: int = 25  # sort=hot reads each score tier this many signals at a time
+    # updated_since (api/updated_since.py, ranking/changes.py): a poll lists changes up to now minus
+    # this lag only, so a scoring transaction still in flight (its time read from the clock up to one
+    # scorer timeout, 60 s, before it commits; plus clock skew) can never land behind a returned value
+    updated_since_settle_s: int = 120
+    updated_since_scan_max: int = 500  # a page reads at most this many changes (then a cursor to go on)
+    updated_since_max_age_days: int = 366  # an older value is a 400 (months of the change index walked)
     tags_list_max: int = 500  # /v1/tags returns at most this many tags (by count)
     query_param_max_chars: int = 200  # tag/source filter values longer than this are rejected
     tag_filter_max: int = 10  # repeated tag parameters (any of them) a feed query may name at most

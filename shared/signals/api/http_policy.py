@@ -48,7 +48,7 @@ SECURITY_HEADERS = {
 CORS = CORSConfig(
     allow_origin="*",
     allow_headers=["If-None-Match", "If-Modified-Since", "Accept"],
-    expose_headers=["ETag", "Last-Modified", "Link", "Cache-Control"],
+    expose_headers=["ETag", "Last-Modified", "Link", "Cache-Control", "Signals-Next-Updated-Since"],
     max_age=86400,
 )
 #: The resolver's JSON serializer (Powertools' default, passed in by name so that the ETag

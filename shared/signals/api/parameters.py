@@ -75,6 +75,20 @@ def _iso_8601(value: Any) -> Any:
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}")
 Instant = Annotated[datetime | None, BeforeValidator(_iso_8601), Query(description="UTC instant, ISO 8601")]
 
+UpdatedSince = Annotated[
+    str | None,
+    Query(
+        min_length=1,
+        max_length=_settings.query_param_max_chars,
+        description=(
+            "only signals scored or changed after this, oldest change first: an ISO 8601 instant, or"
+            " the value the last answer returned (header Signals-Next-Updated-Since, field"
+            " next_updated_since), sent as is; see api/updated_since.py"
+        ),
+        examples=["2026-06-02T17:00:00Z"],
+    ),
+]
+
 
 class FeedFilters(BaseModel):
     """What a reader filters the stored signals by (the query parameters of the same names)."""
@@ -87,6 +101,7 @@ class FeedFilters(BaseModel):
     source: SourceId = None
     since: Instant = None
     until: Instant = None
+    updated_since: UpdatedSince = None
 
     def checked(self) -> FeedFilters:
         """These filters, once the rule no single parameter can check holds: ``since`` ≤ ``until``."""
@@ -94,6 +109,10 @@ class FeedFilters(BaseModel):
             raise ApiError(
                 400, "invalid_parameter", "Invalid parameter", "since must not be later than until."
             )
+        if self.updated_since is not None:
+            from signals.api.updated_since import lower_bound
+
+            lower_bound(self.updated_since)  # a malformed, future or too old value: a 400 now
         return self
 
     def category_ids(self) -> list[str]:

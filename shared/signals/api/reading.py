@@ -78,6 +78,7 @@ def feed_query(filters: FeedFilters, sort: str = "time") -> FeedQuery:
         since=filters.since,
         until=filters.until,
         sort=sort,
+        updated_since=filters.updated_since,
     )
 
 

@@ -6,7 +6,7 @@ from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.api_gateway import Router
 from pydantic import BaseModel, ConfigDict, Field
 
-from signals.api import freshness, reading, thread_reading
+from signals.api import freshness, reading, thread_reading, updated_since
 from signals.api.http_policy import public_get
 from signals.api.parameters import LIMIT_DEFAULT, Cursor, FeedFilters, Limit, SignalId, Sort, with_filters
 from signals.api.problems import ApiError
@@ -24,6 +24,12 @@ class SignalList(BaseModel):
     items: list[Signal]
     limit: int
     next_cursor: str | None = Field(None, description="pass as `cursor` (same filters) for the next page")
+    next_updated_since: str | None = Field(
+        None,
+        description="with `updated_since`: the value to send as `updated_since` next time (also the"
+        " `Signals-Next-Updated-Since` header); every change up to it was listed once",
+        examples=["2026-06-02T17:00:00Z", "2026-06-02T17:00:00Z~3f9c2a71d0b84e56a1c0"],
+    )
 
 
 class RelatedList(BaseModel):
@@ -79,6 +85,8 @@ class TagList(BaseModel):
 def list_signals(
     filters: FeedFilters, sort: Sort = "time", limit: Limit = LIMIT_DEFAULT, cursor: Cursor = None
 ) -> Response[SignalList]:
+    if filters.updated_since is not None:
+        return _list_changes(filters, sort, limit, cursor)
     signals, next_cursor = reading.read_feed(reading.feed_query(filters, sort), limit, cursor)
     headers = freshness.last_modified(signals)
     freshness.ignore_in_etag(router.context, next_cursor)
@@ -92,6 +100,28 @@ def list_signals(
         SignalList(items=signals, limit=limit, next_cursor=next_cursor),
         headers=headers,
     )
+
+
+def _list_changes(filters: FeedFilters, sort: str, limit: int, cursor: str | None) -> Response[SignalList]:
+    """``updated_since``: the signals changed since, oldest change first, and the value to poll with."""
+    if sort != "time":
+        raise ApiError(
+            400,
+            "invalid_parameter",
+            "Invalid parameter",
+            "sort: updated_since lists signals in the order they changed; leave sort out (or time).",
+            parameter="sort",
+        )
+    query = reading.feed_query(filters, sort)
+    signals, next_cursor, next_since = updated_since.read_changes(query, limit, cursor)
+    headers = {**freshness.last_modified(signals), updated_since.HEADER: next_since}
+    freshness.ignore_in_etag(router.context, next_cursor)
+    if next_cursor:
+        params = {**filters.query_params(), "limit": limit, "cursor": next_cursor}
+        link = with_query(f"{base_url(router.current_event)}/v1/signals", params)
+        headers["Link"] = f'<{link}>; rel="next"'
+    body = SignalList(items=signals, limit=limit, next_cursor=next_cursor, next_updated_since=next_since)
+    return Response(200, "application/json", body, headers=headers)
 
 
 @public_get(router, "/v1/signals/<signal_id>", summary="One signal, whole", tags=["feed"])

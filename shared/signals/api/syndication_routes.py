@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.api_gateway import Router
 
-from signals.api import freshness, reading
+from signals.api import freshness, reading, updated_since
 from signals.api.http_policy import public_get, text_responses
 from signals.api.parameters import LIMIT_DEFAULT, FeedFilters, Limit, with_filters
 from signals.api.request_urls import base_url, self_url, with_query
@@ -36,8 +36,9 @@ def _document(fmt: str, filters: FeedFilters, limit: int) -> Response:
 
     path, media_type = FORMATS[fmt]
     event = router.current_event
-    signals: list[Signal] = reading.read_feed(reading.feed_query(filters), limit, None)[0]
-    page_filters = filters.model_copy(update={"since": None, "until": None}).query_params()
+    signals, headers, extension = _signals_of(filters, limit)
+    unbounded = {"since": None, "until": None, "updated_since": None}
+    page_filters = filters.model_copy(update=unbounded).query_params()
     links = {
         "base_url": base_url(event),
         "self_url": self_url(event, path),
@@ -50,11 +51,24 @@ def _document(fmt: str, filters: FeedFilters, limit: int) -> Response:
         ),
     }
     if fmt == "json":
-        body = syndication.json_feed(signals, **links)
+        body = syndication.json_feed(signals, **links, extension=extension)
     else:
         render = syndication.rss if fmt == "rss" else syndication.atom
         body = render(signals, **links, now=datetime.now(UTC))
-    return Response(200, f"{media_type}; charset=utf-8", body, headers=freshness.last_modified(signals))
+    return Response(200, f"{media_type}; charset=utf-8", body, headers=headers)
+
+
+def _signals_of(
+    filters: FeedFilters, limit: int
+) -> tuple[list[Signal], dict[str, str], dict[str, str] | None]:
+    """The newest matching signals; with ``updated_since`` the ones changed since, oldest change
+    first, plus the value to poll with next (header, and ``_signals`` in a JSON Feed)."""
+    if filters.updated_since is None:
+        signals = reading.read_feed(reading.feed_query(filters), limit, None)[0]
+        return signals, freshness.last_modified(signals), None
+    signals, _, next_since = updated_since.read_changes(reading.feed_query(filters), limit, None)
+    headers = {**freshness.last_modified(signals), updated_since.HEADER: next_since}
+    return signals, headers, {"next_updated_since": next_since}
 
 
 @public_get(

@@ -27,6 +27,11 @@ class FeedIndex(Protocol):
         """Up to ``limit`` signals of ``lane`` in ``month`` past position ``after``."""
         ...
 
+    def read_changes(self, month: str, *, low: str, high: str, limit: int) -> LaneChunk:
+        """Up to ``limit`` signals whose change (``updated_at``) falls in ``month``, with ``low`` <
+        position <= ``high`` (positions: ``<updated iso>#<id>``), oldest change first."""
+        ...
+
     def counts(self) -> Counts:
         """Signals per category and per tag."""
         ...

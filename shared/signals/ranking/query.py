@@ -26,6 +26,7 @@ class FeedQuery(BaseModel):
     since: datetime | None = None
     until: datetime | None = None
     sort: Sort = "time"
+    updated_since: str | None = None  # changes after this (ranking/changes.py), oldest change first
 
     def fingerprint(self) -> str:
         """Canonical text of the query: equal for equal filters, whatever the parameter order."""

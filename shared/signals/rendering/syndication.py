@@ -211,8 +211,9 @@ def json_feed(
     next_url: str | None = None,
     title: str = FEED_TITLE,
     home_url: str = "",
+    extension: dict[str, Any] | None = None,
 ) -> str:
-    """A JSON Feed 1.1 document."""
+    """A JSON Feed 1.1 document (``extension``: the ``_signals`` object, JSON Feed's extension form)."""
     feed: dict[str, Any] = {
         "version": "https://jsonfeed.org/version/1.1",
         "title": title,
@@ -224,4 +225,6 @@ def json_feed(
     }
     if next_url:
         feed["next_url"] = next_url
+    if extension:
+        feed["_signals"] = extension
     return json.dumps(feed, ensure_ascii=False, separators=(",", ":"))

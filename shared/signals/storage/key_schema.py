@@ -30,12 +30,20 @@ this table (``RECORDS``), so it cannot go stale.
 | subscription counter (``owner#<key_id>``, ``host#<key_id>#<host>``; changed with the subscription) | ``SUBCOUNT#<counter>`` | ``COUNT`` | | | |
 | rate-limit window (fixed window; TTL) | ``RATE#<scope>#<window_start_epoch>`` | ``RATE`` | | | |
 | story-thread entry (``<kind>#<entity>``; a small copy: id, title, score, category, time) | ``THREAD#<kind>#<entity>`` | ``<iso>#<id>`` | | | |
+| change posting (body copy; at the time the signal was scored or last changed) | ``UPD#<updated month>`` | ``<updated iso>#<id>`` | | | |
 
 Reads of the stored pages of signals (``storage/timeline_index.py``): time order uses gsi1 (no
 filter), gsi2 (category) or the posting partitions (min_score, category + min_score, tag, source);
 score order uses gsi3. Each is read one month partition at a time, newest first; only matching
 items are read. "Earlier in this story" reads a thread's partition below the signal's sort key
-(``storage/thread_records.py``): one Query per thread, at most ``story_threads_per_signal_max``. Modules that own a record build its keys with the functions below, and nowhere else.
+(``storage/thread_records.py``): one Query per thread, at most ``story_threads_per_signal_max``.
+``updated_since`` reads the change postings (``storage/change_index.py``) oldest first, one Query
+per month partition of the change time. Postings, not a fourth GSI: a base-table Query can be
+strongly consistent, so a poll sees every committed change up to its horizon (a GSI is eventually
+consistent with no bound on its lag, which would break the no-miss guarantee), and it follows the
+other postings (body copies, deleted in the writing transaction when the time moves:
+``signal_records.obsolete_keys``). No shard: every write of a signal moves one posting, ~2 writes/s
+per month partition at 100,000 items a day plus their merges, far below the partition ceiling. Modules that own a record build its keys with the functions below, and nowhere else.
 """
 
 from __future__ import annotations
@@ -70,6 +78,7 @@ RECORDS: list[tuple[str, str, str, str | None]] = [
     ("subscription counter", "SUBCOUNT#<counter>", "COUNT", None),
     ("rate-limit window", "RATE#<scope>#<window>", "RATE", None),
     ("story-thread entry", "THREAD#<kind>#<entity>", "<iso>#<id>", None),
+    ("change posting", "UPD#<month>", "<iso>#<id>", None),
 ]
 
 TOP = "\uffff"  # sorts after every key: the open upper bound of a range
@@ -127,6 +136,11 @@ def tag_pk(tag: str, month_: str) -> str:
 
 def source_posting_pk(source_id: str, month_: str) -> str:
     return f"SRC#{source_id}#{month_}"
+
+
+def change_pk(month_: str) -> str:
+    """Change postings of a month of change times (``updated_at``), sort key its time sort key."""
+    return f"UPD#{month_}"
 
 
 def thread_pk(thread: str) -> str:

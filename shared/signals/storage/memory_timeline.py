@@ -62,6 +62,18 @@ class InMemoryFeedIndex:
         self.reads += min(len(entries), limit)
         return LaneChunk(entries[:limit], len(entries) > limit)
 
+    def read_changes(self, month: str, *, low: str, high: str, limit: int) -> LaneChunk:
+        entries = sorted(
+            (position, signal)
+            for signal in self.signals.values()
+            if key_schema.month(signal.updated_at) == month
+            for position in [key_schema.time_sort_key(signal.updated_at, signal.id)]
+            if low < position <= high
+        )
+        self.calls += 1
+        self.reads += min(len(entries), limit)
+        return LaneChunk(entries[:limit], len(entries) > limit)
+
     @staticmethod
     def _position(lane: Lane, signal: Signal) -> str:
         if lane.kind == "by_score":

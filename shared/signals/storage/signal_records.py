@@ -125,18 +125,33 @@ def records_for(signal: Signal) -> list[dict[str, Any]]:
         {"pk": {"S": key_schema.MONTHS_PK}, "sk": {"S": key_schema.months_sk(month, shard)}},
         *(_posting(pk, signal, body) for pk in posting_pks(signal)),
         *thread_records(signal),  # "Earlier in this story" (storage/thread_records.py)
+        change_posting(signal, body),  # updated_since (storage/change_index.py)
     ]
+
+
+def change_key(signal: Signal) -> dict[str, Any]:
+    """The key of a signal's change posting: under the time it was scored or last changed."""
+    return {
+        "pk": {"S": key_schema.change_pk(key_schema.month(signal.updated_at))},
+        "sk": {"S": key_schema.time_sort_key(signal.updated_at, signal.id)},
+    }
+
+
+def change_posting(signal: Signal, body: str) -> dict[str, Any]:
+    """The change posting (a body copy) that ``updated_since`` reads."""
+    return {**change_key(signal), "body": {"S": body}}
 
 
 def obsolete_keys(old: Signal | None, new: Signal) -> list[dict[str, Any]]:
     """Keys of postings and thread entries ``old`` had that ``new`` no longer has (to delete)."""
     if old is None:
         return []
+    stale_change = [change_key(old)] if change_key(old) != change_key(new) else []
     old_sk = key_schema.time_sort_key(old.published_at, old.id)
     moved = old_sk != key_schema.time_sort_key(new.published_at, new.id)
     kept = set() if moved else set(posting_pks(new)) | {r["pk"]["S"] for r in thread_records(new)}
     old_pks = [*posting_pks(old), *(r["pk"]["S"] for r in thread_records(old))]
-    return [{"pk": {"S": pk}, "sk": {"S": old_sk}} for pk in old_pks if pk not in kept]
+    return [{"pk": {"S": pk}, "sk": {"S": old_sk}} for pk in old_pks if pk not in kept] + stale_change
 
 
 def counter_updates(old: Signal | None, new: Signal) -> list[dict[str, Any]]:

@@ -141,6 +141,12 @@ class DynamoFeedIndex:
         ]
         return LaneChunk(entries[:limit], len(entries) > limit or "LastEvaluatedKey" in response)
 
+    def read_changes(self, month: str, *, low: str, high: str, limit: int) -> LaneChunk:
+        """The change postings of a month, oldest first (``storage/change_index.py``)."""
+        from signals.storage.change_index import read_changes
+
+        return read_changes(month, low=low, high=high, limit=limit)
+
     def counts(self) -> Counts:
         """Signals per category and per tag: one BatchGetItem over the counter shards the writer keeps."""
         settings = get_settings()
