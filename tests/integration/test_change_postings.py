@@ -10,9 +10,8 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "unit" / "api"))
 from fabricate import body, event, make_signal, store
-from test_api import DynamoCalls
-
 from signals.models import Signal
+from test_api import DynamoCalls
 
 
 def change_postings(aws: Any) -> list[tuple[str, str]]:
