@@ -83,7 +83,7 @@ UpdatedSince = Annotated[
         description=(
             "only signals scored or changed after this, oldest change first: an ISO 8601 instant, or"
             " the value the last answer returned (header Signals-Next-Updated-Since, field"
-            " next_updated_since), sent as is; see api/updated_since.py"
+            " next_updated_since), sent as is; see the README, \"Since I last looked\""
         ),
         examples=["2026-06-02T17:00:00Z"],
     ),

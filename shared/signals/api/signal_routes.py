@@ -113,7 +113,7 @@ def _list_changes(filters: FeedFilters, sort: str, limit: int, cursor: str | Non
             parameter="sort",
         )
     query = reading.feed_query(filters, sort)
-    signals, next_cursor, next_since = updated_since.read_changes(query, limit, cursor)
+    signals, next_cursor, next_since = updated_since.read_changes(reading.feed_index(), query, limit, cursor)
     headers = {**freshness.last_modified(signals), updated_since.HEADER: next_since}
     freshness.ignore_in_etag(router.context, next_cursor)
     if next_cursor:

@@ -66,7 +66,9 @@ def _signals_of(
     if filters.updated_since is None:
         signals = reading.read_feed(reading.feed_query(filters), limit, None)[0]
         return signals, freshness.last_modified(signals), None
-    signals, _, next_since = updated_since.read_changes(reading.feed_query(filters), limit, None)
+    signals, _, next_since = updated_since.read_changes(
+        reading.feed_index(), reading.feed_query(filters), limit, None
+    )
     headers = {**freshness.last_modified(signals), updated_since.HEADER: next_since}
     return signals, headers, {"next_updated_since": next_since}
 

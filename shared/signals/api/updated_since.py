@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 import time
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
@@ -21,6 +21,10 @@ from signals.api import cursor as cursors
 from signals.api.problems import ApiError
 from signals.config import get_settings
 from signals.models import Signal, as_utc, iso
+
+if TYPE_CHECKING:
+    from signals.ranking.ports import FeedIndex
+    from signals.ranking.query import FeedQuery
 
 HEADER = "Signals-Next-Updated-Since"
 EXAMPLE = "2026-06-02T17:00:00Z"
@@ -84,11 +88,12 @@ class ChangesState(BaseModel):
     position: str = Field(min_length=21, max_length=200, alias="u")
 
 
-def read_changes(query: Any, limit: int, cursor: str | None) -> tuple[list[Signal], str | None, str]:
+def read_changes(
+    index: FeedIndex, query: FeedQuery, limit: int, cursor: str | None
+) -> tuple[list[Signal], str | None, str]:
     """A page of signals changed after ``query.updated_since``, oldest change first: the signals,
     the cursor of the next page (None at the end), and the value to send as ``updated_since`` next
     time (the same position as the cursor's: a poller may use either)."""
-    from signals.api.reading import feed_index
     from signals.ranking.changes import read_changes_page
 
     settings = get_settings()
@@ -104,7 +109,7 @@ def read_changes(query: Any, limit: int, cursor: str | None) -> tuple[list[Signa
             ) from exc
     horizon = datetime.fromtimestamp(now - settings.updated_since_settle_s, UTC)
     page = read_changes_page(
-        feed_index(), query, limit, after=after, horizon=horizon, scan_max=settings.updated_since_scan_max
+        index, query, limit, after=after, horizon=horizon, scan_max=settings.updated_since_scan_max
     )
     next_cursor = None
     if page.more:
