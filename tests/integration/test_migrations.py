@@ -215,7 +215,43 @@ def test_a_migration_that_cannot_reach_the_table_is_one_line_and_exit_2(
     monkeypatch.setenv("TABLE_NAME", "no-such-table")
     reset_settings()
 
-    for migration in ("subscription-counters", "api-keys"):
+    for migration in ("subscription-counters", "api-keys", "change-postings"):
         assert main(["migrate", migration]) == 2
         err = capsys.readouterr().err.strip().splitlines()
         assert len(err) == 1 and err[0].startswith("error: migrate could not read or write the table")
+
+
+def test_signals_stored_before_updated_since_get_their_change_posting_once(
+    aws: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import sys
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "unit" / "api"))
+    from fabricate import make_signal, store
+    from signals.storage.change_index import read_changes
+
+    # Given: three signals, two stored by an older Signals (no change posting)
+    signals = [make_signal(n) for n in range(3)]
+    store(aws.dynamodb, aws.table_name, signals)
+    from signals.storage.signal_records import change_key
+
+    for old in signals[:2]:
+        aws.dynamodb.delete_item(TableName=aws.table_name, Key=change_key(old))
+
+    def listed() -> list[str]:
+        month = f"{signals[0].updated_at:%Y-%m}"
+        chunk = read_changes(month, low="0", high="\uffff", limit=10)
+        return sorted(s.id for _, s in chunk.entries)
+
+    assert listed() == ["sig00002"]
+    # When: a dry run, then the run
+    assert main(["migrate", "change-postings", "--dry-run"]) == 0
+    assert capsys.readouterr().out.splitlines()[-1] == "change-postings: 2 of 3 signal(s) would post"
+    assert listed() == ["sig00002"]
+    assert main(["migrate", "change-postings"]) == 0
+    capsys.readouterr()
+    # Then: every signal is listed by updated_since, and a second run writes nothing
+    assert listed() == ["sig00000", "sig00001", "sig00002"]  # all three in June 2026
+    assert main(["migrate", "change-postings"]) == 0
+    assert capsys.readouterr().out.splitlines() == ["change-postings: 0 of 3 signal(s) posted"]

@@ -1,7 +1,8 @@
-"""``signals migrate subscription-counters|api-keys [--dry-run]``: one-off fills of a table written by
-an older Signals (``signals.ops.migrations``; when to run them: docs/operations.md, Deploying).
+"""``signals migrate subscription-counters|api-keys|change-postings [--dry-run]``: one-off fills of
+a table written by an older Signals (``signals.ops.migrations``; when to run them:
+docs/operations.md, Deploying).
 
-Both are idempotent and resumable (a second run changes nothing; an interrupted run is simply run
+All are idempotent and resumable (a second run changes nothing; an interrupted run is simply run
 again) and use the table of the environment (``SIGNALS_TABLE_NAME``, ``AWS_ENDPOINT_URL`` when set).
 Each change is printed on its own line, then one summary line. Exit 0 when done, 1 when counters
 kept moving under live writes (run it again), 2 when it could not run (one-line error).
@@ -25,7 +26,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="recount the per-key and per-host subscription counters (the caps) from the subscriptions",
     )
     keys = actions.add_parser("api-keys", help="put API keys stored before the listing index into it")
-    for action, run in ((counters, run_counters), (keys, run_keys)):
+    postings = actions.add_parser(
+        "change-postings", help="give signals stored before updated_since existed their change posting"
+    )
+    for action, run in ((counters, run_counters), (keys, run_keys), (postings, run_postings)):
         action.add_argument("--dry-run", action="store_true", help="print what would change, change nothing")
         action.set_defaults(run=run)
 
@@ -68,4 +72,18 @@ def run_keys(args: argparse.Namespace) -> int:
     for key_id in report.indexed:
         print(f"{verb} {key_id}")
     print(f"api-keys: {len(report.indexed)} key(s) {verb}")
+    return 0
+
+
+def run_postings(args: argparse.Namespace) -> int:
+    from signals.ops.migrations import backfill_change_postings
+
+    try:
+        report = backfill_change_postings(dry_run=args.dry_run)
+    except Exception as exc:
+        return _failed(exc)
+    verb = "would post" if report.dry_run else "posted"
+    for signal_id in report.written:
+        print(f"{verb} {signal_id}")
+    print(f"change-postings: {len(report.written)} of {report.scanned} signal(s) {verb}")
     return 0

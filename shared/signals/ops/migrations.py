@@ -20,6 +20,10 @@ run finds nothing to change. A dry run does steps 1-3 and reports what step 4 wo
 
 **API keys.** Keys stored before the listing index existed get its attributes (``index_key``:
 conditional, so a second run finds none).
+
+**Change postings.** Signals stored before ``updated_since`` existed get the posting it reads, each
+in a transaction conditional on the signal's version (a live change wrote its own) and on the
+posting's absence (a second run writes none).
 """
 
 from __future__ import annotations
@@ -125,10 +129,31 @@ def reindex_api_keys(*, dry_run: bool = False) -> KeyReport:
     return report
 
 
+@dataclass
+class PostingReport:
+    dry_run: bool
+    scanned: int = 0
+    written: list[str] = field(default_factory=list)  # signal ids given a posting (or, dry run, to give)
+
+
+def backfill_change_postings(*, dry_run: bool = False) -> PostingReport:
+    """Give every signal stored before ``updated_since`` existed its change posting (``UPD#<month>``)."""
+    from signals.storage.change_index import lacks_change_posting, put_change_posting, stored_signals
+
+    report = PostingReport(dry_run=dry_run)
+    for signal in stored_signals(get_settings().migrate_scan_page_size):
+        report.scanned += 1
+        if lacks_change_posting(signal) and (dry_run or put_change_posting(signal)):
+            report.written.append(signal.id)
+    return report
+
+
 __all__ = [
     "CounterChange",
     "CounterReport",
     "KeyReport",
+    "PostingReport",
+    "backfill_change_postings",
     "migrate_subscription_counters",
     "reindex_api_keys",
 ]
