@@ -40,7 +40,7 @@ def _error(code: str, detail: str) -> ApiError:
 def lower_bound(value: str, now: datetime | None = None) -> str:
     """The position (``ranking.changes``) the answer lists changes strictly after; raises a 400
     ``ApiError`` for a malformed, future or too old value."""
-    from signals.ranking.changes import position_after_instant, position_before_second
+    from signals.ranking.changes import position_after_instant
 
     token = _TOKEN.match(value)
     try:
@@ -67,8 +67,8 @@ def lower_bound(value: str, now: datetime | None = None) -> str:
         )
     if token:
         return f"{token.group(1)}#{token.group(2)}"
-    if instant.microsecond:  # a fraction of a second: the whole second again (never miss one)
-        return position_before_second(instant)
+    if instant.microsecond:  # inside a second (positions are whole seconds): that second again
+        return position_after_instant(instant - timedelta(seconds=1))
     return position_after_instant(instant)
 
 
@@ -107,7 +107,8 @@ def read_changes(
             raise cursors.CursorError(
                 "invalid_cursor", "The cursor does not fit this query; start again."
             ) from exc
-    horizon = datetime.fromtimestamp(now - settings.updated_since_settle_s, UTC)
+    # the last whole second that ended at least the settle lag ago (a position covers its whole second)
+    horizon = datetime.fromtimestamp(now - settings.updated_since_settle_s - 1, UTC)
     page = read_changes_page(
         index, query, limit, after=after, horizon=horizon, scan_max=settings.updated_since_scan_max
     )

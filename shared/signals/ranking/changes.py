@@ -30,11 +30,6 @@ def position_after_instant(instant: datetime) -> str:
     return f"{iso(instant)}#{TOP}"
 
 
-def position_before_second(instant: datetime) -> str:
-    """The position just before every change in ``instant``'s second."""
-    return f"{iso(instant)}#"
-
-
 def months_between(first: str, last: str) -> list[str]:
     """Calendar months ``YYYY-MM`` from ``first`` to ``last``, both included, oldest first."""
     year, month = int(first[:4]), int(first[5:7])

@@ -70,7 +70,7 @@ def test_a_poller_gets_exactly_the_new_and_changed_signals_oldest_change_first(m
 
     ids, value, pages = poller.poll("2026-06-01T00:00:00Z")
     assert ids == [s.id for s in first] and pages == 3  # oldest change first, 3 a page
-    assert value == "2026-06-03T11:58:00Z"  # the horizon: now minus the settle lag (120 s)
+    assert value == "2026-06-03T11:57:59Z"  # the horizon: the last whole second over 120 s (the lag) ago
 
     # later: a new signal, one published long before what the poller saw but scored only now,
     # and an edit of one it already has
@@ -117,7 +117,7 @@ def test_other_filters_combine_and_a_page_stops_at_the_last_change_it_read(monke
     signals = [changed(n, NOW - timedelta(hours=10 - n), score=9 if n % 2 else 2) for n in range(8)]
     poller = Poller(monkeypatch, signals)
     ids, value, _ = poller.poll("2026-06-01T00:00:00Z", limit=2, min_score=5)
-    assert ids == ["sig00001", "sig00003", "sig00005", "sig00007"] and value == "2026-06-03T11:58:00Z"
+    assert ids == ["sig00001", "sig00003", "sig00005", "sig00007"] and value == "2026-06-03T11:57:59Z"
 
 
 def test_feeds_carry_the_value_to_poll_with(monkeypatch: Any) -> None:
@@ -126,13 +126,26 @@ def test_feeds_carry_the_value_to_poll_with(monkeypatch: Any) -> None:
     json_feed = poller.get("/v1/feed.json", params)
     document = body(json_feed)
     assert len(document["items"]) == 2  # changed after 09:30: signals 2 and 1, not 3
-    assert document["_signals"] == {"next_updated_since": "2026-06-03T11:58:00Z"}
-    assert json_feed["headers"][HEADER] == "2026-06-03T11:58:00Z"
+    assert document["_signals"] == {"next_updated_since": "2026-06-03T11:57:59Z"}
+    assert json_feed["headers"][HEADER] == "2026-06-03T11:57:59Z"
     assert HEADER in json_feed["headers"]["Access-Control-Expose-Headers"]  # readable from a browser
     rss = poller.get("/v1/feed.rss", params)
-    assert rss["headers"][HEADER] == "2026-06-03T11:58:00Z"
+    assert rss["headers"][HEADER] == "2026-06-03T11:57:59Z"
     titles = [entry.title for entry in feedparser.parse(rss["body"]).entries]
     assert titles == ["Headline 2 <b>&amp; co</b>", "Headline 1 <b>&amp; co</b>"]  # oldest change first
+
+
+def test_an_instant_inside_a_second_lists_that_whole_second_and_never_skips_it(monkeypatch: Any) -> None:
+    # stored positions are whole seconds: a change at 11:00:00.7 sits at 11:00:00
+    late_in_second = changed(1, NOW.replace(hour=11, microsecond=700_000))
+    poller = Poller(monkeypatch, [late_in_second])
+    assert poller.poll("2026-06-03T11:00:00.5Z")[0] == ["sig00001"]
+    # and a value past the horizon comes back as one that still covers its whole second
+    value = body(poller.get("/v1/signals", {"updated_since": "2026-06-03T11:59:30.5Z"}))["next_updated_since"]
+    assert value == "2026-06-03T11:59:29Z"
+    poller.index.add([changed(2, NOW.replace(hour=11, minute=59, second=30, microsecond=700_000))])
+    poller.now = NOW + timedelta(minutes=5)
+    assert poller.poll(value)[0] == ["sig00002"]
 
 
 BAD = [
