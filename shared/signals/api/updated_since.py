@@ -45,7 +45,7 @@ def lower_bound(value: str, now: datetime | None = None) -> str:
     token = _TOKEN.match(value)
     try:
         instant = as_utc(datetime.fromisoformat(token.group(1) if token else value))
-    except ValueError:
+    except (ValueError, OverflowError):  # not an instant, or one UTC cannot hold (0001-01-01T00:00+01:00)
         raise _error(
             "invalid_updated_since",
             f"{value!r} is neither an ISO 8601 instant (e.g. {EXAMPLE}) nor a value this API returned"

@@ -152,6 +152,7 @@ BAD = [
     ({"updated_since": "yesterday"}, "invalid_updated_since"),
     ({"updated_since": "0.5"}, "invalid_updated_since"),
     ({"updated_since": "2026-06-03T11:00:00Z~bad id"}, "invalid_updated_since"),
+    ({"updated_since": "0001-01-01T00:00:00+01:00"}, "invalid_updated_since"),
     ({"updated_since": "2026-06-04T00:00:00Z"}, "updated_since_in_future"),
     ({"updated_since": "2024-01-01T00:00:00Z"}, "updated_since_too_old"),
 ]
