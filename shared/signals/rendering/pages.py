@@ -71,6 +71,7 @@ def feed_page(signals: list[Signal], *, view: FeedView, next_url: str | None) ->
                 min_score=view.effective_min_score(),
                 tags=view.tags,
                 source=view.source,
+                entities=view.entities,
             ),
             publishers=publishers,
             publishers_max=get_settings().card_publishers_max,
@@ -108,6 +109,9 @@ def _chips(view: FeedView, signals: list[Signal]) -> list[tuple[str, str]]:
     if view.source:
         names = [s.name for signal in signals for s in signal.sources if s.source_id == view.source]
         chips.append((f"from {names[0] if names else view.source}", view.url(source=None)))
+    chips += [
+        (f"about {e}", view.url(entities=tuple(x for x in view.entities if x != e))) for e in view.entities
+    ]
     return chips
 
 

@@ -11,6 +11,7 @@ from typing import Any
 
 from signals.config import get_settings
 from signals.models import Signal
+from signals.models.entity_slug import entity_slugs
 from signals.storage import key_schema
 from signals.storage.aws import client
 from signals.storage.thread_records import thread_records
@@ -96,7 +97,14 @@ def posting_pks(signal: Signal) -> list[str]:
     pks.extend(
         key_schema.source_posting_pk(src, month) for src in dict.fromkeys(s.source_id for s in signal.sources)
     )
+    pks.extend(entity_posting_pks(signal))
     return pks
+
+
+def entity_posting_pks(signal: Signal) -> list[str]:
+    """The entity postings of a signal (``ENT#<slug>#<month>``): one per entity slug, capped."""
+    month = key_schema.month(signal.published_at)
+    return [key_schema.entity_pk(slug, month) for slug in entity_slugs(signal.entities)]
 
 
 def _posting(pk: str, signal: Signal, body: str) -> dict[str, Any]:
@@ -140,7 +148,8 @@ def obsolete_keys(old: Signal | None, new: Signal) -> list[dict[str, Any]]:
 
 
 def counter_updates(old: Signal | None, new: Signal) -> list[dict[str, Any]]:
-    """UpdateItem arguments that keep the category and tag counts (``/v1/categories``, ``/v1/tags``).
+    """UpdateItem arguments that keep the category, tag and entity counts (``/v1/categories``, ``/v1/tags``,
+    ``/v1/entities``).
 
     Call once per stored change (after the conditional write of the signal record succeeded).
     """
@@ -151,6 +160,8 @@ def counter_updates(old: Signal | None, new: Signal) -> list[dict[str, Any]]:
         deltas[f"cat:{signal.category.value}"] = deltas.get(f"cat:{signal.category.value}", 0) + step
         for tag in dict.fromkeys(signal.tags):
             deltas[f"tag:{tag}"] = deltas.get(f"tag:{tag}", 0) + step
+        for slug in entity_slugs(signal.entities):  # /v1/entities, /v1/opml
+            deltas[f"ent:{slug}"] = deltas.get(f"ent:{slug}", 0) + step
     changed = {name: delta for name, delta in deltas.items() if delta}
     if not changed:
         return []
