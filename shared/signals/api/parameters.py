@@ -115,7 +115,7 @@ class FeedFilters(BaseModel):
         return self
 
     def entity_slugs(self) -> list[str]:
-        """The ``entity`` values as slugs (``models.entity_slug``); a value with no letter or digit is a 400."""
+        """The ``entity`` values as slugs (``models.entity_slug``); one with no letter or digit: a 400."""
         from signals.models.entity_slug import entity_slug
 
         slugs = [entity_slug(name) for name in self.entity or ()]

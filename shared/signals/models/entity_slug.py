@@ -38,19 +38,31 @@ def _compact(text: str) -> str:
 
 
 @cache
-def aliases() -> dict[str, str]:
-    """Compact form (letters and digits) of each vocabulary name and tag -> its tag."""
+def _vocabulary() -> tuple[dict[str, str], dict[str, str]]:
+    """(compact form of each vocabulary name and tag -> its tag, tag -> the first name it has)."""
     import yaml
 
     vocabulary = yaml.safe_load(VOCABULARY.read_text(encoding="utf-8"))
     table: dict[str, str] = {}
+    names: dict[str, str] = {}
     for section in ("organisations", "models"):
         for entry in vocabulary.get(section) or []:
             tag = entry.get("tag")
             if tag:
                 table.setdefault(_compact(entry["name"]), tag)
                 table.setdefault(_compact(tag), tag)
-    return table
+                names.setdefault(tag, entry["name"])
+    return table, names
+
+
+def aliases() -> dict[str, str]:
+    """Compact form (letters and digits) of each vocabulary name and tag -> its tag."""
+    return _vocabulary()[0]
+
+
+def known_name(slug: str) -> str | None:
+    """The vocabulary's name of an entity slug (``google-deepmind`` -> "Google DeepMind"), or None."""
+    return _vocabulary()[1].get(slug)
 
 
 def entity_slug(name: str) -> str:

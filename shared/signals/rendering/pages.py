@@ -14,6 +14,7 @@ from signals.models.thread import RelatedSignal
 from signals.rendering import site_notice
 from signals.rendering.display import category_label, display_published, display_score, display_time
 from signals.rendering.feed_view import SORTS, FeedView
+from signals.rendering.follow_links import entity_links, tag_href
 from signals.rendering.publishers import Publisher
 from signals.rendering.publishers import publishers as publisher_list
 from signals.rendering.syndication import feed_title
@@ -40,6 +41,8 @@ def _environment() -> Any:
         score=display_score,
         label=category_label,
         safe_url=safe_url,
+        tag_href=tag_href,
+        entity_links=entity_links,
     )
     env.globals.update(stylesheet=STYLESHEET_PATH, site_notice=site_notice.current)
     return env
@@ -125,6 +128,11 @@ def signal_page(signal: Signal, earlier: Sequence[RelatedSignal] = ()) -> str:
     from signals.rendering.signal_page import signal_view
 
     return _environment().get_template("signal.html").render(page=signal_view(signal, earlier))
+
+
+def render(template: str, **context: Any) -> str:
+    """Any template of the site's environment (``rendering/follow_pages.py`` renders its pages here)."""
+    return _environment().get_template(template).render(**context)
 
 
 def not_found_page() -> str:
