@@ -143,7 +143,9 @@ def test_tag_page(api: Any) -> None:
 def test_cards_and_signal_page_link_tags_and_entities_to_their_pages(api: Any) -> None:
     front = get(api, "/", {"show": "all", "sort": "time", "limit": 50})["body"]
     assert 'href="/tags/safety"' in front and 'href="/entities/anthropic"' in front
-    signal_page = get(api, "/signals/sig00000")["body"]
+    from signals.rendering.pages import signal_page as render_signal_page
+
+    signal_page = render_signal_page(SIGNALS[0])
     assert 'href="/tags/chips"' in signal_page and 'href="/entities/claude"' in signal_page
 
 
