@@ -620,7 +620,8 @@ def test_an_entity_filter_gets_only_signals_naming_that_entity(local, api, stub)
     created = subscribe(api, key, f"{stub.base}/ok/openai", filters={"entities": ["Open AI"]})
     assert created["filters"]["entities"] == ["openai"]
     subscribe(api, key, f"{stub.base}/ok/anthropic", filters={"entities": ["anthropic"]})
-    bad = api("POST", "/v1/subscriptions", key=key, body={"url": f"{stub.base}/ok/x", "filters": {"entities": ["--"]}})
+    bad_body = {"url": f"{stub.base}/ok/x", "filters": {"entities": ["--"]}}
+    bad = api("POST", "/v1/subscriptions", key=key, body=bad_body)
     assert bad.status == 400 and bad.body["code"] == "invalid_body"
     for n, entities in enumerate([["OpenAI", "Microsoft"], ["Meta"], ["Anthropic"]]):
         signal = make_signal(f"sig-{n}").model_copy(update={"entities": entities})

@@ -19,7 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from signals.api import freshness, reading
 from signals.api.http_policy import public_get, text_responses
-from signals.api.parameters import LIMIT_DEFAULT, Cursor, FeedFilters, Limit
+from signals.api.parameters import ENTITY_PATTERN, LIMIT_DEFAULT, Cursor, FeedFilters, Limit
 from signals.api.request_urls import base_url
 from signals.config import get_settings
 from signals.models.entity_slug import entity_slug, known_name
@@ -33,6 +33,7 @@ EntityPath = Annotated[
     Path(
         min_length=1,
         max_length=_settings.query_param_max_chars,
+        pattern=ENTITY_PATTERN,
         description="an entity's slug (`anthropic`; see /v1/entities); a name redirects to its slug",
         examples=["anthropic"],
     ),
@@ -117,7 +118,13 @@ def _cached() -> dict[str, str]:
     page=True,
     summary="An entity's signals as a web page, newest first, with its feeds",
     tags=["pages"],
-    responses=text_responses("text/html", errors_as="text/html"),
+    responses={
+        **text_responses("text/html", errors_as="text/html"),
+        308: {
+            "description": "a name that is not its slug (`Open AI`): the page of its slug (Location)",
+            "content": {"text/html": {"schema": {"type": "string"}}},
+        },
+    },
 )
 def entity_page(slug: EntityPath, limit: Limit = LIMIT_DEFAULT, cursor: Cursor = None):
     from signals.rendering.follow_pages import Followed

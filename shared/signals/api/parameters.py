@@ -64,9 +64,12 @@ Tags = Annotated[
     ),
 ]
 
-#: one entity, as a reader writes it ("Anthropic", "open ai", "google-deepmind"): read as its slug
+#: one entity, as a reader writes it ("Anthropic", "open ai", "google-deepmind"): read as its slug;
+#: it needs a letter or digit (what a slug is made of) and no comma
+ENTITY_PATTERN = r"^[^,]*[A-Za-z0-9][^,]*$"
 EntityText = Annotated[
-    str, StringConstraints(min_length=1, max_length=_settings.query_param_max_chars, pattern=r"^[^,]+$")
+    str,
+    StringConstraints(min_length=1, max_length=_settings.query_param_max_chars, pattern=ENTITY_PATTERN),
 ]
 Entities = Annotated[
     list[EntityText] | None,

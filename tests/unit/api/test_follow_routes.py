@@ -68,7 +68,9 @@ def test_repeated_entities_are_any_of_them_and_combine_with_other_filters(api: A
     items = body(get(api, "/v1/signals", [("entity", "anthropic"), ("entity", "eu-ai-act"), ("limit", 50)]))
     assert {s["id"] for s in items["items"]} == set(about("anthropic")) | set(about("eu-ai-act"))
     items = body(get(api, "/v1/signals", {"entity": "anthropic", "min_score": 7, "tag": "safety"}))["items"]
-    expected = [i for i in about("anthropic") if (s := api.index.signals[i]).score >= 7 and "safety" in s.tags]
+    expected = [
+        i for i in about("anthropic") if (s := api.index.signals[i]).score >= 7 and "safety" in s.tags
+    ]
     assert [s["id"] for s in items] == expected
 
 
@@ -134,7 +136,9 @@ def test_unknown_entity_is_a_404_page_and_a_vocabulary_entity_an_empty_thread(ap
 
 def test_tag_page(api: Any) -> None:
     page = get(api, "/tags/safety", {"limit": 50})["body"]
-    expected = [s.id for s in sorted(SIGNALS, key=lambda s: s.published_at, reverse=True) if "safety" in s.tags]
+    expected = [
+        s.id for s in sorted(SIGNALS, key=lambda s: s.published_at, reverse=True) if "safety" in s.tags
+    ]
     assert re.findall(r'<h2><a href="/signals/(\w+)">', page) == expected
     assert "/v1/feed.atom?tag=safety" in page
     assert get(api, "/tags/nothing-here")["statusCode"] == 404
