@@ -255,7 +255,11 @@ def admission_first(app: APIGatewayHttpResolver, exc: Exception) -> Exception:
 
 
 #: pages whose address holds a value: an address no route matches there is answered with a page
-_PAGE_PREFIXES = {"/signals/": "/signals/<signal_id>", "/entities/": "/entities/<slug>", "/tags/": "/tags/<tag>"}
+_PAGE_PREFIXES = {
+    "/signals/": "/signals/<signal_id>",
+    "/entities/": "/entities/<slug>",
+    "/tags/": "/tags/<tag>",
+}
 
 
 def unmatched(app: APIGatewayHttpResolver) -> Response:
