@@ -17,6 +17,8 @@ from signals.storage.aws import client
 from signals.storage.thread_records import thread_records
 
 SIGNAL_SK = key_schema.SIGNAL_SK
+#: set on every signal record whose entity postings and counts exist (``storage/entity_postings.py``)
+ENTITIES_INDEXED = "entities_indexed"
 
 
 def index_attributes(signal: Signal) -> dict[str, str]:
@@ -44,6 +46,7 @@ def to_record(signal: Signal) -> dict[str, Any]:
         "category": signal.category.value,
         "version": signal.version,
         "body": signal.model_dump_json(),
+        ENTITIES_INDEXED: 1,
     }
     return {
         name: {"N": str(value)} if isinstance(value, int) else {"S": value}
@@ -107,7 +110,7 @@ def entity_posting_pks(signal: Signal) -> list[str]:
     return [key_schema.entity_pk(slug, month) for slug in entity_slugs(signal.entities)]
 
 
-def _posting(pk: str, signal: Signal, body: str) -> dict[str, Any]:
+def posting_item(pk: str, signal: Signal, body: str) -> dict[str, Any]:
     return {
         "pk": {"S": pk},
         "sk": {"S": key_schema.time_sort_key(signal.published_at, signal.id)},
@@ -131,7 +134,7 @@ def records_for(signal: Signal) -> list[dict[str, Any]]:
     return [
         record,
         {"pk": {"S": key_schema.MONTHS_PK}, "sk": {"S": key_schema.months_sk(month, shard)}},
-        *(_posting(pk, signal, body) for pk in posting_pks(signal)),
+        *(posting_item(pk, signal, body) for pk in posting_pks(signal)),
         *thread_records(signal),  # "Earlier in this story" (storage/thread_records.py)
     ]
 
