@@ -73,6 +73,22 @@ class EntityList(BaseModel):
     items: list[EntityCount]
 
 
+_OPML_EXAMPLE = """<?xml version="1.0" encoding="UTF-8"?>
+<opml version="2.0">
+  <head><title>Signals feeds</title></head>
+  <body>
+    <outline text="Entities">
+      <outline type="rss" text="Signals: about Anthropic" title="Signals: about Anthropic"
+        xmlUrl="https://signals.example/v1/feed.rss?entity=anthropic"
+        htmlUrl="https://signals.example/entities/anthropic" />
+    </outline>
+  </body>
+</opml>
+"""
+_OPML_RESPONSES = text_responses("text/x-opml")
+_OPML_RESPONSES[200]["content"]["text/x-opml"]["example"] = _OPML_EXAMPLE
+
+
 @public_get(
     router, "/v1/entities", summary="Entities with their signal counts, most named first", tags=["feed"]
 )
@@ -90,7 +106,7 @@ def list_entities() -> Response[EntityList]:
     "/v1/opml",
     summary="OPML 2.0 of the feeds a reader may import: categories, most used tags and entities",
     tags=["feeds"],
-    responses=text_responses("text/x-opml"),
+    responses=_OPML_RESPONSES,
 )
 def opml():
     from signals.rendering.opml import opml_document

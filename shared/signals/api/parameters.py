@@ -80,6 +80,7 @@ Entities = Annotated[
             f" any of several (at most {_settings.entity_filter_max}); 'Open AI', 'OpenAI' and 'openai'"
             " are one entity"
         ),
+        examples=[["anthropic"]],
     ),
 ]
 
