@@ -10,7 +10,7 @@ follow Anthropic before the first story arrives. Entity slugs: ``models/entity_s
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.api_gateway import Router
@@ -24,9 +24,13 @@ from signals.api.request_urls import base_url
 from signals.config import get_settings
 from signals.models.entity_slug import entity_slug, known_name
 
+if TYPE_CHECKING:
+    from signals.models import Signal
+    from signals.rendering.follow_pages import Followed
+
 router = Router()
 HTML = "text/html; charset=utf-8"
-_settings = get_settings()
+_settings = get_settings()  # the path parameters' schema (as api/parameters.py)
 
 EntityPath = Annotated[
     str,
@@ -96,7 +100,7 @@ def list_entities() -> Response[EntityList]:
     counts = sorted(reading.counts().entities.items(), key=lambda kv: (-kv[1], kv[0]))
     items = [
         EntityCount(slug=slug, name=known_name(slug) or slug, count=n)
-        for slug, n in counts[: _settings.entities_list_max]
+        for slug, n in counts[: get_settings().entities_list_max]
     ]
     return Response(200, "application/json", EntityList(items=items))
 
@@ -111,11 +115,11 @@ def list_entities() -> Response[EntityList]:
 def opml():
     from signals.rendering.opml import opml_document
 
-    counts = reading.counts()
+    counts, settings = reading.counts(), get_settings()
     body = opml_document(
         base_url(router.current_event),
-        tags=_most_used(counts.tags, _settings.opml_tags_max),
-        entities=[(s, known_name(s) or s) for s in _most_used(counts.entities, _settings.opml_entities_max)],
+        tags=_most_used(counts.tags, settings.opml_tags_max),
+        entities=[(s, known_name(s) or s) for s in _most_used(counts.entities, settings.opml_entities_max)],
     )
     return Response(200, "text/x-opml; charset=utf-8", body, headers=_cached())
 
@@ -125,7 +129,7 @@ def _most_used(counts: dict[str, int], limit: int) -> list[str]:
 
 
 def _cached() -> dict[str, str]:
-    return {"Cache-Control": f"public, max-age={_settings.page_cache_max_age_s}"}
+    return {"Cache-Control": f"public, max-age={get_settings().page_cache_max_age_s}"}
 
 
 @public_get(
@@ -166,7 +170,7 @@ def tag_page(tag: TagPath, limit: Limit = LIMIT_DEFAULT, cursor: Cursor = None):
     return _thread_page(Followed("tag", tag, tag), limit, cursor, known=False)
 
 
-def _thread_page(followed, limit: int, cursor: str | None, *, known: bool) -> Response:
+def _thread_page(followed: Followed, limit: int, cursor: str | None, *, known: bool) -> Response:
     """The page of a thread: newest first; no signal at all is a 404 unless ``known``."""
     from signals.rendering.follow_pages import follow_page
 
@@ -187,7 +191,7 @@ def _thread_page(followed, limit: int, cursor: str | None, *, known: bool) -> Re
     return Response(200, HTML, html, headers=freshness.last_modified(signals))
 
 
-def _named(followed, signals):
+def _named(followed: Followed, signals: list[Signal]) -> Followed:
     """An entity outside the vocabulary takes the name its newest signal gives it."""
     from dataclasses import replace
 
@@ -197,7 +201,7 @@ def _named(followed, signals):
     return followed
 
 
-def _unknown(followed) -> Response:
+def _unknown(followed: Followed) -> Response:
     from signals.rendering.follow_pages import unknown_page
 
     return Response(404, HTML, unknown_page(followed))
