@@ -133,6 +133,13 @@ class Settings(BaseModel):
     tags_list_max: int = 500  # /v1/tags returns at most this many tags (by count)
     query_param_max_chars: int = 200  # tag/source filter values longer than this are rejected
     tag_filter_max: int = 10  # repeated tag parameters (any of them) a feed query may name at most
+    # --- follow: entity filters, /entities, /tags, /v1/opml (models/entity_slug.py, api/follow_routes.py) ---
+    entity_slug_max_chars: int = 64  # an entity slug is cut to this many characters
+    entity_filter_max: int = 10  # repeated entity parameters (any of them) a feed query may name at most
+    entities_per_signal_max: int = 8  # a signal gets entity postings (and counts) for its first this many
+    entities_list_max: int = 500  # /v1/entities returns at most this many entities (by count)
+    opml_tags_max: int = 50  # /v1/opml lists the feeds of this many tags, most used first
+    opml_entities_max: int = 50  # ...and of this many entities, most used first
     unknown_source_listed_max: int = 40  # an unknown `source` answer lists at most this many valid ids
     cursor_max_chars: int = 4096
 
