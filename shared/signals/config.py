@@ -1,22 +1,37 @@
 """Settings: every limit, name and switch Signals uses, read once per cold start.
 
-One pydantic-settings model (env prefix ``SIGNALS_``, except the resource names, which the
-template injects without prefix). Code asks ``get_settings()``; nothing else reads ``os.environ``.
+One pydantic model read from the environment (``SIGNALS_<FIELD>``, case-insensitive, except the
+resource names, which the template injects without prefix: a field's ``validation_alias`` choices are
+its variable names). Values are parsed as pydantic-settings would: JSON for lists, pydantic's own
+coercion for the rest. Code asks ``get_settings()``; nothing else reads ``os.environ``.
+
+The reader is ``_from_environ`` below, not pydantic-settings: that package costs every handler
+~40 ms of cold import (``tests/bench/bench_imports_build.py``) for a dozen lines of work here.
 """
 
 from __future__ import annotations
 
+import json
+import os
+import typing
 from functools import lru_cache
-from typing import Literal
+from typing import Any, Literal
 
-from pydantic import AliasChoices, Field
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import AliasChoices, BaseModel, ConfigDict, Field
+
+ENV_PREFIX = "SIGNALS_"
 
 
-class Settings(BaseSettings):
-    """All configuration, with production defaults; the template and the local runtime override."""
+class Settings(BaseModel):
+    """All configuration, with production defaults; the template and the local runtime override.
 
-    model_config = SettingsConfigDict(env_prefix="SIGNALS_", extra="ignore")
+    ``Settings()`` reads the environment; keyword arguments (by field name) override it.
+    """
+
+    model_config = ConfigDict(extra="ignore", populate_by_name=True, frozen=False)
+
+    def __init__(self, **values: Any) -> None:
+        super().__init__(**{**_from_environ(type(self)), **values})
 
     # --- resources (names injected by template.yaml / the local runtime) ---
     table_name: str = Field("signals", validation_alias=AliasChoices("TABLE_NAME", "SIGNALS_TABLE_NAME"))
@@ -124,6 +139,13 @@ class Settings(BaseSettings):
     tags_list_max: int = 500  # /v1/tags returns at most this many tags (by count)
     query_param_max_chars: int = 200  # tag/source filter values longer than this are rejected
     tag_filter_max: int = 10  # repeated tag parameters (any of them) a feed query may name at most
+    # --- follow: entity filters, /entities, /tags, /v1/opml (models/entity_slug.py, api/follow_routes.py) ---
+    entity_slug_max_chars: int = 64  # an entity slug is cut to this many characters
+    entity_filter_max: int = 10  # repeated entity parameters (any of them) a feed query may name at most
+    entities_per_signal_max: int = 8  # a signal gets entity postings (and counts) for its first this many
+    entities_list_max: int = 500  # /v1/entities returns at most this many entities (by count)
+    opml_tags_max: int = 50  # /v1/opml lists the feeds of this many tags, most used first
+    opml_entities_max: int = 50  # ...and of this many entities, most used first
     unknown_source_listed_max: int = 40  # an unknown `source` answer lists at most this many valid ids
     cursor_max_chars: int = 4096
 
@@ -190,6 +212,40 @@ class Settings(BaseSettings):
     metrics_namespace: str = Field(
         "Signals", validation_alias=AliasChoices("POWERTOOLS_METRICS_NAMESPACE", "SIGNALS_METRICS_NAMESPACE")
     )
+
+
+def _env_names(name: str, alias: Any) -> list[str]:
+    if isinstance(alias, AliasChoices):
+        return [str(choice) for choice in alias.choices]
+    return [ENV_PREFIX + name.upper()]
+
+
+def _structured(annotation: Any) -> bool:
+    """Lists, tuples, sets, dicts and models come as JSON text, as pydantic-settings reads them."""
+    origins = {typing.get_origin(a) for a in (annotation, *typing.get_args(annotation))}
+    return bool(origins & {list, tuple, set, frozenset, dict}) or (
+        isinstance(annotation, type) and issubclass(annotation, (BaseModel, list, dict))
+    )
+
+
+def _from_environ(model: type[BaseModel]) -> dict[str, Any]:
+    """The fields set in the environment, by field name (variable names are case-insensitive)."""
+    environ = {key.upper(): value for key, value in os.environ.items()}
+    values: dict[str, Any] = {}
+    for name, field in model.model_fields.items():
+        for env_name in _env_names(name, field.validation_alias):
+            raw = environ.get(env_name.upper())
+            if raw is None:
+                continue
+            if _structured(field.annotation):
+                try:
+                    values[name] = json.loads(raw)
+                except ValueError as error:
+                    raise ValueError(f"{env_name} must be JSON (e.g. [1, 2]): {error}") from None
+            else:
+                values[name] = raw
+            break
+    return values
 
 
 @lru_cache(maxsize=1)

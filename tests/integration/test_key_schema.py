@@ -63,7 +63,11 @@ def write_one_of_everything(aws: Any) -> None:
     from signals.webhooks.wiring import subscription_store
 
     # signals and their indexes, as the scorer writes them (and a tagged one, from one source)
-    store(aws.dynamodb, aws.table_name, [make_signal(1), make_signal(2, tags=["chips"], score=8)])
+    store(
+        aws.dynamodb,
+        aws.table_name,
+        [make_signal(1), make_signal(2, tags=["chips"], score=8, entities=["Anthropic"])],
+    )
     # an item through the scorer: item-seen, story keys, the signal, its postings, daily stats
     spec = importlib.util.spec_from_file_location("scorer_app", ROOT / "functions/scorer/app.py")
     scorer = importlib.util.module_from_spec(spec)

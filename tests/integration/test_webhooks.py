@@ -614,6 +614,23 @@ def test_filters_select_subscribers(local, api, stub):
     assert sorted(h.path for h in stub.hits) == ["/ok/low", "/ok/src"]
 
 
+def test_an_entity_filter_gets_only_signals_naming_that_entity(local, api, stub):
+    """Issue 16, follow anything: entities given as names are stored as slugs ("Open AI" -> openai)."""
+    key = new_key()
+    created = subscribe(api, key, f"{stub.base}/ok/openai", filters={"entities": ["Open AI"]})
+    assert created["filters"]["entities"] == ["openai"]
+    subscribe(api, key, f"{stub.base}/ok/anthropic", filters={"entities": ["anthropic"]})
+    bad_body = {"url": f"{stub.base}/ok/x", "filters": {"entities": ["--"]}}
+    bad = api("POST", "/v1/subscriptions", key=key, body=bad_body)
+    assert bad.status == 400 and bad.body["code"] == "invalid_body"
+    for n, entities in enumerate([["OpenAI", "Microsoft"], ["Meta"], ["Anthropic"]]):
+        signal = make_signal(f"sig-{n}").model_copy(update={"entities": entities})
+        send_to_queue(local, put_signal(local, signal).model_dump_json())
+    pump(local)
+    delivered = sorted((h.path, json.loads(h.body)["data"]["id"]) for h in stub.hits)
+    assert delivered == [("/ok/anthropic", "sig-2"), ("/ok/openai", "sig-0")]
+
+
 def test_attempts_reach_the_ops_stats(local, api, stub, monkeypatch):
     from signals.ops.pipeline_stats import read_report
 

@@ -72,6 +72,8 @@ NOT_AT_IMPORT = {
 for _modules in NOT_AT_IMPORT.values():
     _modules += ["sklearn", "scipy", "numpy", "signals.scoring.training", "signals.scoring.judge"]
     _modules += ["aws_xray_sdk", "botocore.session", "botocore.client", "wrapt"]
+    # settings are read by signals.config itself: pydantic-settings cost ~40 ms of every cold import
+    _modules += ["pydantic_settings", "dotenv"]
 
 
 def loaded_by(function: str) -> set[str]:

@@ -16,6 +16,7 @@ from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValida
 
 from signals.api import (
     docs_routes,
+    follow_routes,
     http_policy,
     ops_routes,
     page_routes,
@@ -42,6 +43,7 @@ app.include_router(subscription_routes.router)
 app.include_router(signal_routes.router)
 app.include_router(syndication_routes.router)
 app.include_router(page_routes.router)
+app.include_router(follow_routes.router)
 app.include_router(docs_routes.router)
 app.use(middlewares=[http_policy.http_behaviour])
 

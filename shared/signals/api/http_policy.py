@@ -254,6 +254,14 @@ def admission_first(app: APIGatewayHttpResolver, exc: Exception) -> Exception:
     return exc
 
 
+#: pages whose address holds a value: an address no route matches there is answered with a page
+_PAGE_PREFIXES = {
+    "/signals/": "/signals/<signal_id>",
+    "/entities/": "/entities/<slug>",
+    "/tags/": "/tags/<tag>",
+}
+
+
 def unmatched(app: APIGatewayHttpResolver) -> Response:
     """No route for this method and path: 405 with ``Allow`` when other methods serve the path, else 404."""
     # Powertools marks its catch-all route CORS-open whenever a CORSConfig is set (so that it can
@@ -263,11 +271,12 @@ def unmatched(app: APIGatewayHttpResolver) -> Response:
         unmatched_route.cors = False
     path = app.current_event.path
     methods = sorted({route.method for route in _matching(app, path)})
-    if not methods and app.current_event.http_method in ("GET", "HEAD") and path.startswith("/signals/"):
-        # an id no signal can have (e.g. not ASCII) at the page's address: the page's own 404
+    page_rule = next((rule for prefix, rule in _PAGE_PREFIXES.items() if path.startswith(prefix)), None)
+    if not methods and app.current_event.http_method in ("GET", "HEAD") and page_rule:
+        # an id (slug, tag) no page can have (e.g. not ASCII) at a page's address: a page's 404
         from signals.rendering.pages import not_found_page
 
-        headers = {**_security_headers("/signals/<signal_id>"), "Cache-Control": "no-store"}
+        headers = {**_security_headers(page_rule), "Cache-Control": "no-store"}
         return Response(404, "text/html; charset=utf-8", not_found_page(), headers=headers)
     if not methods:
         return problem_response(app, not_found())

@@ -34,7 +34,7 @@ Show = Annotated[str | None, Query(pattern="^all$", description="all: also off-t
     tags=["pages"],
     responses=text_responses("text/html", errors_as="text/html"),
 )
-@with_filters("min_score", "category", "tag", "source")
+@with_filters("min_score", "category", "tag", "source", "entity")
 def home_page(
     filters: FeedFilters,
     sort: Sort = PAGE_DEFAULT_SORT,
@@ -50,6 +50,7 @@ def home_page(
         min_score=filters.min_score,
         tags=tuple(filters.tag or ()),
         source=filters.source,
+        entities=tuple(filters.entity_slugs()),
         show_all=show == "all",
     )
     shown = filters.model_copy(

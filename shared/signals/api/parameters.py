@@ -64,6 +64,26 @@ Tags = Annotated[
     ),
 ]
 
+#: one entity, as a reader writes it ("Anthropic", "open ai", "google-deepmind"): read as its slug;
+#: it needs a letter or digit (what a slug is made of) and no comma
+ENTITY_PATTERN = r"^[^,]*[A-Za-z0-9][^,]*$"
+EntityText = Annotated[
+    str,
+    StringConstraints(min_length=1, max_length=_settings.query_param_max_chars, pattern=ENTITY_PATTERN),
+]
+Entities = Annotated[
+    list[EntityText] | None,
+    Query(
+        max_length=_settings.entity_filter_max,
+        description=(
+            "entity (a company, lab, model or person: a name or its slug, see /v1/entities); repeat for"
+            f" any of several (at most {_settings.entity_filter_max}); 'Open AI', 'OpenAI' and 'openai'"
+            " are one entity"
+        ),
+        examples=[["anthropic"]],
+    ),
+]
+
 
 def _iso_8601(value: Any) -> Any:
     """Only ISO 8601 text is an instant here: pydantic would also read ``0.5`` as a Unix timestamp."""
@@ -99,6 +119,7 @@ class FeedFilters(BaseModel):
     category: Categories = None
     tag: Tags = None
     source: SourceId = None
+    entity: Entities = None
     since: Instant = None
     until: Instant = None
     updated_since: UpdatedSince = None
@@ -109,11 +130,27 @@ class FeedFilters(BaseModel):
             raise ApiError(
                 400, "invalid_parameter", "Invalid parameter", "since must not be later than until."
             )
+        self.entity_slugs()
         if self.updated_since is not None:
             from signals.api.updated_since import lower_bound
 
             lower_bound(self.updated_since)  # a malformed, future or too old value: a 400 now
         return self
+
+    def entity_slugs(self) -> list[str]:
+        """The ``entity`` values as slugs (``models.entity_slug``); one with no letter or digit: a 400."""
+        from signals.models.entity_slug import entity_slug
+
+        slugs = [entity_slug(name) for name in self.entity or ()]
+        if "" in slugs:
+            raise ApiError(
+                400,
+                "invalid_parameter",
+                "Invalid parameter",
+                "entity: name an entity with letters or digits, e.g. entity=anthropic (all: /v1/entities).",
+                parameter="entity",
+            )
+        return list(dict.fromkeys(slugs))
 
     def category_ids(self) -> list[str]:
         """The ``category`` values as a link repeats them."""
@@ -122,10 +159,11 @@ class FeedFilters(BaseModel):
     def query_params(self) -> dict[str, Any]:
         """These filters as a link's query (lists repeat the name; defaults and empties left out)."""
         params: dict[str, Any] = {
-            **self.model_dump(exclude={"category", "tag"}),
+            **self.model_dump(exclude={"category", "tag", "entity"}),
             "category": self.category_ids(),
         }
         params["tag"] = list(self.tag or ())
+        params["entity"] = self.entity_slugs()
         if params["min_score"] == 1:
             params["min_score"] = None
         return params

@@ -75,6 +75,7 @@ def feed_query(filters: FeedFilters, sort: str = "time") -> FeedQuery:
         categories=tuple(filters.category or ()),
         tags=tuple(filters.tag or ()),
         source=filters.source,
+        entities=tuple(filters.entity_slugs()),
         since=filters.since,
         until=filters.until,
         sort=sort,

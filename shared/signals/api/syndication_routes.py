@@ -48,6 +48,7 @@ def _document(fmt: str, filters: FeedFilters, limit: int) -> Response:
             min_score=filters.min_score,
             tags=filters.tag or (),
             source=filters.source,
+            entities=filters.entity_slugs(),
         ),
     }
     if fmt == "json":

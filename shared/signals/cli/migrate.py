@@ -1,5 +1,5 @@
-"""``signals migrate subscription-counters|api-keys|change-postings [--dry-run]``: one-off fills of
-a table written by an older Signals (``signals.ops.migrations``; when to run them:
+"""``signals migrate subscription-counters|api-keys|entity-postings|change-postings [--dry-run]``:
+one-off fills of a table written by an older Signals (``signals.ops.migrations``; when to run them:
 docs/operations.md, Deploying).
 
 All are idempotent and resumable (a second run changes nothing; an interrupted run is simply run
@@ -26,10 +26,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="recount the per-key and per-host subscription counters (the caps) from the subscriptions",
     )
     keys = actions.add_parser("api-keys", help="put API keys stored before the listing index into it")
+    entities = actions.add_parser(
+        "entity-postings", help="give signals stored before entity postings their postings and counts"
+    )
     postings = actions.add_parser(
         "change-postings", help="give signals stored before updated_since existed their change posting"
     )
-    for action, run in ((counters, run_counters), (keys, run_keys), (postings, run_postings)):
+    runs = ((counters, run_counters), (keys, run_keys), (entities, run_entities), (postings, run_postings))
+    for action, run in runs:
         action.add_argument("--dry-run", action="store_true", help="print what would change, change nothing")
         action.set_defaults(run=run)
 
@@ -72,6 +76,23 @@ def run_keys(args: argparse.Namespace) -> int:
     for key_id in report.indexed:
         print(f"{verb} {key_id}")
     print(f"api-keys: {len(report.indexed)} key(s) {verb}")
+    return 0
+
+
+def run_entities(args: argparse.Namespace) -> int:
+    from signals.ops.migrations import migrate_entity_postings
+
+    try:
+        report = migrate_entity_postings(dry_run=args.dry_run)
+    except Exception as exc:
+        return _failed(exc)
+    verb = "would index" if report.dry_run else "indexed"
+    for signal_id in report.indexed:
+        print(f"{verb} {signal_id}")
+    print(
+        f"entity-postings: {len(report.indexed)} signal(s) {verb}, {report.postings} posting(s), "
+        f"{len(report.skipped)} skipped (changed meanwhile: the scorer indexed them)"
+    )
     return 0
 
 

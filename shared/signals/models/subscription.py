@@ -38,6 +38,23 @@ class SubscriptionFilters(BaseModel):
     categories: list[Category] = Field([], max_length=MAX_FILTER_VALUES)
     tags: list[str] = Field([], max_length=MAX_FILTER_VALUES, description="any of these tags")
     sources: list[str] = Field([], max_length=MAX_FILTER_VALUES, description="any of these source ids")
+    entities: list[str] = Field(
+        [],
+        max_length=MAX_FILTER_VALUES,
+        description="any of these entities (names or slugs, stored as slugs: 'Open AI' is `openai`)",
+    )
+
+    @field_validator("entities")
+    @classmethod
+    def _slugs(cls, values: list[str]) -> list[str]:
+        from signals.models.entity_slug import entity_slug
+
+        if any(len(v) > 100 for v in values):
+            raise ValueError("values are at most 100 characters")
+        slugs = [entity_slug(v) for v in values]
+        if "" in slugs:
+            raise ValueError("each entity needs a letter or digit, e.g. 'anthropic'")
+        return sorted(set(slugs))
 
     @field_validator("tags", "sources")
     @classmethod
@@ -142,6 +159,7 @@ class IndexRow(BaseModel):
     event_types: tuple[str, ...]
     tags: tuple[str, ...] = ()
     sources: tuple[str, ...] = ()
+    entities: tuple[str, ...] = ()  # entity slugs
 
 
 __all__ = [

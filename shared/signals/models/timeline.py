@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Literal
 
 from signals.models import Signal
 
-LaneKind = Literal["all", "category", "at_least", "category_at_least", "tag", "source", "by_score"]
+LaneKind = Literal["all", "category", "at_least", "category_at_least", "tag", "source", "entity", "by_score"]
 
 
 @dataclass(frozen=True)
@@ -16,11 +16,12 @@ class Lane:
 
     ``all``: every signal; ``category``: one category; ``at_least``: signals scoring ``threshold``
     or more; ``category_at_least``: both; ``tag`` / ``source``: signals with that tag or source;
+    ``entity``: signals naming that entity (its slug, ``models.entity_slug``);
     ``by_score``: every signal ordered by score, then time (score order), from ``threshold`` up.
     """
 
     kind: LaneKind
-    value: str | None = None  # the category id, tag or source id
+    value: str | None = None  # the category id, tag, source id or entity slug
     threshold: int = 1
 
     def holds(self, signal: Signal) -> bool:
@@ -32,6 +33,10 @@ class Lane:
             return value in signal.tags
         if kind == "source":
             return any(s.source_id == value for s in signal.sources)
+        if kind == "entity":
+            from signals.models.entity_slug import entity_slugs
+
+            return value in entity_slugs(signal.entities)
         return signal.score >= self.threshold
 
 
@@ -49,7 +54,8 @@ class LaneChunk:
 
 @dataclass
 class Counts:
-    """Signals per category and per tag (``/v1/categories``, ``/v1/tags``)."""
+    """Signals per category, tag and entity slug (``/v1/categories``, ``/v1/tags``, ``/v1/entities``)."""
 
     categories: dict[str, int]
     tags: dict[str, int]
+    entities: dict[str, int] = field(default_factory=dict)

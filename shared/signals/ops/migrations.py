@@ -18,6 +18,9 @@ each round brackets the count between two reads of the counters:
 Rounds repeat (at most ``migrate_counter_rounds``) until no counter is left. Run twice, the second
 run finds nothing to change. A dry run does steps 1-3 and reports what step 4 would set.
 
+**Entity postings.** Signals stored before entity postings existed get them, and their ``ent:``
+counts (``storage/entity_postings.py``): ``signals migrate entity-postings``.
+
 **API keys.** Keys stored before the listing index existed get its attributes (``index_key``:
 conditional, so a second run finds none).
 
@@ -130,6 +133,30 @@ def reindex_api_keys(*, dry_run: bool = False) -> KeyReport:
 
 
 @dataclass
+class EntityReport:
+    dry_run: bool
+    indexed: list[str] = field(default_factory=list)  # signal ids given entity postings (or to give)
+    postings: int = 0  # entity postings written (or to write)
+    skipped: list[str] = field(default_factory=list)  # changed meanwhile (the scorer indexed them)
+
+
+def migrate_entity_postings(*, dry_run: bool = False) -> EntityReport:
+    """Give signals stored before entity postings existed their postings and counts
+    (``storage/entity_postings.py``: idempotent, conditional on each signal's version)."""
+    from signals.storage.entity_postings import index_entities, unindexed_signals
+    from signals.storage.signal_records import entity_posting_pks
+
+    report = EntityReport(dry_run=dry_run)
+    for signal in sorted(unindexed_signals(get_settings().migrate_scan_page_size), key=lambda s: s.id):
+        if dry_run or index_entities(signal):
+            report.indexed.append(signal.id)
+            report.postings += len(entity_posting_pks(signal))
+        else:
+            report.skipped.append(signal.id)
+    return report
+
+
+@dataclass
 class PostingReport:
     dry_run: bool
     scanned: int = 0
@@ -151,9 +178,11 @@ def backfill_change_postings(*, dry_run: bool = False) -> PostingReport:
 __all__ = [
     "CounterChange",
     "CounterReport",
+    "EntityReport",
     "KeyReport",
     "PostingReport",
     "backfill_change_postings",
+    "migrate_entity_postings",
     "migrate_subscription_counters",
     "reindex_api_keys",
 ]

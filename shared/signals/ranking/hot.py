@@ -40,13 +40,13 @@ def read_hot_page(
     that age; reading stops once that bound, over all scores, is at or below the k-th best found.
     The bottom tier (every match) is read first, two chunks: a quiet window ends there.
     In a busy one the sparse high tiers end the search early: recent major signals outrank
-    everything older. Tag and source filters have no per-score lanes: only the bottom tier.
+    everything older. Tag, source and entity filters have no per-score lanes: only the bottom tier.
     Past ``hot_max_candidates`` reads the ranking is of what was read (approximate).
     """
     settings = get_settings()
     bounded = _window(query, as_of)
     bottom = bounded.min_score
-    single_tier = bool(bounded.tags) or bounded.source is not None
+    single_tier = bool(bounded.tags) or bounded.source is not None or bool(bounded.entities)
     thresholds = [bottom] if single_tier else list(range(bottom, 11))
     tiers = {t: bounded.model_copy(update={"min_score": t}) for t in thresholds}
     months = index.months(bounded.since, bounded.until)

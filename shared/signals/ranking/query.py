@@ -23,6 +23,7 @@ class FeedQuery(BaseModel):
     categories: tuple[Category, ...] = ()
     tags: tuple[str, ...] = ()  # any of these (several ``tag`` parameters: OR)
     source: str | None = None
+    entities: tuple[str, ...] = ()  # entity slugs, any of these (several ``entity`` parameters: OR)
     since: datetime | None = None
     until: datetime | None = None
     sort: Sort = "time"
@@ -33,6 +34,7 @@ class FeedQuery(BaseModel):
         data = self.model_dump(mode="json")
         data["categories"] = sorted(data["categories"])
         data["tags"] = sorted(set(data["tags"]))
+        data["entities"] = sorted(set(data["entities"]))
         return json.dumps(data, sort_keys=True, separators=(",", ":"))
 
     def matches(self, signal: Signal) -> bool:
@@ -43,9 +45,18 @@ class FeedQuery(BaseModel):
             and (not self.categories or signal.category in self.categories)
             and (not self.tags or any(tag in signal.tags for tag in self.tags))
             and (self.source is None or any(s.source_id == self.source for s in signal.sources))
+            and self._names_entity(signal)
             and (self.since is None or published >= as_utc(self.since))
             and (self.until is None or published <= as_utc(self.until))
         )
+
+    def _names_entity(self, signal: Signal) -> bool:
+        """``entity=``: the signal names any of the entities (by slug); true when none is asked for."""
+        if not self.entities:
+            return True
+        from signals.models.entity_slug import entity_slugs
+
+        return bool(set(self.entities) & set(entity_slugs(signal.entities)))
 
 
 def lanes_for(query: FeedQuery) -> list[Lane]:
@@ -57,6 +68,8 @@ def lanes_for(query: FeedQuery) -> list[Lane]:
     """
     if query.sort == "score":
         return [Lane("by_score", threshold=query.min_score)]
+    if query.entities:  # an entity's postings: usually the narrowest of the filters (entity pages)
+        return [Lane("entity", slug) for slug in sorted(set(query.entities))]
     if query.tags:
         return [Lane("tag", tag) for tag in sorted(set(query.tags))]
     if query.source is not None:

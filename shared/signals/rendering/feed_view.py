@@ -1,6 +1,6 @@
 """What the front page shows and how its links keep each other: ``FeedView``.
 
-The page's filters are the feed's (sort, category, minimum score, tag, source) plus one of its own,
+The page's filters are the feed's (sort, category, minimum score, tag, source, entity) plus one of its own,
 ``show=all``. By default the page hides what a ten-minutes-a-day reader skips: off-topic stories
 (unless a category is chosen) and scores below ``page_default_min_score`` (unless a higher minimum
 is chosen); it says so, with a link that shows them. Every link on the page (filter bar, tags,
@@ -31,6 +31,7 @@ class FeedView:
     tags: tuple[str, ...] = ()
     source: str | None = None
     show_all: bool = False
+    entities: tuple[str, ...] = ()  # entity slugs (any of them)
 
     # --------------------------------------------------------------- what the page reads
 
@@ -70,6 +71,7 @@ class FeedView:
         pairs += [("tag", t) for t in sorted(set(view.tags))]
         if view.source:
             pairs.append(("source", view.source))
+        pairs += [("entity", e) for e in sorted(set(view.entities))]
         if view.show_all:
             pairs.append(("show", "all"))
         return pairs
@@ -89,6 +91,7 @@ class FeedView:
         pairs += [("tag", t) for t in sorted(set(self.tags))]
         if self.source:
             pairs.append(("source", self.source))
+        pairs += [("entity", e) for e in sorted(set(self.entities))]
         return pairs
 
     def feed_url(self, path: str) -> str:

@@ -14,6 +14,7 @@ from signals.models.thread import RelatedSignal
 from signals.rendering import site_notice
 from signals.rendering.display import category_label, display_published, display_score, display_time
 from signals.rendering.feed_view import SORTS, FeedView
+from signals.rendering.follow_links import entity_links, tag_href
 from signals.rendering.publishers import Publisher
 from signals.rendering.publishers import publishers as publisher_list
 from signals.rendering.syndication import feed_title
@@ -40,6 +41,8 @@ def _environment() -> Any:
         score=display_score,
         label=category_label,
         safe_url=safe_url,
+        tag_href=tag_href,
+        entity_links=entity_links,
     )
     env.globals.update(stylesheet=STYLESHEET_PATH, site_notice=site_notice.current)
     return env
@@ -71,6 +74,7 @@ def feed_page(signals: list[Signal], *, view: FeedView, next_url: str | None) ->
                 min_score=view.effective_min_score(),
                 tags=view.tags,
                 source=view.source,
+                entities=view.entities,
             ),
             publishers=publishers,
             publishers_max=get_settings().card_publishers_max,
@@ -108,6 +112,9 @@ def _chips(view: FeedView, signals: list[Signal]) -> list[tuple[str, str]]:
     if view.source:
         names = [s.name for signal in signals for s in signal.sources if s.source_id == view.source]
         chips.append((f"from {names[0] if names else view.source}", view.url(source=None)))
+    chips += [
+        (f"about {e}", view.url(entities=tuple(x for x in view.entities if x != e))) for e in view.entities
+    ]
     return chips
 
 
@@ -121,6 +128,11 @@ def signal_page(signal: Signal, earlier: Sequence[RelatedSignal] = ()) -> str:
     from signals.rendering.signal_page import signal_view
 
     return _environment().get_template("signal.html").render(page=signal_view(signal, earlier))
+
+
+def render(template: str, **context: Any) -> str:
+    """Any template of the site's environment (``rendering/follow_pages.py`` renders its pages here)."""
+    return _environment().get_template(template).render(**context)
 
 
 def not_found_page() -> str:

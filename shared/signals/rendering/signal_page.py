@@ -19,6 +19,7 @@ from signals.models import Signal
 from signals.models.links import safe_url
 from signals.models.thread import RelatedSignal
 from signals.rendering.display import display_date, display_score, display_when
+from signals.rendering.follow_links import entity_links, tag_href
 from signals.rendering.publishers import Publisher, publishers
 
 _FACTOR_LABELS = {
@@ -66,6 +67,7 @@ class SignalView:
     when_iso: str
     link: str
     tags: list[tuple[str, str]]
+    entities: list[tuple[str, str]]  # (name, /entities/<slug>)
     publishers: list[Publisher]
     bars: list[Bar]
     total: str
@@ -151,7 +153,8 @@ def signal_view(signal: Signal, earlier: Sequence[RelatedSignal] = ()) -> Signal
         when=display_when(signal.published_at, signal.published_date_only),
         when_iso=_machine_time(signal.published_at, signal.published_date_only),
         link=safe_url(signal.url),
-        tags=[(tag, "/?tag=" + quote(tag, safe="")) for tag in signal.tags],
+        tags=[(tag, tag_href(tag)) for tag in signal.tags],
+        entities=entity_links(signal),
         publishers=publishers(signal.sources),
         bars=bars,
         total=f"{signal.score_breakdown.raw:.2f}",

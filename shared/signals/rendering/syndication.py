@@ -44,6 +44,7 @@ def feed_title(
     min_score: int = 1,
     tags: Iterable[str] = (),
     source: str | None = None,
+    entities: Iterable[str] = (),
 ) -> str:
     """The title a feed's filters give it: ``Signals: Safety & Policy, 7+`` (``Signals`` unfiltered)."""
     chosen = set(categories)
@@ -59,6 +60,9 @@ def feed_title(
         parts.append("tagged " + " or ".join(tag_list))
     if source:
         parts.append(f"from {source}")
+    entity_list = sorted(set(entities))
+    if entity_list:
+        parts.append("about " + " or ".join(entity_list))
     return f"{FEED_TITLE}: {', '.join(parts)}" if parts else FEED_TITLE
 
 

@@ -15,8 +15,9 @@ this table (``RECORDS``), so it cannot go stale.
 | category min-score posting (body copy) | ``MINCAT#<cat>#<t:02d>#<month>`` | ``<iso>#<id>`` | | | |
 | tag posting (body copy) | ``TAG#<tag>#<month>`` | ``<iso>#<id>`` | | | |
 | source posting (body copy) | ``SRC#<source_id>#<month>`` | ``<iso>#<id>`` | | | |
+| entity posting (body copy; ``models/entity_slug.py``) | ``ENT#<slug>#<month>`` | ``<iso>#<id>`` | | | |
 | month registry (sharded) | ``MONTHS`` | ``<month>#<shard>`` | | | |
-| counters (category, tag; sharded) | ``COUNTS`` | ``TOTAL#<shard>`` | | | |
+| counters (category, tag, entity; sharded) | ``COUNTS`` | ``TOTAL#<shard>`` | | | |
 | source state | ``SOURCE#<id>`` | ``STATE`` | ``SOURCES`` / ``<id>`` | | |
 | seen entry (ingest dedupe) | ``SEEN#<item_id>`` | ``SEEN`` | | | |
 | daily stats shard | ``STATS#<yyyy-mm-dd>#<shard>`` | ``STATS`` | | | |
@@ -33,7 +34,7 @@ this table (``RECORDS``), so it cannot go stale.
 | change posting (body copy; at the time the signal was scored or last changed) | ``UPD#<updated month>`` | ``<updated iso>#<id>`` | | | |
 
 Reads of the stored pages of signals (``storage/timeline_index.py``): time order uses gsi1 (no
-filter), gsi2 (category) or the posting partitions (min_score, category + min_score, tag, source);
+filter), gsi2 (category) or the posting partitions (min_score, category + min_score, tag, source, entity);
 score order uses gsi3. Each is read one month partition at a time, newest first; only matching
 items are read. "Earlier in this story" reads a thread's partition below the signal's sort key
 (``storage/thread_records.py``): one Query per thread, at most ``story_threads_per_signal_max``.
@@ -63,6 +64,7 @@ RECORDS: list[tuple[str, str, str, str | None]] = [
     ("category min-score posting", "MINCAT#<cat>#<t>#<month>", "<iso>#<id>", None),
     ("tag posting", "TAG#<tag>#<month>", "<iso>#<id>", None),
     ("source posting", "SRC#<source>#<month>", "<iso>#<id>", None),
+    ("entity posting", "ENT#<slug>#<month>", "<iso>#<id>", None),
     ("month registry", "MONTHS", "<month>#<shard>", None),
     ("counters", "COUNTS", "TOTAL#<shard>", None),
     ("source state", "SOURCE#<id>", "STATE", "SOURCES"),
@@ -136,6 +138,11 @@ def tag_pk(tag: str, month_: str) -> str:
 
 def source_posting_pk(source_id: str, month_: str) -> str:
     return f"SRC#{source_id}#{month_}"
+
+
+def entity_pk(slug: str, month_: str) -> str:
+    """Posting partition of the signals naming one entity (``slug``: ``models.entity_slug``) in a month."""
+    return f"ENT#{slug}#{month_}"
 
 
 def change_pk(month_: str) -> str:

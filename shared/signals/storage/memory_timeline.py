@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from datetime import UTC, datetime
 
 from signals.models import Signal
+from signals.models.entity_slug import entity_slugs
 from signals.models.timeline import Counts, Lane, LaneChunk
 from signals.storage import key_schema
 from signals.storage.timeline_index import counts_from, lane_bounds, months_within
@@ -83,7 +84,9 @@ class InMemoryFeedIndex:
     def counts(self) -> Counts:
         totals: dict[str, int] = {}
         for signal in self.signals.values():
-            for name in [f"cat:{signal.category.value}", *(f"tag:{t}" for t in dict.fromkeys(signal.tags))]:
+            names = [f"cat:{signal.category.value}", *(f"tag:{t}" for t in dict.fromkeys(signal.tags))]
+            names += [f"ent:{slug}" for slug in entity_slugs(signal.entities)]
+            for name in names:
                 totals[name] = totals.get(name, 0) + 1
         return counts_from(totals)
 

@@ -11,11 +11,14 @@ from typing import Any
 
 from signals.config import get_settings
 from signals.models import Signal
+from signals.models.entity_slug import entity_slugs
 from signals.storage import key_schema
 from signals.storage.aws import client
 from signals.storage.thread_records import thread_records
 
 SIGNAL_SK = key_schema.SIGNAL_SK
+#: set on every signal record whose entity postings and counts exist (``storage/entity_postings.py``)
+ENTITIES_INDEXED = "entities_indexed"
 
 
 def index_attributes(signal: Signal) -> dict[str, str]:
@@ -43,6 +46,7 @@ def to_record(signal: Signal) -> dict[str, Any]:
         "category": signal.category.value,
         "version": signal.version,
         "body": signal.model_dump_json(),
+        ENTITIES_INDEXED: 1,
     }
     return {
         name: {"N": str(value)} if isinstance(value, int) else {"S": value}
@@ -96,10 +100,17 @@ def posting_pks(signal: Signal) -> list[str]:
     pks.extend(
         key_schema.source_posting_pk(src, month) for src in dict.fromkeys(s.source_id for s in signal.sources)
     )
+    pks.extend(entity_posting_pks(signal))
     return pks
 
 
-def _posting(pk: str, signal: Signal, body: str) -> dict[str, Any]:
+def entity_posting_pks(signal: Signal) -> list[str]:
+    """The entity postings of a signal (``ENT#<slug>#<month>``): one per entity slug, capped."""
+    month = key_schema.month(signal.published_at)
+    return [key_schema.entity_pk(slug, month) for slug in entity_slugs(signal.entities)]
+
+
+def posting_item(pk: str, signal: Signal, body: str) -> dict[str, Any]:
     return {
         "pk": {"S": pk},
         "sk": {"S": key_schema.time_sort_key(signal.published_at, signal.id)},
@@ -123,7 +134,7 @@ def records_for(signal: Signal) -> list[dict[str, Any]]:
     return [
         record,
         {"pk": {"S": key_schema.MONTHS_PK}, "sk": {"S": key_schema.months_sk(month, shard)}},
-        *(_posting(pk, signal, body) for pk in posting_pks(signal)),
+        *(posting_item(pk, signal, body) for pk in posting_pks(signal)),
         *thread_records(signal),  # "Earlier in this story" (storage/thread_records.py)
         change_posting(signal, body),  # updated_since (storage/change_index.py)
     ]
@@ -155,7 +166,8 @@ def obsolete_keys(old: Signal | None, new: Signal) -> list[dict[str, Any]]:
 
 
 def counter_updates(old: Signal | None, new: Signal) -> list[dict[str, Any]]:
-    """UpdateItem arguments that keep the category and tag counts (``/v1/categories``, ``/v1/tags``).
+    """UpdateItem arguments that keep the category, tag and entity counts (``/v1/categories``, ``/v1/tags``,
+    ``/v1/entities``).
 
     Call once per stored change (after the conditional write of the signal record succeeded).
     """
@@ -166,6 +178,8 @@ def counter_updates(old: Signal | None, new: Signal) -> list[dict[str, Any]]:
         deltas[f"cat:{signal.category.value}"] = deltas.get(f"cat:{signal.category.value}", 0) + step
         for tag in dict.fromkeys(signal.tags):
             deltas[f"tag:{tag}"] = deltas.get(f"tag:{tag}", 0) + step
+        for slug in entity_slugs(signal.entities):  # /v1/entities, /v1/opml
+            deltas[f"ent:{slug}"] = deltas.get(f"ent:{slug}", 0) + step
     changed = {name: delta for name, delta in deltas.items() if delta}
     if not changed:
         return []

@@ -117,6 +117,7 @@ def row_item(row: IndexRow) -> dict[str, Any]:
         "event_types": {"L": [{"S": t} for t in row.event_types]},
         "tags": {"L": [{"S": t} for t in row.tags]},
         "sources": {"L": [{"S": s} for s in row.sources]},
+        **({"entities": {"L": [{"S": e} for e in row.entities]}} if row.entities else {}),
     }
 
 
@@ -128,6 +129,7 @@ def _row_from_item(partition: str, item: dict[str, Any]) -> IndexRow:
         event_types=tuple(v["S"] for v in item["event_types"]["L"]),
         tags=tuple(v["S"] for v in item["tags"]["L"]),
         sources=tuple(v["S"] for v in item["sources"]["L"]),
+        entities=tuple(v["S"] for v in item.get("entities", {}).get("L", [])),  # rows before entities
     )
 
 

@@ -2,7 +2,7 @@
 
 A ranking lane (``ranking.query.Lane``) maps to one index partition per month
 (``storage/key_schema.py``): every signal (gsi1), one category (gsi2), score order (gsi3), or a
-posting partition (min score, category + min score, tag, source) that holds body copies. A read is
+posting partition (min score, category + min score, tag, source, entity) that holds body copies. A read is
 one Query of one partition; no Scan anywhere. ``InMemoryFeedIndex`` holds the same lanes over a
 list of signals (``storage/memory_timeline.py``), for unit tests of ranking.
 """
@@ -49,6 +49,8 @@ def lane_partition(lane: Lane, month: str) -> tuple[str | None, str]:
             return None, key_schema.tag_pk(value, month)
         case "source":
             return None, key_schema.source_posting_pk(value, month)
+        case "entity":
+            return None, key_schema.entity_pk(value, month)
     raise ValueError(f"unknown lane {lane.kind!r}")
 
 
@@ -181,4 +183,5 @@ class DynamoFeedIndex:
 def counts_from(totals: dict[str, int]) -> Counts:
     categories = {name[4:]: n for name, n in totals.items() if name.startswith("cat:") and n > 0}
     tags = {name[4:]: n for name, n in totals.items() if name.startswith("tag:") and n > 0}
-    return Counts(categories, tags)
+    entities = {name[4:]: n for name, n in totals.items() if name.startswith("ent:") and n > 0}
+    return Counts(categories, tags, entities)

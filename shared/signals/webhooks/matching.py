@@ -5,7 +5,7 @@ takes every category, in partition ``<category or *>#<shard>`` where ``shard`` i
 the subscription id modulo ``Settings.fanout_shards``. Rows are ordered by threshold inside a
 partition, so a signal of category C and score S reads, in each shard n, exactly the rows of
 ``C#n`` and ``*#n`` with ``min_score <= S``: every subscription it can match and no other. Tag,
-source and event-type filters are checked in memory on the row (they are copied there), so fan-out
+source, entity and event-type filters are checked in memory on the row (they are copied there), so fan-out
 never reads the subscription items. How a partition and a row are keyed is storage's business
 (``signals.storage.subscription_records``).
 
@@ -30,7 +30,16 @@ def accepts(row: IndexRow, event_type: str, signal: Signal) -> bool:
         return False
     if row.tags and not set(row.tags) & set(signal.tags):
         return False
+    if row.entities and not names_any(signal, row.entities):
+        return False
     return not (row.sources and not {s.source_id for s in signal.sources} & set(row.sources))
+
+
+def names_any(signal: Signal, slugs: tuple[str, ...] | list[str]) -> bool:
+    """``entities`` filter: the signal names any of these entities (by slug, ``models.entity_slug``)."""
+    from signals.models.entity_slug import entity_slugs
+
+    return bool(set(slugs) & set(entity_slugs(signal.entities)))
 
 
 def shard_of(subscription_id: str, shards: int) -> int:
@@ -63,6 +72,7 @@ def index_rows(subscription: Subscription, shards: int) -> list[IndexRow]:
             event_types=tuple(subscription.event_types),
             tags=tuple(subscription.filters.tags),
             sources=tuple(subscription.filters.sources),
+            entities=tuple(subscription.filters.entities),
         )
         for category in categories
     ]

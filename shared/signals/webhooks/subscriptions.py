@@ -27,6 +27,7 @@ from signals.models.subscription import (
     SubscriptionWithSecret,
     VersionConflict,
 )
+from signals.webhooks.matching import names_any
 
 TEST_EVENT_TYPE = "webhook.test"
 
@@ -130,6 +131,8 @@ def filters_match(filters: SubscriptionFilters, signal: Signal) -> bool:
     if filters.categories and signal.category not in filters.categories:
         return False
     if filters.tags and not set(filters.tags) & set(signal.tags):
+        return False
+    if filters.entities and not names_any(signal, filters.entities):
         return False
     return not (filters.sources and not {s.source_id for s in signal.sources} & set(filters.sources))
 

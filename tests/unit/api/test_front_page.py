@@ -106,7 +106,7 @@ def test_cards_name_the_publisher_link_tags_and_read_a_date_only_time_as_a_date(
         and ">Wire</a>" in card
         and "source" not in re.sub(r"<[^>]+>", "", card).split("From")[0]
     )
-    assert 'href="/?sort=time&amp;category=security&amp;min_score=5&amp;tag=policy"' in card
+    assert 'href="/tags/policy"' in card  # a tag's own page (issue 16: follow a tag)
     assert "1 Jun 2026</time>" in card and "00:00 UTC" not in card
 
 

@@ -64,14 +64,14 @@ def test_the_reference_layout_for_a_signal_with_a_time():
         "Technical Impact",
         "Why It Matters",
         "What to Watch Next",
-        'href="/?tag=policy"',
+        'href="/tags/policy"',
         "Sources",
         "What moved the score",
         "Back to feed",
     ]
     positions = [html.index(text) for text in order]
     assert positions == sorted(positions), order
-    assert 'href="/?tag=claude%20code"' in html
+    assert 'href="/tags/claude%20code"' in html
     assert "news that changes the field" in html and "Analyst notes" not in html
     assert "<script" not in html and "style=" not in html
 
