@@ -118,6 +118,12 @@ class Settings(BaseSettings):
     tags_list_max: int = 500  # /v1/tags returns at most this many tags (by count)
     query_param_max_chars: int = 200  # tag/source filter values longer than this are rejected
     tag_filter_max: int = 10  # repeated tag parameters (any of them) a feed query may name at most
+    # --- search (q=): models/search_terms.py, ranking/search.py, docs/capacity.md "Search" ---
+    search_terms_per_item_max: int = 16  # term postings one signal writes (title terms first)
+    search_query_terms_max: int = 6  # terms a q= may keep after stop words (every one required)
+    search_query_max_chars: int = 200  # characters a q= may have
+    search_rank_candidates_max: int = 500  # q= with sort=score ranks at most this many newest matches
+    search_backend: Literal["postings", "opensearch"] = "postings"  # "opensearch" is not built: fails at wiring
     unknown_source_listed_max: int = 40  # an unknown `source` answer lists at most this many valid ids
     cursor_max_chars: int = 4096
 

@@ -74,6 +74,19 @@ def _iso_8601(value: Any) -> Any:
 
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}")
 Instant = Annotated[datetime | None, BeforeValidator(_iso_8601), Query(description="UTC instant, ISO 8601")]
+SearchText = Annotated[
+    str | None,
+    Query(
+        min_length=1,
+        max_length=_settings.search_query_max_chars,
+        description=(
+            "search the title, summary, tags and entities: every word required (case, accents and"
+            " simple word endings ignored; words like 'the' dropped), at most"
+            f" {_settings.search_query_terms_max} words; ordered by time or sort=hot"
+        ),
+        examples=["claude opus"],
+    ),
+]
 
 
 class FeedFilters(BaseModel):
@@ -87,6 +100,7 @@ class FeedFilters(BaseModel):
     source: SourceId = None
     since: Instant = None
     until: Instant = None
+    q: SearchText = None
 
     def checked(self) -> FeedFilters:
         """These filters, once the rule no single parameter can check holds: ``since`` ≤ ``until``."""
@@ -94,6 +108,8 @@ class FeedFilters(BaseModel):
             raise ApiError(
                 400, "invalid_parameter", "Invalid parameter", "since must not be later than until."
             )
+        if self.q is not None:
+            check_search(self.q)
         return self
 
     def category_ids(self) -> list[str]:
@@ -154,3 +170,28 @@ def with_filters(
         return spread
 
     return decorate
+
+
+def check_search(q: str) -> None:
+    """A ``q`` must keep at least one word after stop words, and at most ``search_query_terms_max``."""
+    from signals.models.search_terms import terms
+
+    found = terms(q)
+    if not found:
+        raise ApiError(
+            400,
+            "invalid_search",
+            "Invalid search",
+            f"q: {q!r} has no word to search for once common words (the, of, and...) are dropped;"
+            " add a distinctive word, e.g. q=claude opus.",
+            parameter="q",
+        )
+    most = _settings.search_query_terms_max
+    if len(found) > most:
+        raise ApiError(
+            400,
+            "invalid_search",
+            "Invalid search",
+            f"q: {len(found)} words ({' '.join(found)}); every word is required, so use at most {most}.",
+            parameter="q",
+        )

@@ -6,8 +6,9 @@ from dataclasses import dataclass
 from typing import Literal
 
 from signals.models import Signal
+from signals.models.search_terms import signal_terms
 
-LaneKind = Literal["all", "category", "at_least", "category_at_least", "tag", "source", "by_score"]
+LaneKind = Literal["all", "category", "at_least", "category_at_least", "tag", "source", "by_score", "term"]
 
 
 @dataclass(frozen=True)
@@ -16,11 +17,12 @@ class Lane:
 
     ``all``: every signal; ``category``: one category; ``at_least``: signals scoring ``threshold``
     or more; ``category_at_least``: both; ``tag`` / ``source``: signals with that tag or source;
-    ``by_score``: every signal ordered by score, then time (score order), from ``threshold`` up.
+    ``by_score``: every signal ordered by score, then time (score order), from ``threshold`` up;
+    ``term``: the signals with that search term (``ranking/search.py``).
     """
 
     kind: LaneKind
-    value: str | None = None  # the category id, tag or source id
+    value: str | None = None  # the category id, tag, source id or search term
     threshold: int = 1
 
     def holds(self, signal: Signal) -> bool:
@@ -32,6 +34,8 @@ class Lane:
             return value in signal.tags
         if kind == "source":
             return any(s.source_id == value for s in signal.sources)
+        if kind == "term":  # search: the signals with that term (models/search_terms.py)
+            return value in signal_terms(signal)
         return signal.score >= self.threshold
 
 

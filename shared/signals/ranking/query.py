@@ -9,6 +9,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict
 
 from signals.models import Category, Signal, as_utc
+from signals.models.search_terms import signal_terms
 from signals.models.timeline import Lane
 
 Sort = Literal["time", "score", "hot"]
@@ -26,12 +27,14 @@ class FeedQuery(BaseModel):
     since: datetime | None = None
     until: datetime | None = None
     sort: Sort = "time"
+    terms: tuple[str, ...] = ()  # search (q=): every term required (models/search_terms.py)
 
     def fingerprint(self) -> str:
         """Canonical text of the query: equal for equal filters, whatever the parameter order."""
         data = self.model_dump(mode="json")
         data["categories"] = sorted(data["categories"])
         data["tags"] = sorted(set(data["tags"]))
+        data["terms"] = sorted(set(data["terms"]))
         return json.dumps(data, sort_keys=True, separators=(",", ":"))
 
     def matches(self, signal: Signal) -> bool:
@@ -44,7 +47,15 @@ class FeedQuery(BaseModel):
             and (self.source is None or any(s.source_id == self.source for s in signal.sources))
             and (self.since is None or published >= as_utc(self.since))
             and (self.until is None or published <= as_utc(self.until))
+            and self.has_terms(signal)
         )
+
+    def has_terms(self, signal: Signal) -> bool:
+        """Search: the signal has every term of ``q`` (the terms its postings are written for)."""
+        if not self.terms:
+            return True
+        found = set(signal_terms(signal))
+        return all(term in found for term in self.terms)
 
 
 def lanes_for(query: FeedQuery) -> list[Lane]:
@@ -56,6 +67,8 @@ def lanes_for(query: FeedQuery) -> list[Lane]:
     """
     if query.sort == "score":
         return [Lane("by_score", threshold=query.min_score)]
+    if query.terms:  # search: ranking/search.py reads one term's lane at a time, never a merge
+        return [Lane("term", term) for term in query.terms]
     if query.tags:
         return [Lane("tag", tag) for tag in sorted(set(query.tags))]
     if query.source is not None:

@@ -15,6 +15,7 @@ this table (``RECORDS``), so it cannot go stale.
 | category min-score posting (body copy) | ``MINCAT#<cat>#<t:02d>#<month>`` | ``<iso>#<id>`` | | | |
 | tag posting (body copy) | ``TAG#<tag>#<month>`` | ``<iso>#<id>`` | | | |
 | source posting (body copy) | ``SRC#<source_id>#<month>`` | ``<iso>#<id>`` | | | |
+| search term posting (body copy; ``models/search_terms.py``) | ``TERM#<term>#<month>`` | ``<iso>#<id>`` | | | |
 | month registry (sharded) | ``MONTHS`` | ``<month>#<shard>`` | | | |
 | counters (category, tag; sharded) | ``COUNTS`` | ``TOTAL#<shard>`` | | | |
 | source state | ``SOURCE#<id>`` | ``STATE`` | ``SOURCES`` / ``<id>`` | | |
@@ -32,7 +33,8 @@ this table (``RECORDS``), so it cannot go stale.
 | story-thread entry (``<kind>#<entity>``; a small copy: id, title, score, category, time) | ``THREAD#<kind>#<entity>`` | ``<iso>#<id>`` | | | |
 
 Reads of the stored pages of signals (``storage/timeline_index.py``): time order uses gsi1 (no
-filter), gsi2 (category) or the posting partitions (min_score, category + min_score, tag, source);
+filter), gsi2 (category) or the posting partitions (min_score, category + min_score, tag, source,
+search term: ``ranking/search.py`` reads one term's partition at a time);
 score order uses gsi3. Each is read one month partition at a time, newest first; only matching
 items are read. "Earlier in this story" reads a thread's partition below the signal's sort key
 (``storage/thread_records.py``): one Query per thread, at most ``story_threads_per_signal_max``. Modules that own a record build its keys with the functions below, and nowhere else.
@@ -55,6 +57,7 @@ RECORDS: list[tuple[str, str, str, str | None]] = [
     ("category min-score posting", "MINCAT#<cat>#<t>#<month>", "<iso>#<id>", None),
     ("tag posting", "TAG#<tag>#<month>", "<iso>#<id>", None),
     ("source posting", "SRC#<source>#<month>", "<iso>#<id>", None),
+    ("search term posting", "TERM#<term>#<month>", "<iso>#<id>", None),
     ("month registry", "MONTHS", "<month>#<shard>", None),
     ("counters", "COUNTS", "TOTAL#<shard>", None),
     ("source state", "SOURCE#<id>", "STATE", "SOURCES"),
@@ -127,6 +130,11 @@ def tag_pk(tag: str, month_: str) -> str:
 
 def source_posting_pk(source_id: str, month_: str) -> str:
     return f"SRC#{source_id}#{month_}"
+
+
+def term_pk(term: str, month_: str) -> str:
+    """Search: the signals of a month that have a term (``models/search_terms.signal_terms``), by time."""
+    return f"TERM#{term}#{month_}"
 
 
 def thread_pk(thread: str) -> str:

@@ -11,6 +11,7 @@ from typing import Any
 
 from signals.config import get_settings
 from signals.models import Signal
+from signals.models.search_terms import signal_terms
 from signals.storage import key_schema
 from signals.storage.aws import client
 from signals.storage.thread_records import thread_records
@@ -96,7 +97,13 @@ def posting_pks(signal: Signal) -> list[str]:
     pks.extend(
         key_schema.source_posting_pk(src, month) for src in dict.fromkeys(s.source_id for s in signal.sources)
     )
+    pks.extend(search_term_pks(signal, month))
     return pks
+
+
+def search_term_pks(signal: Signal, month: str) -> list[str]:
+    """Search (``q=``): one posting per term of the signal (bounded by ``search_terms_per_item_max``)."""
+    return [key_schema.term_pk(term, month) for term in signal_terms(signal)]
 
 
 def _posting(pk: str, signal: Signal, body: str) -> dict[str, Any]:

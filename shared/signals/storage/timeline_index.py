@@ -49,6 +49,8 @@ def lane_partition(lane: Lane, month: str) -> tuple[str | None, str]:
             return None, key_schema.tag_pk(value, month)
         case "source":
             return None, key_schema.source_posting_pk(value, month)
+        case "term":
+            return None, key_schema.term_pk(value, month)
     raise ValueError(f"unknown lane {lane.kind!r}")
 
 
