@@ -7,10 +7,22 @@ template injects without prefix). Code asks ``get_settings()``; nothing else rea
 from __future__ import annotations
 
 from functools import lru_cache
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import AliasChoices, Field
+from pydantic import AfterValidator, AliasChoices, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+def _search_backend_built(value: str) -> str:
+    """``SIGNALS_SEARCH_BACKEND``: only ``postings`` (term postings in the table) is built. The
+    OpenSearch Serverless value is reserved for the switch docs/capacity.md describes; choosing it
+    stops the container at configuration time instead of answering searches some other way."""
+    if value != "postings":
+        raise ValueError(
+            f"search_backend={value!r} is not built: only 'postings' (term postings in the table)"
+            " exists; see docs/capacity.md, section Search, for when an OpenSearch collection takes over"
+        )
+    return value
 
 
 class Settings(BaseSettings):
@@ -122,8 +134,12 @@ class Settings(BaseSettings):
     search_terms_per_item_max: int = 16  # term postings one signal writes (title terms first)
     search_query_terms_max: int = 6  # terms a q= may keep after stop words (every one required)
     search_query_max_chars: int = 200  # characters a q= may have
+    search_probe_chunk: int = 5  # q= with several terms: postings read to try a term not read yet
     search_rank_candidates_max: int = 500  # q= with sort=score ranks at most this many newest matches
-    search_backend: Literal["postings", "opensearch"] = "postings"  # "opensearch" is not built: fails at wiring
+    # where q= searches: "postings" (the table); "opensearch" is not built and fails here, at start
+    search_backend: Annotated[Literal["postings", "opensearch"], AfterValidator(_search_backend_built)] = (
+        "postings"
+    )
     unknown_source_listed_max: int = 40  # an unknown `source` answer lists at most this many valid ids
     cursor_max_chars: int = 4096
 

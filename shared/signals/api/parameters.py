@@ -82,7 +82,7 @@ SearchText = Annotated[
         description=(
             "search the title, summary, tags and entities: every word required (case, accents and"
             " simple word endings ignored; words like 'the' dropped), at most"
-            f" {_settings.search_query_terms_max} words; ordered by time or sort=hot"
+            f" {_settings.search_query_terms_max} words; sort=score ranks by score, then newest"
         ),
         examples=["claude opus"],
     ),

@@ -18,10 +18,10 @@ if TYPE_CHECKING:
     from signals.models import Signal
 
 STOP_WORDS = frozenset(
-    """a about after against all also an and any are as at be been before being but by can could
-    did do does for from had has have he her his how i if in into is it its just more most my new
-    no not of on or our out over says she so than that the their them then there these they this
-    those to up us was we were what when where which while who why will with would you your""".split()
+    """a about after against all also an and any are as at be been before being but by can could did
+    do does for from had has have he her his how i if in into is it its just more most my new no
+    not of on or our out over says she so than that the their them then there these they this those
+    to up us was we were what when where which while who why will with would you your""".split()  # noqa: SIM905
 )
 
 _WORD = re.compile(r"[^\W_]+")
@@ -38,8 +38,6 @@ def stem(word: str) -> str:
     """A few suffix rules (plural, -ed, -ing, final e): enough that forms of a word meet."""
     if len(word) > 4 and word.endswith("ies") and not word.endswith(("eies", "aies")):
         word = word[:-3] + "y"
-    elif len(word) > 3 and word.endswith("es") and not word.endswith(("aes", "ees", "oes", "ses")):
-        word = word[:-1]
     elif len(word) > 3 and word.endswith("s") and not word.endswith(("us", "ss", "is")):
         word = word[:-1]
     for suffix in ("ing", "ed"):

@@ -6,8 +6,9 @@ holds every match above that position: the reader never merges or intersects lis
 term at a time and checks the other terms in the posting itself (``FeedQuery.matches``). Within a
 month it reads a chunk of one term, then continues *below* that chunk with whichever term has
 matched best so far (the most selective one: its postings are mostly matches), so no time range is
-read twice. A month ends when the term being read has nothing more in it. A rare term's month fits
-in one chunk: a two-term search costs about one Query per month, at most one per term.
+read twice; a term not read yet is first probed with a small chunk (``search_probe_chunk``). A
+month ends when the term being read has nothing more in it. A rare term's month fits in one chunk:
+a two-term search costs about one Query per month and term, often one per month.
 
 Order: newest first (``sort=time``); by score, then newest (``sort=score``: ``read_ranked_page``
 reads the matches, at most ``search_rank_candidates_max`` of the newest, and ranks them, pages
@@ -62,9 +63,11 @@ def read_search_page(
         frontier = resume.position if resume else None  # this month above it is done
         while True:
             lane = max(lanes, key=lambda ln: _yield(ln.value or "", seen, hits))
+            wanted = limit - len(signals) + 1
+            if len(lanes) > 1 and not seen[lane.value or ""]:  # untried term: probe before committing
+                wanted = min(wanted, get_settings().search_probe_chunk)
             chunk = index.read(
-                lane, month, since=query.since, until=query.until, after=frontier,
-                limit=limit - len(signals) + 1,
+                lane, month, since=query.since, until=query.until, after=frontier, limit=wanted
             )
             for position, signal in chunk.entries:
                 matched = query.matches(signal)
