@@ -1,6 +1,6 @@
 """What the front page shows and how its links keep each other: ``FeedView``.
 
-The page's filters are the feed's (sort, category, minimum score, tag, source) plus one of its own,
+The page's filters are the feed's (sort, category, minimum score, tag, source, search ``q``) plus one of its own,
 ``show=all``. By default the page hides what a ten-minutes-a-day reader skips: off-topic stories
 (unless a category is chosen) and scores below ``page_default_min_score`` (unless a higher minimum
 is chosen); it says so, with a link that shows them. Every link on the page (filter bar, tags,
@@ -31,6 +31,7 @@ class FeedView:
     tags: tuple[str, ...] = ()
     source: str | None = None
     show_all: bool = False
+    q: str | None = None  # a search (every word required; rendering/search_box.py)
 
     # --------------------------------------------------------------- what the page reads
 
@@ -72,6 +73,8 @@ class FeedView:
             pairs.append(("source", view.source))
         if view.show_all:
             pairs.append(("show", "all"))
+        if view.q:
+            pairs.append(("q", view.q))
         return pairs
 
     def url(self, extra: list[tuple[str, str]] | None = None, **changes: Any) -> str:
@@ -89,6 +92,8 @@ class FeedView:
         pairs += [("tag", t) for t in sorted(set(self.tags))]
         if self.source:
             pairs.append(("source", self.source))
+        if self.q:
+            pairs.append(("q", self.q))
         return pairs
 
     def feed_url(self, path: str) -> str:
