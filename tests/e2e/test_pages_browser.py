@@ -240,7 +240,9 @@ def test_the_search_box_searches_within_the_filters_and_says_what_it_found(aws: 
             browser.wait_for("Page.loadEventFired")
             address = browser.evaluate("location.search")
             text = browser.evaluate("document.querySelector('main').innerText")
-            cards = browser.evaluate("[...document.querySelectorAll('article.card h2')].map(h => h.innerText)")
+            cards = browser.evaluate(
+                "[...document.querySelectorAll('article.card h2')].map(h => h.innerText)"
+            )
             assert browser.errors() == []
             browser.load(f"{gateway.url}/?sort=score&q=quantum+teleportation", width=390)
             empty = browser.evaluate("document.querySelector('main').innerText")

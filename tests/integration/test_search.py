@@ -59,7 +59,7 @@ def get(app: Any, path: str, params: Any = None) -> dict[str, Any]:
 
 
 class Calls:
-    """DynamoDB calls and items read (botocore hooks on the code's client), as tests/integration/test_api.py."""
+    """DynamoDB calls and items read (botocore hooks on the code's client), as in test_api.py."""
 
     def __init__(self) -> None:
         from signals.storage.aws import client
@@ -139,7 +139,9 @@ def test_score_order_lists_the_claude_opus_releases_first(api: Any) -> None:
     page = body(get(api, "/v1/signals", {"q": "claude opus", "sort": "score", "limit": 5}))
     titles = [item["title"] for item in page["items"]]
     assert titles[0] == "Introducing Claude Opus 5" and all("Claude Opus" in t for t in titles), titles
-    second = body(get(api, "/v1/signals", {"q": "claude opus", "sort": "score", "cursor": page["next_cursor"]}))
+    second = body(
+        get(api, "/v1/signals", {"q": "claude opus", "sort": "score", "cursor": page["next_cursor"]})
+    )
     assert not {i["id"] for i in second["items"]} & {i["id"] for i in page["items"]}
 
 
