@@ -1,8 +1,7 @@
 """What the front page shows and how its links keep each other: ``FeedView``.
 
 The page's filters are the feed's (sort, category, minimum score, tag, source, search ``q``) plus one
-of its own,
-``show=all``. By default the page hides what a ten-minutes-a-day reader skips: off-topic stories
+of its own, ``show=all``. By default the page hides what a ten-minutes-a-day reader skips: off-topic stories
 (unless a category is chosen) and scores below ``page_default_min_score`` (unless a higher minimum
 is chosen); it says so, with a link that shows them. Every link on the page (filter bar, tags,
 publishers, next page, feeds) is this view with one value changed, so filters keep each other.
