@@ -131,7 +131,7 @@ class Settings(BaseSettings):
     query_param_max_chars: int = 200  # tag/source filter values longer than this are rejected
     tag_filter_max: int = 10  # repeated tag parameters (any of them) a feed query may name at most
     # --- search (q=): models/search_terms.py, ranking/search.py, docs/capacity.md "Search" ---
-    search_terms_per_item_max: int = 12  # term postings one signal writes (title terms first; see capacity.md)
+    search_terms_per_item_max: int = 12  # term postings per signal (title first; capacity.md "Search")
     search_query_terms_max: int = 6  # terms a q= may keep after stop words (every one required)
     search_query_max_chars: int = 200  # characters a q= may have
     search_probe_chunk: int = 5  # q= with several terms: postings read to try a term not read yet

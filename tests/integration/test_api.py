@@ -475,7 +475,9 @@ def test_schemathesis_finds_no_server_error_and_no_schema_violation(case: Any, a
     # stored sources know (like a category, but the list is data, not schema).
     query = case.query or {}
     since, until = str(query.get("since", "")), str(query.get("until", ""))
-    unsayable = "cursor" in query or "source" in query or bool(since and until and since > until)
+    # a ``q`` of stop words only ("the of") is a 400 too: which words are common is not schema
+    crossed = bool(since and until and since > until)
+    unsayable = crossed or any(name in query for name in ("cursor", "source", "q"))
     excluded = [positive_data_acceptance] if unsayable else []
     # A query string holds text only: a "not an array" ``tag`` (false, 0) arrives as the one-item
     # list of tags ["false"], which is valid; it cannot violate the schema on the wire.
