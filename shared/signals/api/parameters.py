@@ -182,8 +182,8 @@ def check_search(q: str) -> None:
             400,
             "invalid_search",
             "Invalid search",
-            f"q: {q!r} has no word to search for once common words (the, of, and...) are dropped;"
-            " add a distinctive word, e.g. q=claude opus.",
+            f"q: {q!r} has no word to search for once common words (the, of, and...) and single"
+            " letters are dropped; add a distinctive word, e.g. q=claude opus.",
             parameter="q",
         )
     most = _settings.search_query_terms_max
