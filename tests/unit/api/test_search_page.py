@@ -17,7 +17,8 @@ NOW = datetime(2026, 6, 3, tzinfo=UTC)
 SIGNALS = [
     make_signal(0, title="Introducing Claude Opus 5", score=9, category=Category.MODELS_RESEARCH,
                 published=NOW - timedelta(days=30)),
-    make_signal(1, title="Claude Opus pricing", score=4, category=Category.BUSINESS, published=NOW - timedelta(hours=2)),
+    make_signal(1, title="Claude Opus pricing", score=4, category=Category.BUSINESS,
+                published=NOW - timedelta(hours=2)),
     make_signal(2, title="Claude Sonnet", score=8, category=Category.MODELS_RESEARCH, published=NOW),
 ]  # fmt: skip
 
