@@ -106,16 +106,16 @@ def walk(app: Any, params: dict[str, Any]) -> list[str]:
     raise AssertionError("pagination did not end")
 
 
-@pytest.mark.parametrize("q", ["claude opus", "Claude OPUS", "anthropic", "Anthropic’s models released"])
+@pytest.mark.parametrize("q", ["Claude OPUS", "Anthropic’s models released"])
 def test_search_pages_hold_every_match_newest_first(api: Any, table: list[Signal], q: str) -> None:
     want = expected(table, q)
     assert want
-    assert walk(api, {"q": q, "limit": 7}) == want
+    assert walk(api, {"q": q, "limit": 6}) == want
 
 
 def test_search_combines_with_the_other_filters(api: Any, table: list[Signal]) -> None:
     want = [i for i in expected(table, "claude") if next(s for s in table if s.id == i).score >= 6]
-    assert want and walk(api, {"q": "claude", "min_score": 6}) == want
+    assert want and walk(api, {"q": "claude", "min_score": 6, "limit": 50}) == want
 
 
 def test_two_term_search_costs_one_query_per_term_and_month_and_reads_3x_what_it_returns(
