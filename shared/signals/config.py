@@ -15,11 +15,23 @@ import json
 import os
 import typing
 from functools import lru_cache
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import AliasChoices, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, AliasChoices, BaseModel, ConfigDict, Field
 
 ENV_PREFIX = "SIGNALS_"
+
+
+def _search_backend_built(value: str) -> str:
+    """``SIGNALS_SEARCH_BACKEND``: only ``postings`` (term postings in the table) is built. The
+    OpenSearch Serverless value is reserved for the switch docs/capacity.md describes; choosing it
+    stops the container at configuration time instead of answering searches some other way."""
+    if value != "postings":
+        raise ValueError(
+            f"search_backend={value!r} is not built: only 'postings' (term postings in the table)"
+            " exists; see docs/capacity.md, section Search, for when an OpenSearch collection takes over"
+        )
+    return value
 
 
 class Settings(BaseModel):
@@ -146,6 +158,16 @@ class Settings(BaseModel):
     entities_list_max: int = 500  # /v1/entities returns at most this many entities (by count)
     opml_tags_max: int = 50  # /v1/opml lists the feeds of this many tags, most used first
     opml_entities_max: int = 50  # ...and of this many entities, most used first
+    # --- search (q=): models/search_terms.py, ranking/search.py, docs/capacity.md "Search" ---
+    search_terms_per_item_max: int = 12  # term postings per signal (title first; capacity.md "Search")
+    search_query_terms_max: int = 6  # terms a q= may keep after stop words (every one required)
+    search_query_max_chars: int = 200  # characters a q= may have
+    search_probe_chunk: int = 5  # q= with several terms: postings read to try a term not read yet
+    search_rank_candidates_max: int = 500  # q= with sort=score ranks at most this many newest matches
+    # where q= searches: "postings" (the table); "opensearch" is not built and fails here, at start
+    search_backend: Annotated[Literal["postings", "opensearch"], AfterValidator(_search_backend_built)] = (
+        "postings"
+    )
     unknown_source_listed_max: int = 40  # an unknown `source` answer lists at most this many valid ids
     cursor_max_chars: int = 4096
 

@@ -135,6 +135,8 @@ def test_ops_shows_the_banner_and_whole_charts_on_a_phone(site: Any, tmp_path: P
     assert re.search(r"Operations degraded ?: 1 of 2 sources failing", text), text[:300]
     assert "p50 over 7 d" in text  # published 40 days before scoring: not "≤ 7 d"
     assert dom.count('class="chart"') == 5 and not re.search(r'<svg[^>]*\swidth="', dom)
+
+
 # --------------------------------------------------------------------------- the front page on a phone
 
 
@@ -216,3 +218,39 @@ def test_filter_links_keep_each_other_in_the_browser(busy_site: Any, browser: An
     assert on == ["Highest score", "Security", "5+"], on
     feeds = browser.evaluate("Array.from(document.querySelectorAll('link[rel=alternate]')).map(l => l.href)")
     assert len(feeds) == 3 and all("category=security" in f and "tag=policy" in f for f in feeds), feeds
+
+
+# --------------------------------------------------------------------------- the search box
+
+
+def test_the_search_box_searches_within_the_filters_and_says_what_it_found(aws: Any) -> None:
+    """Typed into and submitted in Chromium: the results page keeps the other filters, says
+    "N results for …", lists only signals with every word, and a search without any says so."""
+    from signals.api.app import app
+    from signals.local.gateway import Gateway
+
+    titles = ["Introducing Claude Opus 5", "Claude Sonnet arrives", "Opus magnum of open models"]
+    signals = [make_signal(n, title=title, score=8) for n, title in enumerate(titles)]
+    store(aws.dynamodb, aws.table_name, signals)
+    gateway = Gateway(lambda event, context: app.resolve(event, context), port=0).start()
+    try:
+        with chromium() as browser:
+            browser.load(f"{gateway.url}/?min_score=5&show=all", width=390)
+            browser.evaluate("document.querySelector('#q').value = 'Claude OPUS'")
+            browser.events.clear()
+            browser.evaluate("document.querySelector('form.search').submit()")
+            browser.wait_for("Page.loadEventFired")
+            address = browser.evaluate("location.search")
+            text = browser.evaluate("document.querySelector('main').innerText")
+            cards = browser.evaluate(
+                "[...document.querySelectorAll('article.card h2')].map(h => h.innerText)"
+            )
+            assert browser.errors() == []
+            browser.load(f"{gateway.url}/?sort=score&q=quantum+teleportation", width=390)
+            empty = browser.evaluate("document.querySelector('main').innerText")
+    finally:
+        gateway.stop()
+    assert "q=Claude+OPUS" in address and "min_score=5" in address and "show=all" in address, address
+    assert "1 result for “Claude OPUS”" in text, text[:400]
+    assert cards == ["Introducing Claude Opus 5"]
+    assert "No signals have every word of “quantum teleportation”" in empty, empty[:400]

@@ -476,8 +476,9 @@ def test_schemathesis_finds_no_server_error_and_no_schema_violation(case: Any, a
     # must be a past instant, or a value the API returned, within a year: text the schema cannot tell.
     query = case.query or {}
     since, until = str(query.get("since", "")), str(query.get("until", ""))
-    unsayable = "cursor" in query or "source" in query or bool(since and until and since > until)
-    unsayable = unsayable or "updated_since" in query
+    # a ``q`` of stop words only ("the of") is a 400 too: which words are common is not schema
+    crossed = bool(since and until and since > until)
+    unsayable = crossed or any(name in query for name in ("cursor", "source", "q", "updated_since"))
     excluded = [positive_data_acceptance] if unsayable else []
     # A query string holds text only: a "not an array" ``tag`` (false, 0) arrives as the one-item
     # list of tags ["false"], which is valid; it cannot violate the schema on the wire.
@@ -492,7 +493,8 @@ def test_schemathesis_finds_no_server_error_and_no_schema_violation(case: Any, a
     if lone_tag or lone_entity:
         excluded.append(negative_data_rejection)
     case.validate_response(response, excluded_checks=excluded)
-    if response.status_code >= 400:  # error bodies never leak internals (a feed may echo a query value)
+    echoed = any("traceback" in str(value).lower() for value in query.values())  # a source or q, quoted back
+    if response.status_code >= 400 and not echoed:  # error bodies never leak internals
         assert "Traceback" not in response.text
 
 
@@ -520,9 +522,7 @@ def test_schemathesis_checks_updated_since_answers_with_valid_values(api: Any) -
             response = case.call()
             assert response.status_code == 200, response.text
             headers = {k.lower(): v for k, v in response.headers.items()}
-            assert headers["signals-next-updated-since"] == (
-                [response.json()["next_updated_since"]]
-            )
+            assert headers["signals-next-updated-since"] == ([response.json()["next_updated_since"]])
             case.validate_response(response)
             if value == values[0]:
                 assert response.json()["items"]  # a 200-day window of the shared table holds changes

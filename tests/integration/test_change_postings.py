@@ -35,9 +35,7 @@ def test_a_change_moves_the_posting_and_a_poll_reads_only_the_change_index(aws: 
     # signal 1 changes (say, a second source joined its story): the scorer's one transaction
     old = signals[1]
     new: Signal = old.model_copy(update={"updated_at": now - timedelta(minutes=10), "version": 2})
-    StoryRecords().write_story(
-        item_id="it-join", content_hash="h", signal=new, previous=old, story_keys=[]
-    )
+    StoryRecords().write_story(item_id="it-join", content_hash="h", signal=new, previous=old, story_keys=[])
     postings = change_postings(aws)
     assert len(postings) == 6  # moved, not added: the posting at the old time was deleted
     assert (f"UPD#{now:%Y-%m}", f"{new.updated_at:%Y-%m-%dT%H:%M:%SZ}#sig00001") in [

@@ -34,7 +34,7 @@ Show = Annotated[str | None, Query(pattern="^all$", description="all: also off-t
     tags=["pages"],
     responses=text_responses("text/html", errors_as="text/html"),
 )
-@with_filters("min_score", "category", "tag", "source", "entity")
+@with_filters("min_score", "category", "tag", "source", "entity", "q")
 def home_page(
     filters: FeedFilters,
     sort: Sort = PAGE_DEFAULT_SORT,
@@ -52,6 +52,7 @@ def home_page(
         source=filters.source,
         entities=tuple(filters.entity_slugs()),
         show_all=show == "all",
+        q=filters.q,
     )
     shown = filters.model_copy(
         update={"category": list(view.effective_categories()), "min_score": view.effective_min_score()}

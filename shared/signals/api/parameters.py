@@ -94,6 +94,19 @@ def _iso_8601(value: Any) -> Any:
 
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}")
 Instant = Annotated[datetime | None, BeforeValidator(_iso_8601), Query(description="UTC instant, ISO 8601")]
+SearchText = Annotated[
+    str | None,
+    Query(
+        min_length=1,
+        max_length=_settings.search_query_max_chars,
+        description=(
+            "search the title, summary, tags and entities: every word required (case, accents and"
+            " simple word endings ignored; words like 'the' dropped), at most"
+            f" {_settings.search_query_terms_max} words; sort=score ranks by score, then newest"
+        ),
+        examples=["claude opus"],
+    ),
+]
 
 UpdatedSince = Annotated[
     str | None,
@@ -103,7 +116,7 @@ UpdatedSince = Annotated[
         description=(
             "only signals scored or changed after this, oldest change first: an ISO 8601 instant, or"
             " the value the last answer returned (header Signals-Next-Updated-Since, field"
-            " next_updated_since), sent as is; see the README, \"Since I last looked\""
+            ' next_updated_since), sent as is; see the README, "Since I last looked"'
         ),
         examples=["2026-06-02T17:00:00Z"],
     ),
@@ -123,6 +136,7 @@ class FeedFilters(BaseModel):
     since: Instant = None
     until: Instant = None
     updated_since: UpdatedSince = None
+    q: SearchText = None
 
     def checked(self) -> FeedFilters:
         """These filters, once the rule no single parameter can check holds: ``since`` ≤ ``until``."""
@@ -135,6 +149,8 @@ class FeedFilters(BaseModel):
             from signals.api.updated_since import lower_bound
 
             lower_bound(self.updated_since)  # a malformed, future or too old value: a 400 now
+        if self.q is not None:
+            check_search(self.q)
         return self
 
     def entity_slugs(self) -> list[str]:
@@ -211,3 +227,28 @@ def with_filters(
         return spread
 
     return decorate
+
+
+def check_search(q: str) -> None:
+    """A ``q`` must keep at least one word after stop words, and at most ``search_query_terms_max``."""
+    from signals.models.search_terms import terms
+
+    found = terms(q)
+    if not found:
+        raise ApiError(
+            400,
+            "invalid_search",
+            "Invalid search",
+            f"q: {q!r} has no word to search for once common words (the, of, and...) and single"
+            " letters are dropped; add a distinctive word, e.g. q=claude opus.",
+            parameter="q",
+        )
+    most = _settings.search_query_terms_max
+    if len(found) > most:
+        raise ApiError(
+            400,
+            "invalid_search",
+            "Invalid search",
+            f"q: {len(found)} words ({' '.join(found)}); every word is required, so use at most {most}.",
+            parameter="q",
+        )

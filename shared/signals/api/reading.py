@@ -80,7 +80,15 @@ def feed_query(filters: FeedFilters, sort: str = "time") -> FeedQuery:
         until=filters.until,
         sort=sort,
         updated_since=filters.updated_since,
+        terms=search_terms(filters.q),
     )
+
+
+def search_terms(q: str | None) -> tuple[str, ...]:
+    """The terms of ``q`` (checked by ``FeedFilters.checked``), longest (likely rarest) first."""
+    from signals.models.search_terms import terms
+
+    return tuple(sorted(terms(q), key=len, reverse=True)) if q else ()
 
 
 def read_feed(query: FeedQuery, limit: int, cursor: str | None) -> tuple[list[Signal], str | None]:
@@ -89,7 +97,7 @@ def read_feed(query: FeedQuery, limit: int, cursor: str | None) -> tuple[list[Si
     now = time.time()
     state = cursors.decode(cursor, fingerprint, now=now) if cursor else None
     try:
-        if query.sort == "hot":
+        if query.sort == "hot" or (query.sort == "score" and query.terms):
             signals, next_state = _hot_page(query, limit, state, now)
         else:
             signals, next_state = _ordered_page(query, limit, state)
@@ -129,10 +137,13 @@ def _hot_page(
     query: FeedQuery, limit: int, state: dict[str, Any] | None, now: float
 ) -> tuple[list[Signal], dict[str, Any] | None]:
     from signals.ranking.hot import read_hot_page
+    from signals.ranking.search import read_ranked_page
 
-    hot = HotState.model_validate(state) if state else HotState(as_of=_hot_as_of(query, now), offset=0)
+    first = int(now) if query.sort == "score" else _hot_as_of(query, now)
+    hot = HotState.model_validate(state) if state else HotState(as_of=first, offset=0)
     as_of = datetime.fromtimestamp(hot.as_of, UTC)
-    page = read_hot_page(feed_index(), query, limit, as_of=as_of, offset=hot.offset)
+    read = read_ranked_page if query.sort == "score" else read_hot_page  # score: a search (q) only
+    page = read(feed_index(), query, limit, as_of=as_of, offset=hot.offset)
     if page.offset is None:
         return page.signals, None
     return page.signals, HotState(as_of=hot.as_of, offset=page.offset).model_dump(by_alias=True)
@@ -142,9 +153,9 @@ def _hot_as_of(query: FeedQuery, now: float) -> int:
     """The instant a first hot page ranks at: now, or the newest match when that is older than the
     hot window (a quiet feed, or a demo of old stories, still shows the top of its last days)."""
     from signals.config import get_settings
-    from signals.ranking.paging import read_page
+    from signals.ranking.search import read_matches
 
-    newest = read_page(feed_index(), query.model_copy(update={"sort": "time"}), 1).signals
+    newest = read_matches(feed_index(), query.model_copy(update={"sort": "time"}), 1).signals
     if not newest:
         return int(now)
     latest = newest[0].published_at.timestamp()
@@ -155,10 +166,11 @@ def _hot_as_of(query: FeedQuery, now: float) -> int:
 def _ordered_page(
     query: FeedQuery, limit: int, state: dict[str, Any] | None
 ) -> tuple[list[Signal], dict[str, Any] | None]:
-    from signals.ranking.paging import Resume, read_page
+    from signals.ranking.paging import Resume
+    from signals.ranking.search import read_matches
 
     resume = ResumeState.model_validate(state) if state else None
-    page = read_page(
+    page = read_matches(
         feed_index(), query, limit, resume=Resume(resume.month, resume.position) if resume else None
     )
     if page.resume is None:

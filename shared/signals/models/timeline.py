@@ -6,8 +6,11 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from signals.models import Signal
+from signals.models.search_terms import signal_terms
 
-LaneKind = Literal["all", "category", "at_least", "category_at_least", "tag", "source", "entity", "by_score"]
+LaneKind = Literal[
+    "all", "category", "at_least", "category_at_least", "tag", "source", "entity", "by_score", "term"
+]
 
 
 @dataclass(frozen=True)
@@ -17,11 +20,12 @@ class Lane:
     ``all``: every signal; ``category``: one category; ``at_least``: signals scoring ``threshold``
     or more; ``category_at_least``: both; ``tag`` / ``source``: signals with that tag or source;
     ``entity``: signals naming that entity (its slug, ``models.entity_slug``);
-    ``by_score``: every signal ordered by score, then time (score order), from ``threshold`` up.
+    ``by_score``: every signal ordered by score, then time (score order), from ``threshold`` up;
+    ``term``: the signals with that search term (``ranking/search.py``).
     """
 
     kind: LaneKind
-    value: str | None = None  # the category id, tag, source id or entity slug
+    value: str | None = None  # the category id, tag, source id, entity slug or search term
     threshold: int = 1
 
     def holds(self, signal: Signal) -> bool:
@@ -37,6 +41,8 @@ class Lane:
             from signals.models.entity_slug import entity_slugs
 
             return value in entity_slugs(signal.entities)
+        if kind == "term":  # search: the signals with that term (models/search_terms.py)
+            return value in signal_terms(signal)
         return signal.score >= self.threshold
 
 

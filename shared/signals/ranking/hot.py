@@ -6,9 +6,10 @@ from datetime import datetime, timedelta
 
 from signals.config import get_settings
 from signals.models import Signal, as_utc, iso
-from signals.ranking.paging import FeedPage, Resume, read_page
+from signals.ranking.paging import FeedPage, Resume
 from signals.ranking.ports import FeedIndex
 from signals.ranking.query import FeedQuery
+from signals.ranking.search import read_matches
 
 
 def hot_score(signal: Signal, as_of: datetime) -> float:
@@ -40,13 +41,13 @@ def read_hot_page(
     that age; reading stops once that bound, over all scores, is at or below the k-th best found.
     The bottom tier (every match) is read first, two chunks: a quiet window ends there.
     In a busy one the sparse high tiers end the search early: recent major signals outrank
-    everything older. Tag, source and entity filters have no per-score lanes: only the bottom tier.
+    everything older. Tag, source and search (``q``) filters have no per-score lanes: one tier.
     Past ``hot_max_candidates`` reads the ranking is of what was read (approximate).
     """
     settings = get_settings()
     bounded = _window(query, as_of)
     bottom = bounded.min_score
-    single_tier = bool(bounded.tags) or bounded.source is not None or bool(bounded.entities)
+    single_tier = bool(bounded.tags) or bounded.source is not None or bool(bounded.terms)
     thresholds = [bottom] if single_tier else list(range(bottom, 11))
     tiers = {t: bounded.model_copy(update={"min_score": t}) for t in thresholds}
     months = index.months(bounded.since, bounded.until)
@@ -73,7 +74,7 @@ def read_hot_page(
         quiet_so_far = read < 2 * settings.hot_read_chunk
         tier = bottom if quiet_so_far else max(t for t in thresholds if t <= worst_case)
         chunk = min(settings.hot_read_chunk, settings.hot_max_candidates - read)
-        page = read_page(index, tiers[tier], chunk, months=months, resume=resume[tier])
+        page = read_matches(index, tiers[tier], chunk, months=months, resume=resume[tier])
         read += len(page.signals)
         for signal in page.signals:
             found[signal.id] = ((hot_score(signal, as_of), iso(signal.published_at), signal.id), signal)

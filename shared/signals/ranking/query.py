@@ -9,6 +9,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict
 
 from signals.models import Category, Signal, as_utc
+from signals.models.search_terms import signal_terms
 from signals.models.timeline import Lane
 
 Sort = Literal["time", "score", "hot"]
@@ -28,6 +29,7 @@ class FeedQuery(BaseModel):
     until: datetime | None = None
     sort: Sort = "time"
     updated_since: str | None = None  # changes after this (ranking/changes.py), oldest change first
+    terms: tuple[str, ...] = ()  # search (q=): every term required (models/search_terms.py)
 
     def fingerprint(self) -> str:
         """Canonical text of the query: equal for equal filters, whatever the parameter order."""
@@ -35,6 +37,7 @@ class FeedQuery(BaseModel):
         data["categories"] = sorted(data["categories"])
         data["tags"] = sorted(set(data["tags"]))
         data["entities"] = sorted(set(data["entities"]))
+        data["terms"] = sorted(set(data["terms"]))
         return json.dumps(data, sort_keys=True, separators=(",", ":"))
 
     def matches(self, signal: Signal) -> bool:
@@ -48,6 +51,7 @@ class FeedQuery(BaseModel):
             and self._names_entity(signal)
             and (self.since is None or published >= as_utc(self.since))
             and (self.until is None or published <= as_utc(self.until))
+            and self.has_terms(signal)
         )
 
     def _names_entity(self, signal: Signal) -> bool:
@@ -57,6 +61,13 @@ class FeedQuery(BaseModel):
         from signals.models.entity_slug import entity_slugs
 
         return bool(set(self.entities) & set(entity_slugs(signal.entities)))
+
+    def has_terms(self, signal: Signal) -> bool:
+        """Search: the signal has every term of ``q`` (the terms its postings are written for)."""
+        if not self.terms:
+            return True
+        found = set(signal_terms(signal))
+        return all(term in found for term in self.terms)
 
 
 def lanes_for(query: FeedQuery) -> list[Lane]:
@@ -68,6 +79,8 @@ def lanes_for(query: FeedQuery) -> list[Lane]:
     """
     if query.sort == "score":
         return [Lane("by_score", threshold=query.min_score)]
+    if query.terms:  # search: ranking/search.py reads one term's lane at a time, never a merge
+        return [Lane("term", term) for term in query.terms]
     if query.entities:  # an entity's postings: usually the narrowest of the filters (entity pages)
         return [Lane("entity", slug) for slug in sorted(set(query.entities))]
     if query.tags:

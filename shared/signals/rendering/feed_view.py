@@ -1,7 +1,7 @@
 """What the front page shows and how its links keep each other: ``FeedView``.
 
-The page's filters are the feed's (sort, category, minimum score, tag, source, entity) plus one of its own,
-``show=all``. By default the page hides what a ten-minutes-a-day reader skips: off-topic stories
+The page's filters are the feed's (sort, category, minimum score, tag, source, entity, search ``q``) plus one
+of its own, ``show=all``. By default the page hides what a ten-minutes-a-day reader skips: off-topic stories
 (unless a category is chosen) and scores below ``page_default_min_score`` (unless a higher minimum
 is chosen); it says so, with a link that shows them. Every link on the page (filter bar, tags,
 publishers, next page, feeds) is this view with one value changed, so filters keep each other.
@@ -32,6 +32,7 @@ class FeedView:
     source: str | None = None
     show_all: bool = False
     entities: tuple[str, ...] = ()  # entity slugs (any of them)
+    q: str | None = None  # a search (every word required; rendering/search_box.py)
 
     # --------------------------------------------------------------- what the page reads
 
@@ -74,6 +75,8 @@ class FeedView:
         pairs += [("entity", e) for e in sorted(set(view.entities))]
         if view.show_all:
             pairs.append(("show", "all"))
+        if view.q:
+            pairs.append(("q", view.q))
         return pairs
 
     def url(self, extra: list[tuple[str, str]] | None = None, **changes: Any) -> str:
@@ -92,6 +95,8 @@ class FeedView:
         if self.source:
             pairs.append(("source", self.source))
         pairs += [("entity", e) for e in sorted(set(self.entities))]
+        if self.q:
+            pairs.append(("q", self.q))
         return pairs
 
     def feed_url(self, path: str) -> str:

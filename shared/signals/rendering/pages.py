@@ -17,6 +17,7 @@ from signals.rendering.feed_view import SORTS, FeedView
 from signals.rendering.follow_links import entity_links, tag_href
 from signals.rendering.publishers import Publisher
 from signals.rendering.publishers import publishers as publisher_list
+from signals.rendering.search_box import search_box
 from signals.rendering.syndication import feed_title
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -80,6 +81,7 @@ def feed_page(signals: list[Signal], *, view: FeedView, next_url: str | None) ->
             publishers_max=get_settings().card_publishers_max,
             hot_days=get_settings().hot_window_days,
             next_url=next_url,
+            search=search_box(view, shown=len(signals), more=next_url is not None),
         )
     )
 

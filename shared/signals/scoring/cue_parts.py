@@ -44,8 +44,21 @@ class PartIndex:
     ``anchors``: per part, (exact words, word prefixes, lower-case fragments, character classes)
     or None when the part could match anything (always live)."""
 
-    __slots__ = ("_compiled", "always", "exact", "exact_keys", "flags", "fragments", "head",
-                 "prefix_keys", "prefix_sizes", "prefixes", "probes", "sources", "tail")
+    __slots__ = (
+        "_compiled",
+        "always",
+        "exact",
+        "exact_keys",
+        "flags",
+        "fragments",
+        "head",
+        "prefix_keys",
+        "prefix_sizes",
+        "prefixes",
+        "probes",
+        "sources",
+        "tail",
+    )
 
     def __init__(
         self,

@@ -596,9 +596,7 @@ def _vocabulary(vocab: dict[str, Any]) -> tuple[Cues, dict[str, VocabularyEntry]
             groups.append((entry["match"], group))
     named, owner = _unique_names(groups)
     pattern = Cues.build(list(named), r"(?<![\w-])(?:", r")(?![\w-]|\.\d)")
-    return pattern, {
-        unique: entries[group] for unique, group in owner.items()
-    }
+    return pattern, {unique: entries[group] for unique, group in owner.items()}
 
 
 def _assigned_event(spec: dict[str, Any] | None, caps: dict[str, float]) -> EventType | None:

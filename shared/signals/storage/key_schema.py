@@ -16,6 +16,7 @@ this table (``RECORDS``), so it cannot go stale.
 | tag posting (body copy) | ``TAG#<tag>#<month>`` | ``<iso>#<id>`` | | | |
 | source posting (body copy) | ``SRC#<source_id>#<month>`` | ``<iso>#<id>`` | | | |
 | entity posting (body copy; ``models/entity_slug.py``) | ``ENT#<slug>#<month>`` | ``<iso>#<id>`` | | | |
+| search term posting (body copy; ``models/search_terms.py``) | ``TERM#<term>#<month>`` | ``<iso>#<id>`` | | | |
 | month registry (sharded) | ``MONTHS`` | ``<month>#<shard>`` | | | |
 | counters (category, tag, entity; sharded) | ``COUNTS`` | ``TOTAL#<shard>`` | | | |
 | source state | ``SOURCE#<id>`` | ``STATE`` | ``SOURCES`` / ``<id>`` | | |
@@ -34,7 +35,8 @@ this table (``RECORDS``), so it cannot go stale.
 | change posting (body copy; at the time the signal was scored or last changed) | ``UPD#<updated month>`` | ``<updated iso>#<id>`` | | | |
 
 Reads of the stored pages of signals (``storage/timeline_index.py``): time order uses gsi1 (no
-filter), gsi2 (category) or the posting partitions (min_score, category + min_score, tag, source, entity);
+filter), gsi2 (category) or the posting partitions (min_score, category + min_score, tag, source, entity,
+search term: ``ranking/search.py`` reads one term's partition at a time);
 score order uses gsi3. Each is read one month partition at a time, newest first; only matching
 items are read. "Earlier in this story" reads a thread's partition below the signal's sort key
 (``storage/thread_records.py``): one Query per thread, at most ``story_threads_per_signal_max``.
@@ -65,6 +67,7 @@ RECORDS: list[tuple[str, str, str, str | None]] = [
     ("tag posting", "TAG#<tag>#<month>", "<iso>#<id>", None),
     ("source posting", "SRC#<source>#<month>", "<iso>#<id>", None),
     ("entity posting", "ENT#<slug>#<month>", "<iso>#<id>", None),
+    ("search term posting", "TERM#<term>#<month>", "<iso>#<id>", None),
     ("month registry", "MONTHS", "<month>#<shard>", None),
     ("counters", "COUNTS", "TOTAL#<shard>", None),
     ("source state", "SOURCE#<id>", "STATE", "SOURCES"),
@@ -148,6 +151,11 @@ def entity_pk(slug: str, month_: str) -> str:
 def change_pk(month_: str) -> str:
     """Change postings of a month of change times (``updated_at``), sort key its time sort key."""
     return f"UPD#{month_}"
+
+
+def term_pk(term: str, month_: str) -> str:
+    """Search: the signals of a month that have a term (``models/search_terms.signal_terms``), by time."""
+    return f"TERM#{term}#{month_}"
 
 
 def thread_pk(thread: str) -> str:

@@ -12,6 +12,7 @@ from typing import Any
 from signals.config import get_settings
 from signals.models import Signal
 from signals.models.entity_slug import entity_slugs
+from signals.models.search_terms import signal_terms
 from signals.storage import key_schema
 from signals.storage.aws import client
 from signals.storage.thread_records import thread_records
@@ -101,6 +102,7 @@ def posting_pks(signal: Signal) -> list[str]:
         key_schema.source_posting_pk(src, month) for src in dict.fromkeys(s.source_id for s in signal.sources)
     )
     pks.extend(entity_posting_pks(signal))
+    pks.extend(search_term_pks(signal, month))
     return pks
 
 
@@ -108,6 +110,11 @@ def entity_posting_pks(signal: Signal) -> list[str]:
     """The entity postings of a signal (``ENT#<slug>#<month>``): one per entity slug, capped."""
     month = key_schema.month(signal.published_at)
     return [key_schema.entity_pk(slug, month) for slug in entity_slugs(signal.entities)]
+
+
+def search_term_pks(signal: Signal, month: str) -> list[str]:
+    """Search (``q=``): one posting per term of the signal (bounded by ``search_terms_per_item_max``)."""
+    return [key_schema.term_pk(term, month) for term in signal_terms(signal)]
 
 
 def posting_item(pk: str, signal: Signal, body: str) -> dict[str, Any]:

@@ -51,6 +51,8 @@ def lane_partition(lane: Lane, month: str) -> tuple[str | None, str]:
             return None, key_schema.source_posting_pk(value, month)
         case "entity":
             return None, key_schema.entity_pk(value, month)
+        case "term":
+            return None, key_schema.term_pk(value, month)
     raise ValueError(f"unknown lane {lane.kind!r}")
 
 

@@ -24,7 +24,7 @@ def test_with_filters_lays_the_filters_out_as_the_routes_parameters() -> None:
 
     # Then Powertools sees each filter as a parameter, in place, and the route gets one model
     assert list(inspect.signature(route).parameters) == [
-        "min_score", "category", "tag", "source", "entity", "since", "until", "updated_since", "limit",
+        "min_score", "category", "tag", "source", "entity", "since", "until", "updated_since", "q", "limit",
     ]  # fmt: skip
     assert list(inspect.signature(page).parameters) == ["min_score", "category", "cursor"]
     filters, limit = route(

@@ -87,3 +87,18 @@ def test_most_categories_read_one_lane_of_all_of_them() -> None:
     assert lanes_for(FeedQuery(categories=on_topic, min_score=3)) == [Lane("at_least", threshold=3)]
     assert lanes_for(FeedQuery(categories=on_topic)) == [Lane("all")]
     assert len(lanes_for(FeedQuery(categories=on_topic[:4]))) == 4
+
+
+def test_search_term_postings_are_written_per_term_and_deleted_when_a_term_goes() -> None:
+    # Given a signal whose title names Claude Opus, then an edit that drops "Opus"
+    old = make_signal(7, title="Claude Opus ships", published=datetime(2026, 6, 1, tzinfo=UTC))
+    new = old.model_copy(update={"title": "Claude ships"})
+    postings = {r["pk"]["S"] for r in records_for(old)}
+    assert {"TERM#claud#2026-06", "TERM#opus#2026-06", "TERM#ship#2026-06"} <= postings
+    # Then the term lane holds it exactly when the posting exists, and the dropped term's goes
+    for term in ("claud", "opus", "headline", "nothing"):
+        lane = Lane("term", term)
+        assert lane_partition(lane, "2026-06") == (None, f"TERM#{term}#2026-06")
+        assert lane.holds(old) == (f"TERM#{term}#2026-06" in postings), term
+    gone = {k["pk"]["S"] for k in obsolete_keys(old, new)}
+    assert "TERM#opus#2026-06" in gone and "TERM#claud#2026-06" not in gone
