@@ -1,0 +1,67 @@
+"""The daily digest, read: ``GET /v1/digest`` (the latest day) and ``GET /v1/digest/{date}``.
+
+Each answer carries the neighbouring days that have a digest (``previous``, ``next``) so a reader
+walks the days. A day with no digest is 404 ``digest_not_found``; a malformed date 400
+``invalid_date``. Built by the daily schedule (``ops/digest_schedule.py``).
+"""
+
+from __future__ import annotations
+
+from aws_lambda_powertools.event_handler import Response
+from aws_lambda_powertools.event_handler.api_gateway import Router
+from pydantic import BaseModel, Field
+
+from signals.api.http_policy import public_get
+from signals.api.problems import ApiError
+from signals.models.digest import Digest
+
+router = Router()
+
+
+class DigestPage(BaseModel):
+    """One day's digest and the nearest days that have one."""
+
+    digest: Digest
+    previous: str | None = Field(None, description="the nearest earlier day with a digest")
+    next: str | None = Field(None, description="the nearest later day with a digest")
+
+
+def digest_day(text: str) -> str:
+    """The day of a ``{date}`` path segment, or 400 ``invalid_date``."""
+    from signals.ranking.daily_digest import parse_day
+
+    try:
+        return parse_day(text)
+    except ValueError as exc:
+        raise ApiError(400, "invalid_date", "Invalid date", f"{exc}.", parameter="date") from None
+
+
+def load_digest_page(day: str | None) -> DigestPage:
+    """The digest of ``day`` (None: the latest) with its neighbours, or 404 ``digest_not_found``."""
+    from signals.storage import digest_records as store
+
+    if day is None:
+        latest = store.latest_days(1)
+        if not latest:
+            raise ApiError(404, "digest_not_found", "No digest yet", "No daily digest has been built yet.")
+        day = latest[0]
+    digest = store.get_digest(day)
+    if digest is None:
+        raise ApiError(
+            404,
+            "digest_not_found",
+            "Digest not found",
+            f"There is no digest for {day}; see /v1/digest for the latest day.",
+        )
+    previous, following = store.neighbours(day)
+    return DigestPage(digest=digest, previous=previous, next=following)
+
+
+@public_get(router, "/v1/digest", summary="The latest daily digest", tags=["digest"])
+def latest_digest() -> Response[DigestPage]:
+    return Response(200, "application/json", load_digest_page(None))
+
+
+@public_get(router, "/v1/digest/<date>", summary="One UTC day's digest (YYYY-MM-DD)", tags=["digest"])
+def day_digest(date: str) -> Response[DigestPage]:
+    return Response(200, "application/json", load_digest_page(digest_day(date)))
