@@ -26,7 +26,13 @@ class DigestRun:
 
     def as_dict(self) -> dict[str, object]:
         d = self.digest
-        return {"date": d.date, "written": self.written, "stories": d.stories, "notable": d.notable, "quiet": d.quiet}
+        return {
+            "date": d.date,
+            "written": self.written,
+            "stories": d.stories,
+            "notable": d.notable,
+            "quiet": d.quiet,
+        }
 
 
 def run_digest(day: str | None = None, *, rebuild: bool = False, now: datetime | None = None) -> DigestRun:

@@ -52,7 +52,10 @@ def test_a_quiet_day_says_so_instead_of_padding_the_list() -> None:
     digest = build_digest("2026-02-12", signals)
 
     assert digest.quiet and digest.entries == []
-    assert digest.opening == "4 items from 3 sources; 2 stories; 0 at 7+. A quiet day: nothing scored 7 or more, so there is no list."
+    assert (
+        digest.opening == "4 items from 3 sources; 2 stories; 0 at 7+."
+        " A quiet day: nothing scored 7 or more, so there is no list."
+    )
 
 
 def test_an_empty_day_is_a_quiet_day_too() -> None:
