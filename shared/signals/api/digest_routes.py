@@ -13,7 +13,7 @@ from pydantic import BaseModel, Field
 
 from signals.api.http_policy import public_get
 from signals.api.problems import ApiError
-from signals.models.digest import Digest
+from signals.models.day_digest import Digest
 
 router = Router()
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from signals.models import utcnow
-from signals.models.digest import Digest
+from signals.models.day_digest import Digest
 from signals.ranking.daily_digest import build_digest, parse_day, previous_day
 from signals.telemetry import MetricUnit, logger, metrics
 

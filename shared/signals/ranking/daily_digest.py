@@ -14,7 +14,7 @@ from datetime import UTC, date, datetime, timedelta
 
 from signals.config import get_settings
 from signals.models import Signal, as_utc, iso
-from signals.models.digest import Digest, DigestEntry
+from signals.models.day_digest import Digest, DigestEntry
 
 
 def parse_day(text: str) -> str:

@@ -15,7 +15,7 @@ from typing import Any
 
 from signals.config import get_settings
 from signals.models import Signal
-from signals.models.digest import Digest
+from signals.models.day_digest import Digest
 from signals.storage import key_schema
 from signals.storage.aws import client
 
