@@ -112,3 +112,24 @@ def test_the_api_reads_a_day_the_latest_and_refuses_bad_days(aws: Any) -> None:
     bad = get("/v1/digest/2026-13-40")
     assert bad["statusCode"] == 400 and body(bad)["code"] == "invalid_date"
     assert "YYYY-MM-DD" in body(bad)["detail"]
+
+
+def test_the_page_opens_with_the_counts_and_links_the_days_around_it(aws: Any) -> None:
+    from signals.ops.digest_schedule import run_digest
+
+    the_month(aws)
+    for day in ("2026-02-11", "2026-02-12", "2026-02-13"):
+        run_digest(day)
+
+    page = get("/digest/2026-02-12")
+    html = page["body"]
+    assert page["statusCode"] == 200 and page["headers"]["Content-Type"].startswith("text/html")
+    assert "6 items from 4 sources; 3 stories; 2 at 7+." in html
+    assert 'href="/digest/2026-02-11"' in html and 'href="/digest/2026-02-13"' in html
+    assert html.index("/signals/sig00002") < html.index("/signals/sig00001")
+    assert "Daily digest · <time" in get("/digest")["body"] and "2026-02-13" in get("/digest")["body"]
+
+    missing, bad = get("/digest/2026-01-01"), get("/digest/2026-1-1")
+    assert missing["statusCode"] == 404 and "There is no digest for 2026-01-01" in missing["body"]
+    assert bad["statusCode"] == 400 and "YYYY-MM-DD" in bad["body"]
+    assert all(r["headers"]["Content-Type"].startswith("text/html") for r in (missing, bad))

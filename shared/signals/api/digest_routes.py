@@ -11,11 +11,12 @@ from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.api_gateway import Router
 from pydantic import BaseModel, Field
 
-from signals.api.http_policy import public_get
+from signals.api.http_policy import public_get, text_responses
 from signals.api.problems import ApiError
 from signals.models.day_digest import Digest
 
 router = Router()
+HTML = "text/html; charset=utf-8"
 
 
 class DigestPage(BaseModel):
@@ -65,3 +66,32 @@ def latest_digest() -> Response[DigestPage]:
 @public_get(router, "/v1/digest/<date>", summary="One UTC day's digest (YYYY-MM-DD)", tags=["digest"])
 def day_digest(date: str) -> Response[DigestPage]:
     return Response(200, "application/json", load_digest_page(digest_day(date)))
+
+
+# --------------------------------------------------------------------------- the page
+@public_get(
+    router,
+    "/digest",
+    page=True,
+    summary="The latest daily digest as a web page",
+    tags=["pages"],
+    responses=text_responses("text/html", errors_as="text/html"),
+)
+def latest_digest_html():
+    from signals.rendering.pages import digest_page
+
+    return Response(200, HTML, digest_page(load_digest_page(None)))
+
+
+@public_get(
+    router,
+    "/digest/<date>",
+    page=True,
+    summary="One UTC day's digest as a web page, with links to the previous and next days",
+    tags=["pages"],
+    responses=text_responses("text/html", errors_as="text/html"),
+)
+def day_digest_html(date: str):
+    from signals.rendering.pages import digest_page
+
+    return Response(200, HTML, digest_page(load_digest_page(digest_day(date))))
