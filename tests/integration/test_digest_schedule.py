@@ -133,3 +133,29 @@ def test_the_page_opens_with_the_counts_and_links_the_days_around_it(aws: Any) -
     assert missing["statusCode"] == 404 and "There is no digest for 2026-01-01" in missing["body"]
     assert bad["statusCode"] == 400 and "YYYY-MM-DD" in bad["body"]
     assert all(r["headers"]["Content-Type"].startswith("text/html") for r in (missing, bad))
+
+
+def test_the_digest_feeds_carry_one_entry_per_day_newest_first_from_one_query(aws: Any) -> None:
+    import xml.etree.ElementTree as ET
+
+    from signals.ops.digest_schedule import run_digest
+
+    the_month(aws)
+    for day in ("2026-02-11", "2026-02-12", "2026-02-13"):
+        run_digest(day)
+    run_digest("2026-02-12", rebuild=True)  # a rebuilt day stays one entry
+
+    calls = Calls()
+    feed = body(get("/v1/digest.json"))
+    assert [c[0] for c in calls.calls] == ["Query"]
+    assert [i["id"] for i in feed["items"]] == [f"urn:signals:digest:2026-02-{d}" for d in (13, 12, 11)]
+    assert feed["items"][1]["summary"] == "6 items from 4 sources; 3 stories; 2 at 7+."
+    assert feed["items"][1]["url"].endswith("/digest/2026-02-12")
+
+    rss = ET.fromstring(get("/v1/digest.rss")["body"])
+    assert [t.text for t in rss.iter("title")][1:] == [
+        f"Signals daily digest · 2026-02-{d}" for d in (13, 12, 11)
+    ]
+    atom = ET.fromstring(get("/v1/digest.atom")["body"])
+    ns = "{http://www.w3.org/2005/Atom}"
+    assert len(atom.findall(f"{ns}entry")) == 3

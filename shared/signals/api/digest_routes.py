@@ -1,4 +1,5 @@
-"""The daily digest, read: ``GET /v1/digest`` (the latest day) and ``GET /v1/digest/{date}``.
+"""The daily digest, read: ``GET /v1/digest`` (latest) and ``/v1/digest/{date}`` (JSON), the pages
+``/digest`` and ``/digest/<date>``, and the feeds ``/v1/digest.rss|atom|json`` (one entry per day).
 
 Each answer carries the neighbouring days that have a digest (``previous``, ``next``) so a reader
 walks the days. A day with no digest is 404 ``digest_not_found``; a malformed date 400
@@ -7,12 +8,16 @@ walks the days. A day with no digest is 404 ``digest_not_found``; a malformed da
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.api_gateway import Router
 from pydantic import BaseModel, Field
 
 from signals.api.http_policy import public_get, text_responses
 from signals.api.problems import ApiError
+from signals.api.request_urls import base_url, self_url
+from signals.config import get_settings
 from signals.models.day_digest import Digest
 
 router = Router()
@@ -95,3 +100,60 @@ def day_digest_html(date: str):
     from signals.rendering.pages import digest_page
 
     return Response(200, HTML, digest_page(load_digest_page(digest_day(date))))
+
+
+# --------------------------------------------------------------------------- the feeds
+#: format -> (path, media type): one entry per day, the newest ``digest_feed_days``
+DIGEST_FORMATS = {
+    "rss": ("/v1/digest.rss", "application/rss+xml"),
+    "atom": ("/v1/digest.atom", "application/atom+xml"),
+    "json": ("/v1/digest.json", "application/feed+json"),
+}
+
+
+def _digest_document(fmt: str) -> Response:
+    from signals.rendering import digest_syndication as render
+    from signals.storage import digest_records as store
+
+    path, media_type = DIGEST_FORMATS[fmt]
+    event = router.current_event
+    digests = store.latest_digests(get_settings().digest_feed_days)
+    links = {"base_url": base_url(event), "self_url": self_url(event, path)}
+    if fmt == "json":
+        body = render.json_feed(digests, **links)
+    else:
+        body = (render.rss if fmt == "rss" else render.atom)(digests, **links, now=datetime.now(UTC))
+    return Response(200, f"{media_type}; charset=utf-8", body)
+
+
+@public_get(
+    router,
+    DIGEST_FORMATS["rss"][0],
+    summary="The daily digest as RSS 2.0 (one entry per day)",
+    tags=["digest"],
+    responses=text_responses(DIGEST_FORMATS["rss"][1]),
+)
+def digest_rss():
+    return _digest_document("rss")
+
+
+@public_get(
+    router,
+    DIGEST_FORMATS["atom"][0],
+    summary="The daily digest as Atom 1.0 (one entry per day)",
+    tags=["digest"],
+    responses=text_responses(DIGEST_FORMATS["atom"][1]),
+)
+def digest_atom():
+    return _digest_document("atom")
+
+
+@public_get(
+    router,
+    DIGEST_FORMATS["json"][0],
+    summary="The daily digest as JSON Feed 1.1 (one entry per day)",
+    tags=["digest"],
+    responses=text_responses(DIGEST_FORMATS["json"][1]),
+)
+def digest_json_feed():
+    return _digest_document("json")

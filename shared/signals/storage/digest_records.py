@@ -105,3 +105,17 @@ def neighbours(day: str) -> tuple[str | None, str | None]:
     earlier = _days(below=day, limit=1, newest_first=True)
     later = _days(above=day, limit=1, newest_first=False)
     return (earlier[0] if earlier else None, later[0] if later else None)
+
+
+def latest_digests(limit: int) -> list[Digest]:
+    """The newest stored digests, newest first: one Query of the digest index (it projects the body)."""
+    response = client("dynamodb").query(
+        TableName=get_settings().table_name,
+        IndexName="gsi1",
+        KeyConditionExpression="gsi1pk = :pk",
+        ExpressionAttributeValues={":pk": {"S": key_schema.DIGESTS_INDEX_PK}},
+        ProjectionExpression="body",
+        ScanIndexForward=False,
+        Limit=limit,
+    )
+    return [Digest.model_validate_json(item["body"]["S"]) for item in response.get("Items", [])]
