@@ -131,7 +131,7 @@ def test_the_page_opens_with_the_counts_and_links_the_days_around_it(aws: Any) -
 
     missing, bad = get("/digest/2026-01-01"), get("/digest/2026-1-1")
     assert missing["statusCode"] == 404 and "There is no digest for 2026-01-01" in missing["body"]
-    assert bad["statusCode"] == 400 and "YYYY-MM-DD" in bad["body"]
+    assert bad["statusCode"] == 400 and "date: String should match pattern" in bad["body"]
     assert all(r["headers"]["Content-Type"].startswith("text/html") for r in (missing, bad))
 
 

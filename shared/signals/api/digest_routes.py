@@ -9,18 +9,25 @@ walks the days. A day with no digest is 404 ``digest_not_found``; a malformed da
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Annotated
 
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.api_gateway import Router
+from aws_lambda_powertools.event_handler.openapi.params import Path
 from pydantic import BaseModel, Field
 
 from signals.api.http_policy import public_get, text_responses
 from signals.api.problems import ApiError
 from signals.api.request_urls import base_url, self_url
 from signals.config import get_settings
-from signals.models.day_digest import Digest
+from signals.models.day_digest import DAY_PATTERN, Digest
 
 router = Router()
+
+#: ``{date}``: a UTC day; a string of that shape that is no calendar day (2026-02-30) is 400 invalid_date
+DigestDate = Annotated[
+    str, Path(pattern=DAY_PATTERN, description="a UTC day, YYYY-MM-DD", examples=["2026-02-12"])
+]
 HTML = "text/html; charset=utf-8"
 
 
@@ -69,7 +76,7 @@ def latest_digest() -> Response[DigestPage]:
 
 
 @public_get(router, "/v1/digest/<date>", summary="One UTC day's digest (YYYY-MM-DD)", tags=["digest"])
-def day_digest(date: str) -> Response[DigestPage]:
+def day_digest(date: DigestDate) -> Response[DigestPage]:
     return Response(200, "application/json", load_digest_page(digest_day(date)))
 
 
@@ -96,7 +103,7 @@ def latest_digest_html():
     tags=["pages"],
     responses=text_responses("text/html", errors_as="text/html"),
 )
-def day_digest_html(date: str):
+def day_digest_html(date: DigestDate):
     from signals.rendering.pages import digest_page
 
     return Response(200, HTML, digest_page(load_digest_page(digest_day(date))))
