@@ -58,7 +58,8 @@ EXPECTED: dict[str, set[str]] = {
     "DigestFunction": {
         "dynamodb:GetItem",  # the stored digest (a retried schedule stops there)
         "dynamodb:PutItem",  # the digest, written once (conditional) or replaced by a rebuild
-        "dynamodb:Query",  # the day's range of gsi1 (the time index) only
+        "dynamodb:Query",  # the day's range of gsi1 (the time index); digest.daily fan-out rows
+        "sqs:SendMessage",  # digest.daily delivery tasks onto the delivery queue
     },
 }
 FORBIDDEN = {"dynamodb:Scan", "s3:DeleteObject", "s3:DeleteObjectVersion", "dynamodb:DeleteTable"}
