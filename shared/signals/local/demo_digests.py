@@ -39,10 +39,12 @@ def corpus_days(today: str) -> list[str]:
 
 
 def build_demo_digests(now: datetime | None = None) -> list[str]:
-    """Build (once each) the digests of the corpus's complete days; the days built."""
+    """Build (once each) and announce (``digest.daily``) the digests of the corpus's complete days;
+    the days built."""
     from signals.ops.digest_schedule import run_digest
+    from signals.webhooks.digest_announce import announce_digest
 
     days = corpus_days(day_of(now or utcnow()))
     for day in days:
-        run_digest(day, now=now)
+        announce_digest(run_digest(day, now=now).digest)  # the demo subscriber gets one per day
     return days
