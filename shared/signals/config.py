@@ -221,6 +221,12 @@ class Settings(BaseModel):
     api_key_min_chars: int = 32
     api_key_min_bits: int = 128
 
+    # --- the daily digest (ranking/daily_digest.py, storage/digest_records.py) ---
+    # one digest per UTC day (the signals published that day); the schedule builds yesterday's
+    digest_list_max: int = 10  # most signals a digest lists (each story once: a signal is one story)
+    digest_notable_score: int = 7  # "L at 7+": a day with none at or above this is a quiet day, no list
+    digest_feed_days: int = 14  # days /v1/digest.rss|atom|json carry (one entry per day)
+
     # --- operations (stats, health, redrive) ---
     counter_shards: int = 8  # COUNTS/TOTAL#<n> and MONTHS/<month>#<n>: writers spread over n items
     stats_shards: int = 4  # STATS#<day>#<n> partitions the writers spread their ADDs over (hot-key guard)

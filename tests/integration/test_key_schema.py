@@ -126,6 +126,10 @@ def write_one_of_everything(aws: Any) -> None:
     analyses.put_cached("c" * 64, cached)
     assert analyses.reserve(Spend(tokens=10, usd=0.01), token_budget=100, usd_budget=1.0, day="2026-06-02")
     assert plaintext
+    # the daily digest: one record per day
+    from signals.ops.digest_schedule import run_digest
+
+    assert run_digest("2026-06-02").written
 
 
 def test_every_record_written_is_in_the_table_and_every_row_is_written(aws: Any) -> None:

@@ -62,6 +62,17 @@ NOT_AT_IMPORT = {
         "signals.scoring.rubric",
         "signals.feeds.fetcher",
     ],
+    "digest": [
+        "boto3",
+        "feedparser",
+        "jinja2",
+        "urllib3",
+        "aws_lambda_powertools.event_handler",
+        "aws_lambda_powertools.utilities.batch",
+        "signals.scoring.rubric",
+        "signals.http.client",
+        "signals.webhooks.signing",
+    ],
 }
 
 

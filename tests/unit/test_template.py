@@ -26,7 +26,13 @@ def _queue_id(ref: Any) -> str:
 def test_every_function_runs_python313_on_arm64_with_explicit_timeout_and_memory():
     assert GLOBALS["Runtime"] == "python3.13"
     assert GLOBALS["Architectures"] == ["arm64"]
-    assert set(FUNCTIONS) == {"IngestFunction", "ScorerFunction", "ApiFunction", "DeliverFunction"}
+    assert set(FUNCTIONS) == {
+        "IngestFunction",
+        "ScorerFunction",
+        "ApiFunction",
+        "DeliverFunction",
+        "DigestFunction",
+    }
     for name, props in FUNCTIONS.items():
         assert "Timeout" in props, f"{name} uses the default timeout"
         assert "MemorySize" in props, f"{name} uses the default memory size"

@@ -55,6 +55,12 @@ EXPECTED: dict[str, set[str]] = {
         "dynamodb:DeleteItem",  # a disabled subscription's fan-out rows
         "sqs:SendMessage",  # retries and the DLQ
     },
+    "DigestFunction": {
+        "dynamodb:GetItem",  # the stored digest (a retried schedule stops there)
+        "dynamodb:PutItem",  # the digest, written once (conditional) or replaced by a rebuild
+        "dynamodb:Query",  # the day's range of gsi1 (the time index); digest.daily fan-out rows
+        "sqs:SendMessage",  # digest.daily delivery tasks onto the delivery queue
+    },
 }
 FORBIDDEN = {"dynamodb:Scan", "s3:DeleteObject", "s3:DeleteObjectVersion", "dynamodb:DeleteTable"}
 
@@ -106,6 +112,8 @@ def test_only_the_api_queries_indexes_and_table_writes_stay_off_the_indexes() ->
             index_arn = {"Fn::Sub": "${SignalsTable.Arn}/index/*"}
             if index_arn in _resources(statement):
                 assert function == "ApiFunction"
+            if {"Fn::Sub": "${SignalsTable.Arn}/index/gsi1"} in _resources(statement):
+                assert function == "DigestFunction" and set(_actions(statement)) == {"dynamodb:Query"}
                 assert set(_actions(statement)) <= {
                     "dynamodb:GetItem",
                     "dynamodb:BatchGetItem",

@@ -36,7 +36,7 @@ CUSTOM_METRICS = {
     ],
     "deliver": ["DeliveryAttempts", "DeliverySuccesses", "DeliveryFailures", "DeliveryLatency"],
 }
-FUNCTIONS = ["IngestFunction", "ScorerFunction", "ApiFunction", "DeliverFunction"]
+FUNCTIONS = ["IngestFunction", "ScorerFunction", "ApiFunction", "DeliverFunction", "DigestFunction"]
 
 
 def _dashboard() -> tuple[dict[str, Any], str]:

@@ -15,6 +15,7 @@ from aws_lambda_powertools.event_handler.exceptions import NotFoundError
 from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
 
 from signals.api import (
+    digest_routes,
     docs_routes,
     follow_routes,
     http_policy,
@@ -42,6 +43,7 @@ app.include_router(ops_routes.router)
 app.include_router(subscription_routes.router)
 app.include_router(signal_routes.router)
 app.include_router(syndication_routes.router)
+app.include_router(digest_routes.router)
 app.include_router(page_routes.router)
 app.include_router(follow_routes.router)
 app.include_router(docs_routes.router)

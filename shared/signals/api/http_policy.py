@@ -271,6 +271,13 @@ def unmatched(app: APIGatewayHttpResolver) -> Response:
         unmatched_route.cors = False
     path = app.current_event.path
     methods = sorted({route.method for route in _matching(app, path)})
+    if not methods and app.current_event.http_method in ("GET", "HEAD") and path.startswith("/digest/"):
+        # a day no digest can have (e.g. not ASCII) at the digest page's address: a page, not JSON
+        from signals.rendering.pages import error_page
+
+        headers = {**_security_headers("/digest/<date>"), "Cache-Control": "no-store"}
+        detail = "There is no digest at this address: a day is YYYY-MM-DD, e.g. /digest/2026-02-12."
+        return Response(404, "text/html; charset=utf-8", error_page("Not found", detail), headers=headers)
     page_rule = next((rule for prefix, rule in _PAGE_PREFIXES.items() if path.startswith(prefix)), None)
     if not methods and app.current_event.http_method in ("GET", "HEAD") and page_rule:
         # an id (slug, tag) no page can have (e.g. not ASCII) at a page's address: a page's 404

@@ -7,7 +7,17 @@ import importlib
 import sys
 
 # Each module in signals/cli/ that defines ``register(subparsers)``; listed so --help is complete.
-COMMANDS: tuple[str, ...] = ("demo", "keys", "migrate", "replay", "redrive", "score", "eval", "train")
+COMMANDS: tuple[str, ...] = (
+    "demo",
+    "keys",
+    "migrate",
+    "replay",
+    "redrive",
+    "score",
+    "eval",
+    "train",
+    "digest",
+)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -184,7 +184,9 @@ def create_demo_subscription(api_key: str, receiver_url: str, *, min_score: int 
         raise ValueError("unknown API key")
     base = receiver_url.rstrip("/")
     request = SubscriptionCreate(
-        url=f"{base}/hooks/pending", filters=SubscriptionFilters(min_score=min_score)
+        url=f"{base}/hooks/pending",
+        filters=SubscriptionFilters(min_score=min_score),
+        event_types=["signal.created", "signal.updated", "digest.daily"],  # the demo shows every event
     )
     subscription = new_subscription(key.key_id, request, generate_secret())
     subscription = subscription.model_copy(update={"url": f"{base}/hooks/{subscription.id}"})

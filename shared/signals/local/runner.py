@@ -347,6 +347,9 @@ class LocalStack:
         finally:
             if reporter is not None:
                 reporter.finish()
+        from signals.local.demo_digests import build_demo_digests
+
+        build_demo_digests()  # the corpus's days, as the daily schedule would have built them
         return report
 
     def _scored(self) -> int:

@@ -14,8 +14,10 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from signals.models import Category, UtcDatetime, as_utc
 
-EventType = Literal["signal.created", "signal.updated"]
-EVENT_TYPES: tuple[str, ...] = ("signal.created", "signal.updated")
+EventType = Literal["signal.created", "signal.updated", "digest.daily"]
+EVENT_TYPES: tuple[str, ...] = ("signal.created", "signal.updated", "digest.daily")
+#: what a subscription naming no event types receives: the signal events (``digest.daily`` is opted into)
+DEFAULT_EVENT_TYPES: tuple[str, ...] = ("signal.created", "signal.updated")
 SubscriptionStatus = Literal["active", "disabled"]
 
 MAX_FILTER_VALUES = 50
@@ -163,6 +165,7 @@ class IndexRow(BaseModel):
 
 
 __all__ = [
+    "DEFAULT_EVENT_TYPES",
     "EVENT_TYPES",
     "CapReached",
     "EventType",

@@ -144,3 +144,8 @@ def not_found_page() -> str:
 def error_page(title: str, detail: str) -> str:
     """What a browser gets instead of problem details when a page's address is wrong."""
     return _environment().get_template("error.html").render(title=title, detail=detail)
+
+
+def digest_page(page: Any) -> str:
+    """One day's digest (``api.digest_routes.DigestPage``): its opening, its stories, the days around it."""
+    return _environment().get_template("digest.html").render(page=page)

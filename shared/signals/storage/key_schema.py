@@ -33,6 +33,7 @@ this table (``RECORDS``), so it cannot go stale.
 | rate-limit window (fixed window; TTL) | ``RATE#<scope>#<window_start_epoch>`` | ``RATE`` | | | |
 | story-thread entry (``<kind>#<entity>``; a small copy: id, title, score, category, time) | ``THREAD#<kind>#<entity>`` | ``<iso>#<id>`` | | | |
 | change posting (body copy; at the time the signal was scored or last changed) | ``UPD#<updated month>`` | ``<updated iso>#<id>`` | | | |
+| daily digest (one per UTC day; written once, replaced only by a rebuild) | ``DIGEST#<yyyy-mm-dd>`` | ``DIGEST`` | ``DIGESTS`` / ``<yyyy-mm-dd>`` | | |
 
 Reads of the stored pages of signals (``storage/timeline_index.py``): time order uses gsi1 (no
 filter), gsi2 (category) or the posting partitions (min_score, category + min_score, tag, source, entity,
@@ -84,6 +85,7 @@ RECORDS: list[tuple[str, str, str, str | None]] = [
     ("rate-limit window", "RATE#<scope>#<window>", "RATE", None),
     ("story-thread entry", "THREAD#<kind>#<entity>", "<iso>#<id>", None),
     ("change posting", "UPD#<month>", "<iso>#<id>", None),
+    ("daily digest", "DIGEST#<day>", "DIGEST", "DIGESTS"),
 ]
 
 TOP = "\uffff"  # sorts after every key: the open upper bound of a range
@@ -284,3 +286,14 @@ def stats_pk(day: str, shard: int) -> str:
 
 def source_stats_pk(source_id: str) -> str:
     return f"SRCSTATS#{source_id}"
+
+
+# ------------------------------------------------------------------ the daily digest
+DIGEST_SK = "DIGEST"
+#: gsi1: every stored digest, by day (latest, previous and next day, the digest feeds).
+DIGESTS_INDEX_PK = "DIGESTS"
+
+
+def digest_pk(day: str) -> str:
+    """One UTC day's digest (``yyyy-mm-dd``)."""
+    return f"DIGEST#{day}"

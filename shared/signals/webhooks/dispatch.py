@@ -34,6 +34,7 @@ from signals.models.delivery import DeliveryAttempt, DeliveryStatus, DeliveryTas
 from signals.models.subscription import Subscription
 from signals.telemetry import logger
 from signals.webhooks.deliveries import FanOutPage, manual_retry_task, payload_bytes, queued, test_task
+from signals.webhooks.digest_events import DIGEST_EVENT_TYPE, digest_data
 from signals.webhooks.endpoints import loopback_allowed
 from signals.webhooks.matching import accepts, all_partitions, shard_key
 from signals.webhooks.ports import DeliveryLog, RateLimits, SignalReader, SubscriptionStore, TaskQueue
@@ -267,6 +268,11 @@ def _close_unsent(task: DeliveryTask, now: datetime, error: str, ctx: DeliveryCo
 def _payload(task: DeliveryTask, subscription_id: str, ctx: DeliveryContext) -> bytes | None:
     if task.event_type == TEST_EVENT_TYPE:
         data: dict[str, Any] = {"subscription_id": subscription_id, "message": "Test event from Signals."}
+    elif task.event_type == DIGEST_EVENT_TYPE:  # webhooks/digest_events.py: the stored digest of the day
+        digest = digest_data(task.event_id)
+        if digest is None:
+            return None
+        data = digest
     else:
         signal = ctx.signals.get(task.signal_id or "")
         if signal is None:

@@ -17,6 +17,7 @@ from pydantic_core import PydanticCustomError
 
 from signals.models import Signal, as_utc, utcnow
 from signals.models.subscription import (
+    DEFAULT_EVENT_TYPES,
     EVENT_TYPES,
     EventType,
     IndexRow,
@@ -80,7 +81,11 @@ class SubscriptionCreate(_Request):
         description="https endpoint on a public address (port 443 or 8443)",
         examples=["https://hooks.example.com/signals"],
     )
-    event_types: list[EventType] = Field(list(EVENT_TYPES), min_length=1)
+    event_types: list[EventType] = Field(
+        list(DEFAULT_EVENT_TYPES),
+        min_length=1,
+        description="signal.created and signal.updated unless named; digest.daily (daily) is opted into",
+    )
     filters: SubscriptionFilters = SubscriptionFilters()
     description: str = Field("", max_length=500)
 
