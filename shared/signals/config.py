@@ -17,7 +17,7 @@ import typing
 from functools import lru_cache
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, AliasChoices, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, AliasChoices, BaseModel, ConfigDict, Field, model_validator
 
 ENV_PREFIX = "SIGNALS_"
 
@@ -160,6 +160,10 @@ class Settings(BaseModel):
     opml_entities_max: int = 50  # ...and of this many entities, most used first
     # --- search (q=): models/search_terms.py, ranking/search.py, docs/capacity.md "Search" ---
     search_terms_per_item_max: int = 12  # term postings per signal (title first; capacity.md "Search")
+    # index postings per signal (min-score, tags, sources, entities, then search terms fill the rest);
+    # a scoring transaction that moves them all must fit DynamoDB's 100 actions: 39 is the most
+    # (scoring_transaction_actions_max below, checked when the settings are read)
+    postings_per_signal_max: int = 39
     search_query_terms_max: int = 6  # terms a q= may keep after stop words (every one required)
     search_query_max_chars: int = 200  # characters a q= may have
     search_probe_chunk: int = 5  # q= with several terms: postings read to try a term not read yet
@@ -240,6 +244,32 @@ class Settings(BaseModel):
     metrics_namespace: str = Field(
         "Signals", validation_alias=AliasChoices("POWERTOOLS_METRICS_NAMESPACE", "SIGNALS_METRICS_NAMESPACE")
     )
+
+    @model_validator(mode="after")
+    def _scoring_transaction_fits(self) -> Settings:
+        """A scoring transaction that moves a signal (every posting and thread entry put anew and
+        deleted at the old time) must fit DynamoDB's 100 actions: refuse settings that could not."""
+        worst = scoring_transaction_actions_max(
+            self.postings_per_signal_max, self.story_threads_per_signal_max
+        )
+        if worst > TRANSACT_ACTIONS_MAX:
+            raise ValueError(
+                f"postings_per_signal_max={self.postings_per_signal_max} with story_threads_per_signal_max="
+                f"{self.story_threads_per_signal_max} lets a scoring transaction reach {worst} actions, over"
+                f" DynamoDB's {TRANSACT_ACTIONS_MAX}; lower either"
+            )
+        return self
+
+
+TRANSACT_ACTIONS_MAX = 100  # DynamoDB TransactWriteItems
+STORY_KEYS_MAX = 10  # candidate keys a report registers (scoring/stories.write_keys: URL, title, 8 bands)
+
+
+def scoring_transaction_actions_max(postings: int, threads: int) -> int:
+    """The most actions one scoring transaction can have (``storage/story_records._story_actions``):
+    item-seen, signal, month registry, postings, threads and change posting put; the old postings,
+    threads and change posting deleted when the signal's time moves; story keys; one counter update."""
+    return 3 + postings + threads + 1 + (postings + threads + 1) + STORY_KEYS_MAX + 1
 
 
 def _env_names(name: str, alias: Any) -> list[str]:

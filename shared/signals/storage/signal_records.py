@@ -90,7 +90,15 @@ def counter_shard(signal_id: str) -> int:
 
 
 def posting_pks(signal: Signal) -> list[str]:
-    """The partition keys of every posting a signal has (sort key: its time sort key)."""
+    """The partition keys of every posting a signal has (sort key: its time sort key).
+
+    At most ``postings_per_signal_max``, so that a scoring transaction that moves every posting
+    (put the new ones, delete the old ones) stays within DynamoDB's 100 actions
+    (``storage/story_records.transaction_actions_max``). Kept in this order when a signal has more:
+    min-score, tags, sources, entities, then search terms fill what is left. A signal past the
+    budget (score 9+ with many tags, a story many publishers reported) is not found by its last
+    search terms, or, in the extreme, in the lanes of its last sources.
+    """
     month = key_schema.month(signal.published_at)
     pks: list[str] = []
     for threshold in MIN_SCORE_THRESHOLDS:
@@ -101,15 +109,14 @@ def posting_pks(signal: Signal) -> list[str]:
     pks.extend(
         key_schema.source_posting_pk(src, month) for src in dict.fromkeys(s.source_id for s in signal.sources)
     )
-    pks.extend(entity_posting_pks(signal))
+    pks.extend(key_schema.entity_pk(slug, month) for slug in entity_slugs(signal.entities))
     pks.extend(search_term_pks(signal, month))
-    return pks
+    return pks[: get_settings().postings_per_signal_max]
 
 
 def entity_posting_pks(signal: Signal) -> list[str]:
     """The entity postings of a signal (``ENT#<slug>#<month>``): one per entity slug, capped."""
-    month = key_schema.month(signal.published_at)
-    return [key_schema.entity_pk(slug, month) for slug in entity_slugs(signal.entities)]
+    return [pk for pk in posting_pks(signal) if pk.startswith("ENT#")]
 
 
 def search_term_pks(signal: Signal, month: str) -> list[str]:
