@@ -220,6 +220,7 @@ class Settings(BaseModel):
     manual_sends_per_key_max: int = 30
     manual_sends_per_key_window_s: int = 3600
     demo_api_key: str | None = None  # SIGNALS_DEMO_API_KEY: the key `signals demo` creates
+    demo_digest_days: int = 14  # the demo builds the digests of its corpus's last this many days with signals
     # SIGNALS_API_KEY_MIN_CHARS / SIGNALS_API_KEY_MIN_BITS: a chosen API key (SIGNALS_DEMO_API_KEY,
     # store_key) needs this many url-safe characters and this much estimated entropy (random keys: ~200)
     api_key_min_chars: int = 32

@@ -1,4 +1,4 @@
-"""The demo builds the digests of its corpus's complete days after the first cycle."""
+"""The demo builds the digests of its corpus's last complete days after the first cycle."""
 
 from __future__ import annotations
 
@@ -32,3 +32,20 @@ def test_the_demo_digests_every_complete_day_of_its_corpus_once(aws: Any) -> Non
     assert page["digest"]["opening"] == "4 items from 3 sources; 2 stories; 2 at 7+."
     assert page["previous"] == "2026-01-30" and page["next"] is None
     assert "Daily digest" in app.resolve(event("/"), None)["body"]  # linked from the front page
+
+
+def test_the_demo_digests_only_its_last_days(aws: Any, monkeypatch: Any) -> None:
+    """A corpus of ten years has ~700 days with signals: the demo builds the last few, not all."""
+    from signals.config import reset_settings
+    from signals.local.demo_digests import build_demo_digests
+    from signals.storage.story_records import StoryRecords
+
+    for n, hours in [(1, 1), (2, 50), (3, 75)]:
+        signal = make_signal(n, published=DAY + timedelta(hours=hours), score=8)
+        StoryRecords().write_story(
+            item_id=f"i{n}", content_hash="h", signal=signal, previous=None, story_keys=[]
+        )
+    monkeypatch.setenv("SIGNALS_DEMO_DIGEST_DAYS", "1")
+    reset_settings()
+
+    assert build_demo_digests(now=datetime(2026, 2, 5, 9, tzinfo=UTC)) == ["2026-02-02"]

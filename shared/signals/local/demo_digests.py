@@ -1,5 +1,7 @@
-"""The demo's daily digests: after its first cycle, the digest of every complete UTC day the corpus
-has signals for, as the daily schedule would have built them (``ops/digest_schedule.py``).
+"""The demo's daily digests: after its first cycle, the digests of the corpus's last
+``demo_digest_days`` complete UTC days with signals, as the daily schedule would have built them
+(``ops/digest_schedule.py``). Not every day: the bundled corpus spans ten years (about 700 days
+with signals), and building and announcing each took the demo four minutes.
 
 The days come from the time index (one Query per month of the registry, keys only): a demo-sized
 walk, not something the deployed schedule does (it builds yesterday only).
@@ -39,12 +41,13 @@ def corpus_days(today: str) -> list[str]:
 
 
 def build_demo_digests(now: datetime | None = None) -> list[str]:
-    """Build (once each) and announce (``digest.daily``) the digests of the corpus's complete days;
-    the days built."""
+    """Build (once each) and announce (``digest.daily``) the digests of the corpus's last complete
+    days (at most ``demo_digest_days``), oldest first; the days built."""
     from signals.ops.digest_schedule import run_digest
     from signals.webhooks.digest_announce import announce_digest
 
-    days = corpus_days(day_of(now or utcnow()))
+    most = get_settings().demo_digest_days
+    days = corpus_days(day_of(now or utcnow()))[-most:] if most > 0 else []
     for day in days:
         announce_digest(run_digest(day, now=now).digest)  # the demo subscriber gets one per day
     return days

@@ -349,7 +349,7 @@ class LocalStack:
                 reporter.finish()
         from signals.local.demo_digests import build_demo_digests
 
-        build_demo_digests()  # the corpus's days, as the daily schedule would have built them
+        build_demo_digests()  # the corpus's last days, as the daily schedule would have built them
         return report
 
     def _scored(self) -> int:
