@@ -1,6 +1,6 @@
 """The front page's search box and its results line (``q``): what the template shows about a search.
 
-The box keeps the page's other filters (hidden fields: category, minimum score, tag, source, show)
+The box keeps the page's other filters (hidden fields: category, minimum score, tag, source, entity, show)
 and the order, except that the default order (``hot``: the last days only) becomes ``score`` for a
 search: best matches first over all time, then newest. The results line says how many signals this
 page shows for the search ("20+" when a next page follows) and the empty state says what to try.
