@@ -120,3 +120,14 @@ def test_outputs_name_the_api_bucket_table_and_queues():
     assert {"ApiUrl", "ArchiveBucketName", "SignalsTableName", "ScoreQueueUrl", "DeliveryQueueUrl"} <= set(
         TEMPLATE["Outputs"]
     )
+
+
+def test_every_function_runs_without_pydantic_plugins():
+    """Signals uses no pydantic plugin; without this, the first model of every cold start scans the
+    entry points of every installed package (the cold-import benches set the same)."""
+    variables = GLOBALS["Environment"]["Variables"]
+    assert variables["PYDANTIC_DISABLE_PLUGINS"] == "__all__"
+    for name, resource in TEMPLATE["Resources"].items():
+        if resource["Type"] == "AWS::Serverless::Function":
+            own = resource["Properties"].get("Environment", {}).get("Variables", {})
+            assert "PYDANTIC_DISABLE_PLUGINS" not in own, name
