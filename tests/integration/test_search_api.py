@@ -165,3 +165,40 @@ def test_feeds_keep_the_search(api: Any, table: list[Signal]) -> None:
     assert response["statusCode"] == 200
     ids = [item["id"] for item in body(response)["items"]]
     assert ids and set(ids) <= set(expected(table, "claude opus"))
+
+
+# --- search with the other follow features (entity=, updated_since), landed on separate branches
+
+
+def test_search_and_entity_filters_meet(api: Any, table: list[Signal]) -> None:
+    from signals.models.entity_slug import entity_slugs
+
+    named = set(expected(table, "claude")) & {s.id for s in table if "anthropic" in entity_slugs(s.entities)}
+    want = [i for i in expected(table, "claude") if i in named]
+    unnamed = [i for i in expected(table, "claude") if i not in named]
+    assert want and unnamed  # the filter has something to keep and something to drop
+    assert walk(api, {"q": "claude", "entity": "Anthropic", "limit": 7}) == want
+
+
+def test_updated_since_keeps_the_search_and_the_entity(api: Any, table: list[Signal]) -> None:
+    from datetime import timedelta
+
+    from signals.models import as_utc, utcnow
+    from signals.models.entity_slug import entity_slugs
+
+    since = utcnow() - timedelta(days=300)
+    params = {"q": "claude", "entity": "anthropic", "updated_since": since.strftime("%Y-%m-%dT%H:%M:%SZ")}
+    want = [
+        s.id
+        for s in sorted(table, key=lambda s: (s.updated_at, s.id))
+        if as_utc(s.updated_at) > since
+        and {"claud"} <= set(signal_terms(s))
+        and "anthropic" in entity_slugs(s.entities)
+    ]
+    older = [s for s in table if as_utc(s.updated_at) <= since and "claud" in signal_terms(s)]
+    assert want and older  # changes to list, and older ones the value must leave out
+    response = get(api, "/v1/signals", {**params, "limit": 100})
+    assert response["statusCode"] == 200, response["body"]
+    page = body(response)
+    assert [item["id"] for item in page["items"]] == want
+    assert page["next_updated_since"] and response["headers"]["Signals-Next-Updated-Since"]
