@@ -1,6 +1,6 @@
-"""``signals migrate subscription-counters|api-keys|entity-postings|change-postings [--dry-run]``:
-one-off fills of a table written by an older Signals (``signals.ops.migrations``; when to run them:
-docs/operations.md, Deploying).
+"""``signals migrate subscription-counters|api-keys|entity-postings|term-postings|change-postings``
+(``--dry-run``): one-off fills of a table written by an older Signals (``signals.ops.migrations``;
+when to run them: docs/operations.md, Deploying).
 
 All are idempotent and resumable (a second run changes nothing; an interrupted run is simply run
 again) and use the table of the environment (``SIGNALS_TABLE_NAME``, ``AWS_ENDPOINT_URL`` when set).
@@ -29,10 +29,19 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     entities = actions.add_parser(
         "entity-postings", help="give signals stored before entity postings their postings and counts"
     )
+    terms = actions.add_parser(
+        "term-postings", help="give signals stored before search (q=) existed their search-term postings"
+    )
     postings = actions.add_parser(
         "change-postings", help="give signals stored before updated_since existed their change posting"
     )
-    runs = ((counters, run_counters), (keys, run_keys), (entities, run_entities), (postings, run_postings))
+    runs = (
+        (counters, run_counters),
+        (keys, run_keys),
+        (entities, run_entities),
+        (terms, run_terms),
+        (postings, run_postings),
+    )
     for action, run in runs:
         action.add_argument("--dry-run", action="store_true", help="print what would change, change nothing")
         action.set_defaults(run=run)
@@ -91,6 +100,23 @@ def run_entities(args: argparse.Namespace) -> int:
         print(f"{verb} {signal_id}")
     print(
         f"entity-postings: {len(report.indexed)} signal(s) {verb}, {report.postings} posting(s), "
+        f"{len(report.skipped)} skipped (changed meanwhile: the scorer indexed them)"
+    )
+    return 0
+
+
+def run_terms(args: argparse.Namespace) -> int:
+    from signals.ops.migrations import migrate_term_postings
+
+    try:
+        report = migrate_term_postings(dry_run=args.dry_run)
+    except Exception as exc:
+        return _failed(exc)
+    verb = "would index" if report.dry_run else "indexed"
+    for signal_id in report.indexed:
+        print(f"{verb} {signal_id}")
+    print(
+        f"term-postings: {len(report.indexed)} signal(s) {verb}, {report.postings} posting(s), "
         f"{len(report.skipped)} skipped (changed meanwhile: the scorer indexed them)"
     )
     return 0

@@ -134,9 +134,11 @@ def reindex_api_keys(*, dry_run: bool = False) -> KeyReport:
 
 @dataclass
 class EntityReport:
+    """What an index backfill did (entity postings, or search-term postings: the same shape)."""
+
     dry_run: bool
-    indexed: list[str] = field(default_factory=list)  # signal ids given entity postings (or to give)
-    postings: int = 0  # entity postings written (or to write)
+    indexed: list[str] = field(default_factory=list)  # signal ids given postings (or to give)
+    postings: int = 0  # postings written (or to write)
     skipped: list[str] = field(default_factory=list)  # changed meanwhile (the scorer indexed them)
 
 
@@ -151,6 +153,24 @@ def migrate_entity_postings(*, dry_run: bool = False) -> EntityReport:
         if dry_run or index_entities(signal):
             report.indexed.append(signal.id)
             report.postings += len(entity_posting_pks(signal))
+        else:
+            report.skipped.append(signal.id)
+    return report
+
+
+def migrate_term_postings(*, dry_run: bool = False) -> EntityReport:
+    """Give signals stored before search existed their search-term postings
+    (``storage/term_postings.py``: idempotent, conditional on each signal's version)."""
+    from signals.storage.entity_postings import unindexed_signals
+    from signals.storage.signal_records import TERMS_INDEXED
+    from signals.storage.term_postings import index_terms, term_posting_pks
+
+    report = EntityReport(dry_run=dry_run)
+    page_size = get_settings().migrate_scan_page_size
+    for signal in sorted(unindexed_signals(page_size, TERMS_INDEXED), key=lambda s: s.id):
+        if dry_run or index_terms(signal):
+            report.indexed.append(signal.id)
+            report.postings += len(term_posting_pks(signal))
         else:
             report.skipped.append(signal.id)
     return report
@@ -184,5 +204,6 @@ __all__ = [
     "backfill_change_postings",
     "migrate_entity_postings",
     "migrate_subscription_counters",
+    "migrate_term_postings",
     "reindex_api_keys",
 ]

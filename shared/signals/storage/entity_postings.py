@@ -28,12 +28,13 @@ from signals.storage.signal_records import (
 )
 
 
-def unindexed_signals(page_size: int) -> list[Signal]:
-    """Signal records without ``entities_indexed`` (a paginated Scan, for the one-off migration)."""
+def unindexed_signals(page_size: int, mark: str = ENTITIES_INDEXED) -> list[Signal]:
+    """Signal records without ``mark`` (``entities_indexed``, or ``terms_indexed`` for
+    ``storage/term_postings.py``): a paginated Scan, for the one-off migrations."""
     request: dict[str, Any] = {
         "TableName": get_settings().table_name,
         "FilterExpression": "sk = :sk AND attribute_not_exists(#m)",
-        "ExpressionAttributeNames": {"#m": ENTITIES_INDEXED},
+        "ExpressionAttributeNames": {"#m": mark},
         "ExpressionAttributeValues": {":sk": {"S": SIGNAL_SK}},
         "Limit": page_size,
     }

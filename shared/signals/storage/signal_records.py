@@ -20,6 +20,8 @@ from signals.storage.thread_records import thread_records
 SIGNAL_SK = key_schema.SIGNAL_SK
 #: set on every signal record whose entity postings and counts exist (``storage/entity_postings.py``)
 ENTITIES_INDEXED = "entities_indexed"
+#: set on every signal record whose search-term postings exist (``storage/term_postings.py``)
+TERMS_INDEXED = "terms_indexed"
 
 
 def index_attributes(signal: Signal) -> dict[str, str]:
@@ -48,6 +50,7 @@ def to_record(signal: Signal) -> dict[str, Any]:
         "version": signal.version,
         "body": signal.model_dump_json(),
         ENTITIES_INDEXED: 1,
+        TERMS_INDEXED: 1,
     }
     return {
         name: {"N": str(value)} if isinstance(value, int) else {"S": value}
