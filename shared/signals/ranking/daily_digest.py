@@ -57,14 +57,20 @@ def _count(n: int, one: str, many: str) -> str:
 def build_digest(day: str, signals: Iterable[Signal], *, now: datetime | None = None) -> Digest:
     """The digest of ``day`` from its signals (those of other days are ignored; each id once)."""
     settings = get_settings()
-    stories = {s.id: s for s in signals if day_of(s.published_at) == day}
-    items = {(ref.source_id, ref.item_id) for s in stories.values() for ref in s.sources}
-    sources = {source_id for source_id, _ in items}
     bar = settings.digest_notable_score
-    notable = sorted(
-        (s for s in stories.values() if s.score >= bar),
-        key=lambda s: (-s.score, -s.published_at.timestamp(), s.id),
-    )
+    # one pass, keeping ids and item keys but only the notable signals (a busy day is ~100,000 items)
+    stories: set[str] = set()
+    items: set[tuple[str, str]] = set()
+    notable: list[Signal] = []
+    for s in signals:
+        if day_of(s.published_at) != day or s.id in stories:
+            continue
+        stories.add(s.id)
+        items.update((ref.source_id, ref.item_id) for ref in s.sources)
+        if s.score >= bar:
+            notable.append(s)
+    sources = {source_id for source_id, _ in items}
+    notable.sort(key=lambda s: (-s.score, -s.published_at.timestamp(), s.id))
     entries = [
         DigestEntry(
             id=s.id,

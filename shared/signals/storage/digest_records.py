@@ -11,6 +11,7 @@ A build reads only its day: one Query of the day's month partition of the time i
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 from signals.config import get_settings
@@ -22,8 +23,9 @@ from signals.storage.aws import client
 DIGEST_SK = key_schema.DIGEST_SK
 
 
-def day_signals(day: str) -> list[Signal]:
-    """The signals published on ``day`` (UTC): Queries of that day's range of one month partition."""
+def day_signals(day: str) -> Iterator[Signal]:
+    """The signals published on ``day`` (UTC), a page at a time: Queries of that day's range of one
+    month partition. A generator: a day of 100,000 items is never held in memory at once."""
     request: dict[str, Any] = {
         "TableName": get_settings().table_name,
         "IndexName": "gsi1",
@@ -35,12 +37,12 @@ def day_signals(day: str) -> list[Signal]:
         },
         "ProjectionExpression": "body",
     }
-    signals: list[Signal] = []
     while True:
         response = client("dynamodb").query(**request)
-        signals.extend(Signal.model_validate_json(item["body"]["S"]) for item in response.get("Items", []))
+        for item in response.get("Items", []):
+            yield Signal.model_validate_json(item["body"]["S"])
         if "LastEvaluatedKey" not in response:
-            return signals
+            return
         request["ExclusiveStartKey"] = response["LastEvaluatedKey"]
 
 

@@ -32,6 +32,8 @@ def test_a_digest_opens_with_what_it_read_and_lists_the_notable_stories_best_fir
     assert (digest.items, digest.sources, digest.stories, digest.notable) == (8, 4, 4, 3)
     assert [e.id for e in digest.entries] == ["sig00002", "sig00001", "sig00005"]
     assert not digest.quiet and digest.entries[0].reports == 2
+    # the same from a one-pass stream, as the store yields a day page by page
+    assert build_digest("2026-02-12", iter(signals), now=at(30)) == digest
 
 
 def test_the_list_stops_at_the_configured_maximum(monkeypatch: pytest.MonkeyPatch) -> None:
