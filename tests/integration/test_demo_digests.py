@@ -35,7 +35,7 @@ def test_the_demo_digests_every_complete_day_of_its_corpus_once(aws: Any) -> Non
 
 
 def test_the_demo_digests_only_its_last_days(aws: Any, monkeypatch: Any) -> None:
-    """A corpus of ten years has ~700 days with signals: the demo builds the last few, not all."""
+    """A corpus of ten years has ~480 days with signals: the demo builds the last few, not all."""
     from signals.config import reset_settings
     from signals.local.demo_digests import build_demo_digests
     from signals.storage.story_records import StoryRecords

@@ -1,6 +1,6 @@
 """The demo's daily digests: after its first cycle, the digests of the corpus's last
 ``demo_digest_days`` complete UTC days with signals, as the daily schedule would have built them
-(``ops/digest_schedule.py``). Not every day: the bundled corpus spans ten years (about 700 days
+(``ops/digest_schedule.py``). Not every day: the bundled corpus spans ten years (about 480 days
 with signals), and building and announcing each took the demo four minutes.
 
 The days come from the time index (one Query per month of the registry, keys only): a demo-sized
