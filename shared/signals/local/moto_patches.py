@@ -113,7 +113,12 @@ def install() -> None:
             if table.range_key_attr and range_value is None:
                 continue
             before = table.get_item(hash_value, range_value)
-            touched.append((table, hash_value, range_value, copy.deepcopy(before)))
+            # a Put replaces the stored Item with a new one and a Delete removes it: the old Item
+            # object itself is left as it was, so a reference restores it; an Update changes the
+            # stored Item in place, so it is copied
+            touched.append(
+                (table, hash_value, range_value, copy.deepcopy(before) if op_type == "Update" else before)
+            )
 
         try:
             original(self, transact_items)
