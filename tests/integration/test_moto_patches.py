@@ -198,3 +198,34 @@ def test_gsi_query_returns_the_index_partition_in_order_with_paging(aws):
         if not start:
             break
     assert [s for page in pages for s in page] == ["3", "2", "1"] and len(pages[0]) == 2
+
+
+def test_failed_transaction_restores_replaced_deleted_and_updated_items(aws):
+    table = aws.table_name
+    key = {n: {"pk": {"S": n}, "sk": {"S": "X"}} for n in ("put", "gone", "upd")}
+    for name in key:
+        aws.dynamodb.put_item(TableName=table, Item={**key[name], "v": {"S": "old"}, "n": {"N": "1"}})
+    ops = [
+        {"Put": {"TableName": table, "Item": {**key["put"], "v": {"S": "new"}}}},
+        {"Delete": {"TableName": table, "Key": key["gone"]}},
+        {
+            "Update": {
+                "TableName": table,
+                "Key": key["upd"],
+                "UpdateExpression": "SET v = :v ADD n :one",
+                "ExpressionAttributeValues": {":v": {"S": "new"}, ":one": {"N": "1"}},
+            }
+        },
+        {
+            "ConditionCheck": {
+                "TableName": table,
+                "Key": {"pk": {"S": "missing"}, "sk": {"S": "X"}},
+                "ConditionExpression": "attribute_exists(pk)",
+            }
+        },
+    ]
+    with pytest.raises(ClientError):
+        aws.dynamodb.transact_write_items(TransactItems=ops)
+    for name in key:
+        item = aws.dynamodb.get_item(TableName=table, Key=key[name])["Item"]
+        assert (item["v"], item["n"]) == ({"S": "old"}, {"N": "1"}), name
