@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Callable
+from typing import Any
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -91,32 +93,26 @@ def run_keys(args: argparse.Namespace) -> int:
 def run_entities(args: argparse.Namespace) -> int:
     from signals.ops.migrations import migrate_entity_postings
 
-    try:
-        report = migrate_entity_postings(dry_run=args.dry_run)
-    except Exception as exc:
-        return _failed(exc)
-    verb = "would index" if report.dry_run else "indexed"
-    for signal_id in report.indexed:
-        print(f"{verb} {signal_id}")
-    print(
-        f"entity-postings: {len(report.indexed)} signal(s) {verb}, {report.postings} posting(s), "
-        f"{len(report.skipped)} skipped (changed meanwhile: the scorer indexed them)"
-    )
-    return 0
+    return _run_index("entity-postings", migrate_entity_postings, args.dry_run)
 
 
 def run_terms(args: argparse.Namespace) -> int:
     from signals.ops.migrations import migrate_term_postings
 
+    return _run_index("term-postings", migrate_term_postings, args.dry_run)
+
+
+def _run_index(name: str, migrate: Callable[..., Any], dry_run: bool) -> int:
+    """Run one index backfill (an ``EntityReport``): a line per signal, then the summary."""
     try:
-        report = migrate_term_postings(dry_run=args.dry_run)
+        report = migrate(dry_run=dry_run)
     except Exception as exc:
         return _failed(exc)
     verb = "would index" if report.dry_run else "indexed"
     for signal_id in report.indexed:
         print(f"{verb} {signal_id}")
     print(
-        f"term-postings: {len(report.indexed)} signal(s) {verb}, {report.postings} posting(s), "
+        f"{name}: {len(report.indexed)} signal(s) {verb}, {report.postings} posting(s), "
         f"{len(report.skipped)} skipped (changed meanwhile: the scorer indexed them)"
     )
     return 0

@@ -34,9 +34,13 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from signals.config import get_settings
 from signals.models.subscription import Subscription
+
+if TYPE_CHECKING:
+    from signals.models import Signal
 
 CountedIn = Callable[[Subscription], Mapping[str, int]]
 
@@ -145,32 +149,32 @@ class EntityReport:
 def migrate_entity_postings(*, dry_run: bool = False) -> EntityReport:
     """Give signals stored before entity postings existed their postings and counts
     (``storage/entity_postings.py``: idempotent, conditional on each signal's version)."""
-    from signals.storage.entity_postings import index_entities, unindexed_signals
-    from signals.storage.signal_records import entity_posting_pks
+    from signals.storage.entity_postings import index_entities
+    from signals.storage.signal_records import ENTITIES_INDEXED, entity_posting_pks
 
-    report = EntityReport(dry_run=dry_run)
-    for signal in sorted(unindexed_signals(get_settings().migrate_scan_page_size), key=lambda s: s.id):
-        if dry_run or index_entities(signal):
-            report.indexed.append(signal.id)
-            report.postings += len(entity_posting_pks(signal))
-        else:
-            report.skipped.append(signal.id)
-    return report
+    return _backfill_index(ENTITIES_INDEXED, index_entities, entity_posting_pks, dry_run=dry_run)
 
 
 def migrate_term_postings(*, dry_run: bool = False) -> EntityReport:
     """Give signals stored before search existed their search-term postings
     (``storage/term_postings.py``: idempotent, conditional on each signal's version)."""
-    from signals.storage.entity_postings import unindexed_signals
     from signals.storage.signal_records import TERMS_INDEXED
     from signals.storage.term_postings import index_terms, term_posting_pks
 
+    return _backfill_index(TERMS_INDEXED, index_terms, term_posting_pks, dry_run=dry_run)
+
+
+def _backfill_index(
+    mark: str, index: Callable[[Signal], bool], pks: Callable[[Signal], list[str]], *, dry_run: bool
+) -> EntityReport:
+    """Index every signal record without ``mark``, by id; one the scorer changed meanwhile is skipped."""
+    from signals.storage.entity_postings import unindexed_signals
+
     report = EntityReport(dry_run=dry_run)
-    page_size = get_settings().migrate_scan_page_size
-    for signal in sorted(unindexed_signals(page_size, TERMS_INDEXED), key=lambda s: s.id):
-        if dry_run or index_terms(signal):
+    for signal in sorted(unindexed_signals(get_settings().migrate_scan_page_size, mark), key=lambda s: s.id):
+        if dry_run or index(signal):
             report.indexed.append(signal.id)
-            report.postings += len(term_posting_pks(signal))
+            report.postings += len(pks(signal))
         else:
             report.skipped.append(signal.id)
     return report

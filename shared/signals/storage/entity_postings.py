@@ -11,6 +11,7 @@ postings and the mark), a second run finds nothing: idempotent and safe beside l
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from signals.config import get_settings
@@ -50,25 +51,10 @@ def unindexed_signals(page_size: int, mark: str = ENTITIES_INDEXED) -> list[Sign
 def index_entities(signal: Signal) -> bool:
     """Write an old signal's entity postings and counts and mark it; False when it changed or was done."""
     table = get_settings().table_name
-    mark = {
-        "Update": {
-            "TableName": table,
-            "Key": {"pk": {"S": key_schema.signal_pk(signal.id)}, "sk": {"S": SIGNAL_SK}},
-            "UpdateExpression": "SET #m = :one",
-            "ConditionExpression": "#v = :v AND attribute_not_exists(#m)",
-            "ExpressionAttributeNames": {"#m": ENTITIES_INDEXED, "#v": "version"},
-            "ExpressionAttributeValues": {":one": {"N": "1"}, ":v": {"N": str(signal.version)}},
-        }
-    }
-    body = signal.model_dump_json()
-    actions: list[dict[str, Any]] = [mark]
-    actions += [
-        {"Put": {"TableName": table, "Item": posting_item(pk, signal, body)}}
-        for pk in entity_posting_pks(signal)
-    ]
+    counts: list[dict[str, Any]] = []
     slugs = entity_slugs(signal.entities)
     if slugs:
-        actions.append(
+        counts.append(
             {
                 "Update": {
                     "TableName": table,
@@ -82,6 +68,28 @@ def index_entities(signal: Signal) -> bool:
                 }
             }
         )
+    return write_marked(signal, ENTITIES_INDEXED, entity_posting_pks(signal), counts)
+
+
+def write_marked(signal: Signal, mark: str, pks: list[str], extra: Sequence[dict[str, Any]] = ()) -> bool:
+    """One transaction: set ``mark`` on the signal record (if it is still the version read and
+    unmarked), put its postings under ``pks`` and run ``extra`` actions; False when the condition
+    failed (changed meanwhile, or done). Shared by the index backfills (``term_postings.py``)."""
+    table = get_settings().table_name
+    marking = {
+        "Update": {
+            "TableName": table,
+            "Key": {"pk": {"S": key_schema.signal_pk(signal.id)}, "sk": {"S": SIGNAL_SK}},
+            "UpdateExpression": "SET #m = :one",
+            "ConditionExpression": "#v = :v AND attribute_not_exists(#m)",
+            "ExpressionAttributeNames": {"#m": mark, "#v": "version"},
+            "ExpressionAttributeValues": {":one": {"N": "1"}, ":v": {"N": str(signal.version)}},
+        }
+    }
+    body = signal.model_dump_json()
+    actions: list[dict[str, Any]] = [marking]
+    actions += [{"Put": {"TableName": table, "Item": posting_item(pk, signal, body)}} for pk in pks]
+    actions += extra
     dynamodb = client("dynamodb")
     try:
         dynamodb.transact_write_items(TransactItems=actions)

@@ -12,13 +12,9 @@ traffic; no counts are involved.
 
 from __future__ import annotations
 
-from typing import Any
-
-from signals.config import get_settings
 from signals.models import Signal
-from signals.storage import key_schema
-from signals.storage.aws import client
-from signals.storage.signal_records import SIGNAL_SK, TERMS_INDEXED, posting_item, posting_pks
+from signals.storage.entity_postings import write_marked
+from signals.storage.signal_records import TERMS_INDEXED, posting_pks
 
 
 def term_posting_pks(signal: Signal) -> list[str]:
@@ -28,26 +24,4 @@ def term_posting_pks(signal: Signal) -> list[str]:
 
 def index_terms(signal: Signal) -> bool:
     """Write an old signal's term postings and mark it; False when it changed or was done meanwhile."""
-    table = get_settings().table_name
-    mark = {
-        "Update": {
-            "TableName": table,
-            "Key": {"pk": {"S": key_schema.signal_pk(signal.id)}, "sk": {"S": SIGNAL_SK}},
-            "UpdateExpression": "SET #m = :one",
-            "ConditionExpression": "#v = :v AND attribute_not_exists(#m)",
-            "ExpressionAttributeNames": {"#m": TERMS_INDEXED, "#v": "version"},
-            "ExpressionAttributeValues": {":one": {"N": "1"}, ":v": {"N": str(signal.version)}},
-        }
-    }
-    body = signal.model_dump_json()
-    actions: list[dict[str, Any]] = [mark]
-    actions += [
-        {"Put": {"TableName": table, "Item": posting_item(pk, signal, body)}}
-        for pk in term_posting_pks(signal)
-    ]
-    dynamodb = client("dynamodb")
-    try:
-        dynamodb.transact_write_items(TransactItems=actions)
-    except dynamodb.exceptions.TransactionCanceledException:
-        return False
-    return True
+    return write_marked(signal, TERMS_INDEXED, term_posting_pks(signal))
