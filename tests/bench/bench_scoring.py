@@ -53,10 +53,17 @@ def demo_feed_paths() -> list[Path]:
 def load_feeds(paths: list[Path]) -> list[Feed]:
     from signals.feeds.parser import _looks_like_json
 
+    from signals.cli.usage import UsageError
+
     feeds = []
     for path in paths:
         data = path.read_bytes()
-        feeds.append(Feed(path, data, items_of(path), xml=not _looks_like_json(data)))
+        try:
+            items = items_of(path)
+        except UsageError as error:  # e.g. the arXiv cache, a JSON dump that is not a JSON Feed
+            print(f"skipped (not a feed): {path.relative_to(ROOT)}: {error}", file=sys.stderr)
+            continue
+        feeds.append(Feed(path, data, items, xml=not _looks_like_json(data)))
     return [f for f in feeds if f.items]
 
 
