@@ -1,7 +1,7 @@
 """Deliver function: delivery-queue batch -> fan-out or one signed webhook attempt per message.
 
 Messages are handled concurrently (bounded) by ``signals.webhooks.delivery_batch`` over the stores
-``signals.webhooks.wiring`` builds; Powertools' BatchProcessor then reports exactly the failed
+``signals.webhooks.wiring`` builds; ``signals.partial_batch`` then reports exactly the failed
 message ids, so SQS retries only those.
 """
 
@@ -9,8 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
-from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
+from signals import partial_batch
 from signals.telemetry import logger, metrics
 from signals.tracing import tracer
 from signals.webhooks import delivery_batch, wiring
@@ -26,18 +25,13 @@ def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     )
     annotate(outcomes)
 
-    def report(record: SQSRecord) -> None:  # the outcome computed above, told to the batch processor
-        outcome = outcomes.get(record.message_id)
+    def report(message_id: str, body: str) -> None:  # the outcome computed above, per record
+        outcome = outcomes.get(message_id)
         if isinstance(outcome, BaseException):
             raise outcome
         logger.append_keys(delivery_id=getattr(outcome, "delivery_id", None))
 
-    return process_partial_response(
-        event=event,
-        record_handler=report,
-        processor=BatchProcessor(event_type=EventType.SQS),
-        context=context,
-    )
+    return dict(partial_batch.process(records, report))
 
 
 def annotate(outcomes: dict[str, Any]) -> None:

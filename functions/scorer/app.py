@@ -4,15 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType
-from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
 from aws_lambda_powertools.utilities.typing import LambdaContext
+from signals.partial_batch import PartialBatchResponse
 from signals.scoring.service import Collaborators, score_messages
 from signals.scoring.wiring import build_collaborators
 from signals.telemetry import logger, metrics
 from signals.tracing import tracer
 
-processor = BatchProcessor(event_type=EventType.SQS)
 _collaborators: Collaborators | None = None
 
 
@@ -28,7 +26,7 @@ def collaborators() -> Collaborators:
 @logger.inject_lambda_context(clear_state=True)
 @tracer.capture_lambda_handler
 @metrics.log_metrics
-def handler(event: dict[str, Any], context: LambdaContext) -> PartialItemFailureResponse:
-    response = score_messages(event, context, collaborators(), processor)
+def handler(event: dict[str, Any], context: LambdaContext) -> PartialBatchResponse:
+    response = score_messages(event, context, collaborators())
     tracer.annotate(messages=len(event.get("Records", [])), failed=len(response.get("batchItemFailures", [])))
     return response

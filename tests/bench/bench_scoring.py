@@ -51,9 +51,8 @@ def demo_feed_paths() -> list[Path]:
 
 
 def load_feeds(paths: list[Path]) -> list[Feed]:
-    from signals.feeds.parser import _looks_like_json
-
     from signals.cli.usage import UsageError
+    from signals.feeds.parser import _looks_like_json
 
     feeds = []
     for path in paths:

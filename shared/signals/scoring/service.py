@@ -1,9 +1,9 @@
 """The scorer's service: one SQS batch of claim checks in, stored signals and delivery events out.
 
 :func:`score_messages` is what the scorer handler calls: it reads the batch once, scores each
-message in a :class:`~signals.scoring.session.ScoringSession` under Powertools' partial-failure
-processing (a poison message fails alone and goes back to the queue), sends the batch's events,
-then logs, meters and counts what happened. The collaborators come from the composition root
+message in a :class:`~signals.scoring.session.ScoringSession` under partial-failure processing
+(``signals.partial_batch``: a poison message fails alone and goes back to the queue), sends the
+batch's events, then logs, meters and counts what happened. The collaborators come from the composition root
 (``scoring/wiring.py``), built once per container by the handler.
 """
 
@@ -20,10 +20,9 @@ from signals.scoring.ports import EventQueue, ItemArchive, StatsSink, StoryStore
 from signals.scoring.session import Outcome, ScoringSession
 
 if TYPE_CHECKING:
-    from aws_lambda_powertools.utilities.batch import BatchProcessor
-    from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
-    from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
     from aws_lambda_powertools.utilities.typing import LambdaContext
+
+    from signals.partial_batch import PartialBatchResponse
 
 __all__ = ["Collaborators", "Outcome", "ScoringSession", "score_messages"]
 
@@ -46,12 +45,11 @@ class Collaborators:
 
 
 def score_messages(
-    event: dict[str, Any], context: LambdaContext, collaborators: Collaborators, processor: BatchProcessor
-) -> PartialItemFailureResponse:
+    event: dict[str, Any], context: LambdaContext, collaborators: Collaborators
+) -> PartialBatchResponse:
     """Score one SQS batch: prepare, score each record (failures reported per record), flush the
     events, then count; returns the partial-failure response (``batchItemFailures``)."""
-    from aws_lambda_powertools.utilities.batch import process_partial_response
-
+    from signals import partial_batch
     from signals.telemetry import MetricUnit, logger, metrics
 
     session = collaborators.session()
@@ -60,20 +58,24 @@ def score_messages(
 
     outcomes: list[Outcome] = []
 
-    def score_record(record: SQSRecord) -> None:
-        logger.append_keys(message_id=record.message_id)
-        outcome = session.score(parse_request(record.body))
+    def score_record(message_id: str, body: str) -> None:
+        logger.append_keys(message_id=message_id)
+        outcome = session.score(parse_request(body))
         outcomes.append(outcome)
         report_outcome(outcome)
 
-    response = process_partial_response(
-        event=event, record_handler=score_record, processor=processor, context=context
-    )
+    def count(failures: int) -> None:
+        if failures:
+            metrics.add_metric(name="ScoreErrors", unit=MetricUnit.Count, value=failures)
+        record_batch_stats(collaborators.stats, outcomes, failures)
+
+    try:
+        response = partial_batch.process(records, score_record)
+    except partial_batch.EntireBatchFailed as failed:  # counted too, then the invocation fails
+        count(len(failed.errors))
+        raise
     session.flush_events()
-    failures = len(response.get("batchItemFailures", []))
-    if failures:
-        metrics.add_metric(name="ScoreErrors", unit=MetricUnit.Count, value=failures)
-    record_batch_stats(collaborators.stats, outcomes, failures)
+    count(len(response["batchItemFailures"]))
     return response
 
 

@@ -7,9 +7,9 @@ from collections.abc import Sequence
 from typing import Any
 
 import pytest
-from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType
 from signals.local.lambda_context import LambdaContext
 from signals.models import Item, ScoreRequest, Signal
+from signals.partial_batch import EntireBatchFailed
 from signals.scoring.analyst import RuleAnalyst
 from signals.scoring.service import Collaborators, score_messages
 from signals.storage.memory_archive import InMemoryArchive
@@ -87,9 +87,7 @@ def test_a_batch_is_scored_and_poison_messages_fail_alone():
     bodies = [body(first), "{not json", body(second), ghost.model_dump_json()]
 
     # When the service handles it
-    response = score_messages(
-        sqs_event(bodies), LambdaContext("scorer"), collaborators, BatchProcessor(EventType.SQS)
-    )
+    response = score_messages(sqs_event(bodies), LambdaContext("scorer"), collaborators)
 
     # Then exactly the poison messages are reported, and the good ones are one stored story
     assert sorted(f["itemIdentifier"] for f in response["batchItemFailures"]) == ["m-1", "m-3"]
@@ -116,12 +114,28 @@ def test_a_redelivered_batch_counts_duplicates_and_stores_nothing_new():
         item_key=key, item_id=item.id, source_id=item.source_id, enqueued_at=NOW
     ).model_dump_json()
     context = LambdaContext("scorer")
-    score_messages(sqs_event([body]), context, collaborators, BatchProcessor(EventType.SQS))
+    score_messages(sqs_event([body]), context, collaborators)
     metrics.clear_metrics()
 
-    response = score_messages(sqs_event([body]), context, collaborators, BatchProcessor(EventType.SQS))
+    response = score_messages(sqs_event([body]), context, collaborators)
 
     assert response["batchItemFailures"] == []
     assert counted("ItemsDuplicate") == 1 and counted("ItemsScored") == 0 and counted("ScoreErrors") == 0
     assert stats.stored == [(item.id, item.id, False)] and stats.errors == 0
     assert stories.writes == 1 and len(queue.sent) == 1
+
+
+def test_a_batch_of_only_poison_fails_the_invocation_and_is_still_counted():
+    stats = RecordedStats()
+    collaborators = Collaborators(
+        RuleAnalyst(), InMemoryStories(), InMemoryArchive(), InMemoryEventQueue(), stats
+    )
+
+    # When every message of the batch is unreadable
+    with pytest.raises(EntireBatchFailed) as raised:
+        score_messages(sqs_event(["{not json", "[]"]), LambdaContext("scorer"), collaborators)
+
+    # Then the invocation fails (SQS retries the batch, alarms see an error), and the failures
+    # are metered and counted before it does
+    assert [message_id for message_id, _ in raised.value.errors] == ["m-0", "m-1"]
+    assert counted("ScoreErrors") == 2 and stats.errors == 2 and stats.stored == []
