@@ -287,6 +287,37 @@ CALLS: list[tuple[str, object]] = [
             "ExpressionAttributeValues": {":v": {"N": "1"}},
         },
     ),
+    # one condition with other values (a parse is kept per expression, names and values)
+    *[
+        (
+            "DeleteItem",
+            {
+                "TableName": "t",
+                "Key": {"pk": {"S": "q"}, "sk": {"S": "03"}},
+                "ConditionExpression": "#g = :g",
+                "ExpressionAttributeNames": {"#g": "g"},
+                "ExpressionAttributeValues": {":g": {"S": group}},
+                "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
+            },
+        )
+        for group in ("other", "group", "group")
+    ],
+    (
+        "Scan",
+        {
+            "TableName": "t",
+            "FilterExpression": "contains(ss, :v)",
+            "ExpressionAttributeValues": {":v": {"S": "w"}},
+        },
+    ),
+    (
+        "Scan",
+        {
+            "TableName": "t",
+            "FilterExpression": "contains(ss, :v)",
+            "ExpressionAttributeValues": {":v": {"S": "x"}},
+        },
+    ),
     ("DeleteTable", {"TableName": "bin"}),
 ]
 

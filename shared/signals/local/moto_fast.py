@@ -12,6 +12,8 @@ dicts out): the same members kept, the same names, blobs base64-decoded/encoded,
 timestamps converted the same way, the same key order. Anything else -- an error result, a value
 that is not a dict where a structure is, a shape kind the compiler does not know, or any exception
 in the fast walk -- goes through moto's own code, which then answers (or fails) as before.
+Also installed here, each giving moto's own answer: the item size limit checked once per item
+(below), parsed expressions kept (``moto_expressions``), the handler's method list kept.
 ``tests/integration/test_moto_fast.py`` compares both paths on the same requests.
 """
 
@@ -23,6 +25,8 @@ from typing import Any
 
 from moto import settings
 from moto.core.request import determine_request_protocol
+
+from signals.local import moto_expressions
 
 _PATCHED = False
 ENABLED = True  # tests switch the fast path off to get stock moto's answers in the same process
@@ -61,7 +65,7 @@ def install() -> None:
     DynamoHandler.parse_parameters = parse_parameters  # type: ignore[method-assign]
     DynamoHandler.serialized = serialized  # type: ignore[method-assign]
     _install_item_size_check_once()
-    _install_update_expression_cache()
+    moto_expressions.install(lambda: ENABLED)
     _install_method_names_cache()
     _PATCHED = True
 
@@ -92,31 +96,6 @@ def _install_item_size_check_once() -> None:
             original(self, hash_key, range_key, attrs)
 
     Item.__init__ = __init__  # type: ignore[method-assign]
-
-
-def _install_update_expression_cache() -> None:
-    """``UpdateExpressionParser.make`` once per expression string: moto parses a transaction's
-    UpdateExpressions twice (the handler's validation, then the backend) and the demo writes the
-    same few expressions thousands of times. Safe to share: the AST is only read (``find_clauses``)
-    and moto's validator deep-copies it before changing anything. Failures are not cached."""
-    from moto.dynamodb.parsing.expressions import UpdateExpressionParser
-
-    from signals.config import MOTO_EXPRESSION_CACHE_MAX
-
-    original = UpdateExpressionParser.make.__func__  # type: ignore[attr-defined]
-    parsed: dict[str, Any] = {}
-
-    def make(cls: Any, expression_str: Any) -> Any:
-        if not ENABLED or type(expression_str) is not str:
-            return original(cls, expression_str)
-        ast = parsed.get(expression_str)
-        if ast is None:
-            ast = original(cls, expression_str)
-            if len(parsed) < MOTO_EXPRESSION_CACHE_MAX:
-                parsed[expression_str] = ast
-        return ast
-
-    UpdateExpressionParser.make = classmethod(make)  # type: ignore[method-assign,assignment]
 
 
 def _install_method_names_cache() -> None:
