@@ -4,8 +4,8 @@ In the demo's own process moto's request handling competed for one interpreter l
 functions calling it, so only one of the machine's cores ever worked. In a process of its own
 (as the real services are elsewhere) moto uses one core while the functions use the other; the
 functions reach it through ``AWS_ENDPOINT_URL`` exactly as before. The process installs the same
-patches (``moto_patches``), serves keep-alive connections (``moto_http``) and ends with its parent,
-however the parent ends.
+patches (``moto_patches``; ``moto_fast`` for DynamoDB's parse/serialise), serves keep-alive
+connections (``moto_http``) and ends with its parent, however the parent ends.
 """
 
 from __future__ import annotations
@@ -25,11 +25,12 @@ def serve_moto(addresses: Any) -> None:
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C goes to the demo, which terminates us
     try:
-        from signals.local import moto_patches
+        from signals.local import moto_fast, moto_patches
         from signals.local.moto_http import make_moto_server
 
         logging.getLogger("werkzeug").setLevel(logging.ERROR)  # moto's per-request access log
         moto_patches.install()
+        moto_fast.install()  # DynamoDB parse/serialise without the generic model walks (same answers)
         server = make_moto_server("127.0.0.1", 0)  # keep-alive connections (see moto_http)
         server.start()
     except BaseException as error:  # report, so the parent fails with the cause instead of a timeout
