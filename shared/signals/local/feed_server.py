@@ -8,9 +8,11 @@ from __future__ import annotations
 import hashlib
 import threading
 from functools import partial
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from http.server import SimpleHTTPRequestHandler
 from pathlib import Path
 from typing import Any
+
+from signals.local.loopback_server import LoopbackServer
 
 
 class _FeedRequest(SimpleHTTPRequestHandler):
@@ -52,8 +54,7 @@ class FeedServer:
 
     def __init__(self, root: Path, *, host: str = "127.0.0.1", port: int = 0):
         handler = partial(_FeedRequest, directory=str(root))
-        self.server = ThreadingHTTPServer((host, port), handler)
-        self.server.daemon_threads = True
+        self.server = LoopbackServer((host, port), handler)
         self._thread = threading.Thread(target=self.server.serve_forever, name="feed-server", daemon=True)
 
     @property

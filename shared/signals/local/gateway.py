@@ -11,11 +11,12 @@ import threading
 import time
 import uuid
 from collections.abc import Callable
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
 from signals.local.lambda_context import LambdaContext
+from signals.local.loopback_server import LoopbackServer
 
 Handler = Callable[[dict[str, Any], Any], dict[str, Any]]
 MAX_REQUEST_BODY = 1024 * 1024  # API Gateway's payload limit is larger; 1 MiB is plenty locally
@@ -134,8 +135,7 @@ class Gateway:
     def __init__(
         self, handler: Handler, *, host: str = "127.0.0.1", port: int = 3000, timeout_ms: int = 10_000
     ):
-        self.server = ThreadingHTTPServer((host, port), _make_request_handler(handler, timeout_ms))
-        self.server.daemon_threads = True
+        self.server = LoopbackServer((host, port), _make_request_handler(handler, timeout_ms))
         self._thread = threading.Thread(target=self.server.serve_forever, name="gateway", daemon=True)
 
     @property

@@ -11,9 +11,10 @@ import json
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 
+from signals.local.loopback_server import LoopbackServer
 from signals.webhooks.signing import verify
 
 #: Maps the request path (e.g. ``/hooks/sub_123``) to the secrets that may have signed it.
@@ -65,7 +66,7 @@ def _verifier() -> Callable[[str, bytes, dict[str, str]], None]:
 class Receiver:
     """A running receiver: its base URL, what it received, and ``stop()``."""
 
-    server: ThreadingHTTPServer
+    server: LoopbackServer
     thread: threading.Thread
     received: list[ReceivedWebhook] = field(default_factory=list)
     on_receive: Callable[[ReceivedWebhook], None] | None = None
@@ -148,8 +149,7 @@ def start_receiver(
         def log_message(self, format: str, *args: Any) -> None:  # quiet
             return
 
-    server = ThreadingHTTPServer(("127.0.0.1", port), Handler)
-    server.daemon_threads = True
+    server = LoopbackServer(("127.0.0.1", port), Handler)
     thread = threading.Thread(target=server.serve_forever, name="webhook-receiver", daemon=True)
     receiver = Receiver(server=server, thread=thread, on_receive=on_receive)
     thread.start()
