@@ -261,8 +261,10 @@ class Subscriber:
     """A loopback webhook endpoint that answers 204 and keeps each ``webhook-id`` it receives."""
 
     def __init__(self) -> None:
-        from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+        from http.server import BaseHTTPRequestHandler
         from threading import Thread
+
+        from signals.local.loopback_server import LoopbackServer as ThreadingHTTPServer  # quiet resets
 
         received: list[str] = []
         self.received = received

@@ -16,13 +16,14 @@ import threading
 import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import Any
 
 import hypothesis
 import pytest
 from signals.config import get_settings, reset_settings
+from signals.local.loopback_server import LoopbackServer as ThreadingHTTPServer  # quiet when a client resets
 from signals.models import Category, ScoreBreakdown, Signal, SignalEvent, SourceRef
 from signals.models.delivery import DeliveryTask
 from signals.models.subscription import VersionConflict

@@ -5,9 +5,10 @@ from __future__ import annotations
 import threading
 import time
 import zlib
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 
 from signals.feeds.sources import Source
+from signals.local.loopback_server import LoopbackServer as ThreadingHTTPServer  # quiet when a client resets
 
 
 def etag_of(body: bytes) -> str:

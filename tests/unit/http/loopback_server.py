@@ -5,7 +5,9 @@ from __future__ import annotations
 import contextlib
 import threading
 from collections.abc import Callable
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
+
+from signals.local.loopback_server import LoopbackServer as ThreadingHTTPServer  # quiet when a client resets
 
 Route = Callable[[BaseHTTPRequestHandler], None]
 
