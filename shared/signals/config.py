@@ -264,6 +264,7 @@ class Settings(BaseModel):
 
 TRANSACT_ACTIONS_MAX = 100  # DynamoDB TransactWriteItems
 MOTO_EXPRESSION_CACHE_MAX = 1024  # local moto only: parsed UpdateExpressions kept (local/moto_expressions)
+MOTO_CONDITION_MEMO_MAX = 300  # local moto: condition parses kept per write request (local/moto_conditions)
 STORY_KEYS_MAX = 10  # candidate keys a report registers (scoring/stories.write_keys: URL, title, 8 bands)
 
 
