@@ -18,7 +18,7 @@ from signals.webhooks import delivery_batch, wiring
 @logger.inject_lambda_context(clear_state=True)
 @tracer.capture_lambda_handler
 @metrics.log_metrics
-def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+def handler(event: dict[str, Any], context: Any) -> partial_batch.PartialBatchResponse:
     records = event.get("Records", [])
     outcomes = delivery_batch.handle_batch(
         [(r["messageId"], r.get("body", "")) for r in records], wiring.delivery_context()
@@ -31,7 +31,7 @@ def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
             raise outcome
         logger.append_keys(delivery_id=getattr(outcome, "delivery_id", None))
 
-    return dict(partial_batch.process(records, report))
+    return partial_batch.process(records, report)
 
 
 def annotate(outcomes: dict[str, Any]) -> None:

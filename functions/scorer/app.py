@@ -27,6 +27,6 @@ def collaborators() -> Collaborators:
 @tracer.capture_lambda_handler
 @metrics.log_metrics
 def handler(event: dict[str, Any], context: LambdaContext) -> PartialBatchResponse:
-    response = score_messages(event, context, collaborators())
+    response = score_messages(event, collaborators())
     tracer.annotate(messages=len(event.get("Records", [])), failed=len(response.get("batchItemFailures", [])))
     return response

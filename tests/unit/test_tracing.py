@@ -108,7 +108,7 @@ def _ingest(module: ModuleType, monkeypatch: pytest.MonkeyPatch) -> dict[str, An
 def _scorer(module: ModuleType, monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
     monkeypatch.setattr(module, "collaborators", lambda: None)
     failures = {"batchItemFailures": [{"itemIdentifier": "m2"}]}
-    monkeypatch.setattr(module, "score_messages", lambda event, context, collaborators: failures)
+    monkeypatch.setattr(module, "score_messages", lambda event, collaborators: failures)
     return {"Records": [{"messageId": "m1"}, {"messageId": "m2"}, {"messageId": "m3"}]}
 
 

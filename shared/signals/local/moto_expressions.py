@@ -21,10 +21,6 @@ from signals.config import MOTO_EXPRESSION_CACHE_MAX
 
 def install(enabled: Callable[[], bool]) -> None:
     """Patch moto's UpdateExpression parser; ``enabled()`` false at a call means moto's own path."""
-    _install_update_expression_cache(enabled)
-
-
-def _install_update_expression_cache(enabled: Callable[[], bool]) -> None:
     from moto.dynamodb.parsing.expressions import UpdateExpressionParser
 
     original = UpdateExpressionParser.make.__func__  # type: ignore[attr-defined]

@@ -143,6 +143,13 @@ def _operation(action: str) -> Any:
 _PARSERS: dict[str, Any] = {}
 
 
+def _compiled(cache: dict[str, Any], action: str, compile_: Callable[[str], Any]) -> Any:
+    """``compile_(action)`` once per action (None, also kept: moto's own walk answers that action)."""
+    if action not in cache:
+        cache[action] = compile_(action)
+    return cache[action]
+
+
 def _fast_parse(handler: Any, request: Any) -> dict[str, Any] | None:
     """The parsed parameters moto's JSON parser would produce, or None to let moto parse."""
     from werkzeug import Request
@@ -150,11 +157,8 @@ def _fast_parse(handler: Any, request: Any) -> dict[str, Any] | None:
     if not isinstance(request, Request):
         return None
 
-    action = handler._get_action()
-    parser = _PARSERS.get(action)
+    parser = _compiled(_PARSERS, handler._get_action(), _compile_parser)
     if parser is None:
-        parser = _PARSERS[action] = _compile_parser(action) or False
-    if parser is False:
         return None
     try:
         if determine_request_protocol(_service_model(), request.content_type) != "json":
@@ -257,11 +261,8 @@ def _fast_serialized(handler: Any, result: Any) -> Any:
     """``(status, headers, body)`` as ``BaseResponse.serialized`` would answer, or None."""
     if type(result) is not dict or handler.RESPONSE_KEY_PATH_TO_TRANSFORMER:
         return None  # (moto's transformers are a class-wide dict any handler may fill)
-    action = handler._get_action()
-    compiled = _SERIALIZERS.get(action)
+    compiled = _compiled(_SERIALIZERS, handler._get_action(), _compile_serializer)
     if compiled is None:
-        compiled = _SERIALIZERS[action] = _compile_serializer(action) or False
-    if compiled is False:
         return None
     status, content_type, serialize = compiled
 

@@ -20,8 +20,6 @@ from signals.scoring.ports import EventQueue, ItemArchive, StatsSink, StoryStore
 from signals.scoring.session import Outcome, ScoringSession
 
 if TYPE_CHECKING:
-    from aws_lambda_powertools.utilities.typing import LambdaContext
-
     from signals.partial_batch import PartialBatchResponse
 
 __all__ = ["Collaborators", "Outcome", "ScoringSession", "score_messages"]
@@ -44,9 +42,7 @@ class Collaborators:
         )
 
 
-def score_messages(
-    event: dict[str, Any], context: LambdaContext, collaborators: Collaborators
-) -> PartialBatchResponse:
+def score_messages(event: dict[str, Any], collaborators: Collaborators) -> PartialBatchResponse:
     """Score one SQS batch: prepare, score each record (failures reported per record), flush the
     events, then count; returns the partial-failure response (``batchItemFailures``)."""
     from signals import partial_batch

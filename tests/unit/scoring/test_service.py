@@ -7,7 +7,6 @@ from collections.abc import Sequence
 from typing import Any
 
 import pytest
-from signals.local.lambda_context import LambdaContext
 from signals.models import Item, ScoreRequest, Signal
 from signals.partial_batch import EntireBatchFailed
 from signals.scoring.analyst import RuleAnalyst
@@ -87,7 +86,7 @@ def test_a_batch_is_scored_and_poison_messages_fail_alone():
     bodies = [body(first), "{not json", body(second), ghost.model_dump_json()]
 
     # When the service handles it
-    response = score_messages(sqs_event(bodies), LambdaContext("scorer"), collaborators)
+    response = score_messages(sqs_event(bodies), collaborators)
 
     # Then exactly the poison messages are reported, and the good ones are one stored story
     assert sorted(f["itemIdentifier"] for f in response["batchItemFailures"]) == ["m-1", "m-3"]
@@ -113,11 +112,10 @@ def test_a_redelivered_batch_counts_duplicates_and_stores_nothing_new():
     body = ScoreRequest(
         item_key=key, item_id=item.id, source_id=item.source_id, enqueued_at=NOW
     ).model_dump_json()
-    context = LambdaContext("scorer")
-    score_messages(sqs_event([body]), context, collaborators)
+    score_messages(sqs_event([body]), collaborators)
     metrics.clear_metrics()
 
-    response = score_messages(sqs_event([body]), context, collaborators)
+    response = score_messages(sqs_event([body]), collaborators)
 
     assert response["batchItemFailures"] == []
     assert counted("ItemsDuplicate") == 1 and counted("ItemsScored") == 0 and counted("ScoreErrors") == 0
@@ -133,7 +131,7 @@ def test_a_batch_of_only_poison_fails_the_invocation_and_is_still_counted():
 
     # When every message of the batch is unreadable
     with pytest.raises(EntireBatchFailed) as raised:
-        score_messages(sqs_event(["{not json", "[]"]), LambdaContext("scorer"), collaborators)
+        score_messages(sqs_event(["{not json", "[]"]), collaborators)
 
     # Then the invocation fails (SQS retries the batch, alarms see an error), and the failures
     # are metered and counted before it does
