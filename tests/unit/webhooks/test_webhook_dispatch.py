@@ -77,8 +77,10 @@ def test_fan_out_continues_in_pages(world):
 
 def test_an_overflowing_fan_out_continues_one_message_per_shard(world):
     world.configure(fanout_page_size=10, fanout_shards=8)
-    for n in range(160):
-        world.subscribe(f"/ok/{n}", owner=f"key_{n % 2}")  # two keys: within the per-key cap
+    # 400 random ids over 8 shards (~50 each): every shard overflows a 10-row page. (With 160, a
+    # shard held 10 or fewer in a few percent of runs, and its page needed no continuation.)
+    for n in range(400):
+        world.subscribe(f"/ok/{n}", owner=f"key_{n % 5}")  # five keys: within the per-key cap
     event = world.publish()
     world.queue.take()
     dispatch.fan_out(event, world.ctx())
