@@ -121,6 +121,33 @@ CALLS: list[tuple[str, object]] = [
         ),
     ),
     ("UpdateItem", _update("nobody", "SET a = :v", {":v": ONE}, ConditionExpression="attribute_exists(pk)")),
+    # the delivery record's attempts: created empty, then appended to (the stored list copied)
+    (
+        "UpdateItem",
+        _update(
+            "attempts",
+            "SET attempts = if_not_exists(attempts, :empty), meta = :m",
+            {":empty": {"L": []}, ":m": {"M": {"a": {"L": [ONE, {"S": "x"}]}, "b": {"NULL": True}}}},
+        ),
+    ),
+    *[
+        (
+            "UpdateItem",
+            _update(
+                "attempts",
+                "SET attempts = list_append(attempts, :at), closed_attempt = :n",
+                {":at": {"L": [{"S": f"attempt {n}"}]}, ":n": {"N": str(n)}},
+                ConditionExpression="attribute_exists(attempts)",
+                ReturnValues="UPDATED_NEW",
+            ),
+        )
+        for n in (1, 2)
+    ],
+    (
+        "UpdateItem",
+        _update("attempts", "SET meta = list_append(meta, :at)", {":at": {"L": [ONE]}}),
+    ),  # not a list
+    ("UpdateItem", _update("attempts", "SET e = :e", {":e": {"L": [{"SS": []}]}})),  # an empty set inside
     # every scalar kind, sets joined in order (a repeat inside the value kept once), if_not_exists of
     # another attribute
     (
@@ -222,6 +249,7 @@ def test_simple_updates_answer_as_stock_moto(server, monkeypatch):  # noqa: F811
         b"unused",
         b"Invalid UpdateExpression",
         b'"expires_at": {"N": "1000"}',  # if_not_exists kept the first expiry
+        b'{"S": "attempt 1"}, {"S": "attempt 2"}',  # list_append appended in order
     ):
         assert expected in kinds, expected
 

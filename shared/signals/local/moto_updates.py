@@ -9,18 +9,20 @@ a condition, ``REMOVE b``).
 
 This module applies an UpdateExpression directly when it is made only of
 
-- ``SET attribute = :value`` and ``SET attribute = if_not_exists(attribute, :value)``,
+- ``SET attribute = :value``, ``SET attribute = if_not_exists(attribute, :value)`` and
+  ``SET attribute = list_append(attribute, :list)``,
 - ``ADD attribute :number`` and ``ADD attribute :non-empty-set``,
 - ``REMOVE attribute``,
 
 on top-level attributes, each named once, none of them a key attribute, every placeholder defined,
-SET values scalars (a non-empty string or binary, a number, a boolean, null) or non-empty sets, on a
-table without a stream, with any ConditionExpression (evaluated by moto's own condition code). It
-does what moto's executor does (operands read from the item before the update, a number added to a
-number, a set joined in order without repeats, an item created when missing, ``ConditionalCheck
-Failed`` with the old item on ``ALL_OLD``). Anything else goes to moto's own update, which answers
-or fails as before: another function (``list_append``), a nested path, a type mismatch (ADD of a set
-to a number), an empty set, a key attribute, a repeated clause or attribute, unknown arguments, and
+values without an empty set, string, binary or number anywhere in them, on a table without a
+stream, with any ConditionExpression (evaluated by moto's own condition code). It does what moto's
+executor does (operands read from the item before the update, a number added to a number, a set
+joined in order without repeats, a copy of the stored list extended, an item created when missing,
+``ConditionalCheckFailed`` with the old item on ``ALL_OLD``). Anything else goes to moto's own update,
+which answers or fails as before: another function or a nested one, a nested path, a type mismatch
+(ADD of a set to a number, list_append to a missing attribute or a non-list), an empty value, a key
+attribute, a repeated clause or attribute, unknown arguments, and
 an update that could come near moto's item size limit (the item's size plus every new value's over
 ``moto``'s 405,000 bytes: moto checks the size at each assignment, so only then can it fail).
 The expression is still parsed first by moto (its syntax errors and reserved words are its own).
@@ -29,6 +31,7 @@ The expression is still parsed first by moto (its syntax errors and reserved wor
 
 from __future__ import annotations
 
+import copy
 import re
 from collections.abc import Callable
 from typing import Any
@@ -36,7 +39,7 @@ from typing import Any
 _NAME = r"(#\w+|[A-Za-z_]\w*)"
 _VALUE = r"(:\w+)"
 _ACTIONS = {
-    "SET": rf"{_NAME}\s*=\s*(?:{_VALUE}|if_not_exists\s*\(\s*{_NAME}\s*,\s*{_VALUE}\s*\))",
+    "SET": rf"{_NAME}\s*=\s*(?:{_VALUE}|(if_not_exists|list_append)\s*\(\s*{_NAME}\s*,\s*{_VALUE}\s*\))",
     "ADD": rf"{_NAME}\s+{_VALUE}",
     "REMOVE": _NAME,
 }
@@ -44,7 +47,7 @@ _ACTION_RES = {kind: re.compile(action) for kind, action in _ACTIONS.items()}
 # a clause's whole body: its actions separated by commas (the same patterns without captures)
 _LISTS = {
     kind: re.compile(rf"\s*{plain}(?:\s*,\s*{plain})*\s*")
-    for kind, plain in ((k, a.replace("(#", "(?:#").replace("(:", "(?::")) for k, a in _ACTIONS.items())
+    for kind, plain in ((k, re.sub(r"(?<!\\)\((?!\?)", "(?:", a)) for k, a in _ACTIONS.items())
 }
 _CLAUSE = re.compile(r"(?<![#:\w])(SET|ADD|REMOVE)(?![\w])", re.IGNORECASE)
 _SCALARS = frozenset(("S", "N", "B", "BOOL", "NULL"))
@@ -124,25 +127,37 @@ def _attribute(token: str, names: dict[str, Any], reserved: frozenset[str]) -> s
 
 def _value(token: str, values: dict[str, Any]) -> dict[str, Any]:
     raw = values.get(token)
-    if type(raw) is not dict or len(raw) != 1:
-        raise _Fallback
-    ((kind, inner),) = raw.items()
-    if kind in _SETS:
-        if type(inner) is not list or not inner:
-            raise _Fallback
-    elif (
-        kind not in _SCALARS
-        or (kind in ("S", "B", "N") and not inner)
-        or (kind == "N" and type(inner) is not str)
-    ):
+    if not _plain_value(raw):
         raise _Fallback
     return raw
+
+
+def _plain_value(raw: Any) -> bool:
+    """A value moto's validator takes as it is: no empty set, string, binary or number anywhere in it."""
+    if type(raw) is not dict or len(raw) != 1:
+        return False
+    ((kind, inner),) = raw.items()
+    if kind in _SETS:
+        return type(inner) is list and bool(inner) and all(type(v) in (str, bytes) and v for v in inner)
+    if kind in ("S", "N"):
+        return type(inner) is str and bool(inner)
+    if kind == "B":
+        return type(inner) in (str, bytes) and bool(inner)
+    if kind == "BOOL":
+        return type(inner) is bool
+    if kind == "NULL":
+        return inner is True
+    if kind == "L":
+        return type(inner) is list and all(_plain_value(v) for v in inner)
+    if kind == "M":
+        return type(inner) is dict and all(type(k) is str and k and _plain_value(v) for k, v in inner.items())
+    return False
 
 
 def _plan(
     table: Any, key: Any, expression: str, names: Any, values: Any, reserved: frozenset[str]
 ) -> list[tuple[str, str, Any, Any]]:
-    """``[(kind, attribute, value, if_not_exists source)]`` for an update this module applies."""
+    """``[(kind, attribute, value, (function, its attribute) or None)]`` for an update this module applies."""
     if type(names) is not dict or type(values) is not dict or type(key) is not dict:
         raise _Fallback
     keys = {table.hash_key_attr, table.range_key_attr} - {None}
@@ -168,9 +183,10 @@ def _plan(
             if kind == "SET":
                 if match.group(2):
                     plan.append((kind, attribute, _value(match.group(2), values), None))
-                else:
-                    source = _attribute(match.group(3), names, reserved)
-                    plan.append((kind, attribute, _value(match.group(4), values), source))
+                else:  # (if_not_exists | list_append, its attribute, its value)
+                    source = _attribute(match.group(4), names, reserved)
+                    operand = (match.group(3), source)
+                    plan.append((kind, attribute, _value(match.group(5), values), operand))
             elif kind == "ADD":
                 raw = _value(match.group(2), values)
                 if next(iter(raw)) not in ("N", *_SETS):
@@ -210,9 +226,18 @@ def _apply(
         current = attrs.get(attribute)
         if kind == "REMOVE":
             changes.append((attribute, None))
-        elif kind == "SET":
-            kept = attrs.get(source) if source is not None else None
+        elif kind == "SET" and source is None:
+            changes.append((attribute, DynamoType(raw)))
+        elif kind == "SET" and source[0] == "if_not_exists":
+            kept = attrs.get(source[1])
             changes.append((attribute, kept if kept is not None else DynamoType(raw)))
+        elif kind == "SET":  # list_append(attribute, :list): moto copies the stored list and extends it
+            stored, value = attrs.get(source[1]), DynamoType(raw)
+            if stored is None or not stored.is_list() or not value.is_list():
+                return moto()  # moto's error
+            joined = copy.deepcopy(stored)
+            joined.value.extend(value.value)
+            changes.append((attribute, joined))
         else:
             value = DynamoType(raw)
             if current is not None and current.type != value.type:
