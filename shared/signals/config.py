@@ -19,6 +19,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, AliasChoices, BaseModel, ConfigDict, Field, model_validator
 
+from signals.base_model import SignalsModel
+
 ENV_PREFIX = "SIGNALS_"
 
 
@@ -34,7 +36,7 @@ def _search_backend_built(value: str) -> str:
     return value
 
 
-class Settings(BaseModel):
+class Settings(SignalsModel):
     """All configuration, with production defaults; the template and the local runtime override.
 
     ``Settings()`` reads the environment; keyword arguments (by field name) override it.

@@ -112,3 +112,56 @@ def test_handler_import_loads_only_what_its_function_needs(function: str) -> Non
     # Then: its own entry point is there, and none of the costs it does not need
     assert "signals.telemetry" in loaded and "signals.tracing" in loaded
     assert not [m for m in NOT_AT_IMPORT[function] if m in loaded]
+
+
+_BUILT = """
+import importlib.util, json, sys
+spec = importlib.util.spec_from_file_location("app", {path!r})
+module = importlib.util.module_from_spec(spec); spec.loader.exec_module(module)
+from pydantic import BaseModel
+def models(cls):
+    for sub in cls.__subclasses__():
+        yield sub
+        yield from models(sub)
+ours = {{m for m in models(BaseModel) if m.__module__.startswith("signals.")}}
+built = sorted(m.__qualname__ for m in ours if m.__pydantic_complete__)
+print(json.dumps({{"models": len(ours), "built": built}}))
+"""
+
+
+@pytest.mark.parametrize("function", sorted(NOT_AT_IMPORT))
+def test_handler_import_builds_no_model_it_does_not_instantiate(function: str) -> None:
+    # When: a fresh interpreter imports the handler module
+    env = {**os.environ, "PYTHONPATH": str(ROOT / "shared"), "AWS_DEFAULT_REGION": "us-east-1"}
+    env["SIGNALS_CURSOR_SECRET"] = "test-cursor-key-of-at-least-32-characters"
+    code = _BUILT.format(path=str(ROOT / "functions" / function / "app.py"))
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True)
+    report = json.loads(out.stdout.strip().splitlines()[-1])
+
+    # Then: its models are defined but not built (signals.base_model: defer_build), so the first
+    # request builds only the ones it uses. Built by being instantiated at import: the settings (when
+    # an init validates them), Spend (models/analysis.NO_SPEND) and SubscriptionFilters (a default)
+    assert report["models"] >= 10
+    assert set(report["built"]) <= {"Settings", "Spend", "SubscriptionFilters"}
+
+
+def test_every_model_derives_from_the_deferred_base() -> None:
+    # Given every module of the package imported
+    import importlib
+    import pkgutil
+
+    import signals
+    from pydantic import BaseModel
+    from signals.base_model import SignalsModel
+
+    for info in pkgutil.walk_packages(signals.__path__, "signals."):
+        importlib.import_module(info.name)
+
+    def models(cls: type) -> list[type]:
+        return [m for sub in cls.__subclasses__() for m in (sub, *models(sub))]
+
+    # Then every pydantic model of Signals is built on first use
+    ours = [m for m in models(BaseModel) if m.__module__.startswith("signals.") and m is not SignalsModel]
+    assert len(ours) >= 50
+    assert [m.__qualname__ for m in ours if not issubclass(m, SignalsModel)] == []
+    assert all(m.model_config.get("defer_build") for m in ours)

@@ -14,11 +14,12 @@ from typing import Annotated
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Path
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from signals.api.http_policy import public_get, text_responses
 from signals.api.problems import ApiError
 from signals.api.request_urls import base_url, self_url
+from signals.base_model import SignalsModel
 from signals.config import get_settings
 from signals.models.day_digest import DAY_PATTERN, Digest
 
@@ -31,7 +32,7 @@ DigestDate = Annotated[
 HTML = "text/html; charset=utf-8"
 
 
-class DigestPage(BaseModel):
+class DigestPage(SignalsModel):
     """One day's digest and the nearest days that have one."""
 
     digest: Digest

@@ -15,12 +15,13 @@ from typing import TYPE_CHECKING, Annotated
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Path
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
 
 from signals.api import freshness, reading
 from signals.api.http_policy import public_get, text_responses
 from signals.api.parameters import ENTITY_PATTERN, LIMIT_DEFAULT, Cursor, FeedFilters, Limit
 from signals.api.request_urls import base_url
+from signals.base_model import SignalsModel
 from signals.config import get_settings
 from signals.models.entity_slug import entity_slug, known_name
 
@@ -54,13 +55,13 @@ TagPath = Annotated[
 ]
 
 
-class EntityCount(BaseModel):
+class EntityCount(SignalsModel):
     slug: str = Field(description="use as `entity=` or in /entities/<slug>")
     name: str = Field(description="the vocabulary's name, else the slug")
     count: int
 
 
-class EntityList(BaseModel):
+class EntityList(SignalsModel):
     model_config = ConfigDict(
         json_schema_extra={
             "examples": [

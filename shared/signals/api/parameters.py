@@ -18,9 +18,10 @@ from datetime import datetime
 from typing import Annotated, Any
 
 from aws_lambda_powertools.event_handler.openapi.params import Path, Query
-from pydantic import BaseModel, BeforeValidator, ConfigDict, StringConstraints
+from pydantic import BeforeValidator, ConfigDict, StringConstraints
 
 from signals.api.problems import ApiError
+from signals.base_model import SignalsModel
 from signals.config import get_settings
 from signals.models import Category, as_utc
 
@@ -123,7 +124,7 @@ UpdatedSince = Annotated[
 ]
 
 
-class FeedFilters(BaseModel):
+class FeedFilters(SignalsModel):
     """What a reader filters the stored signals by (the query parameters of the same names)."""
 
     model_config = ConfigDict(frozen=True)

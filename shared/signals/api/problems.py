@@ -9,19 +9,20 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from signals.api.cursor import CursorError
+from signals.base_model import SignalsModel
 
 PROBLEM_JSON = "application/problem+json"
 
 
-class ParameterError(BaseModel):
+class ParameterError(SignalsModel):
     parameter: str
     message: str
 
 
-class Problem(BaseModel):
+class Problem(SignalsModel):
     """RFC 9457 problem details, with a stable ``code``."""
 
     type: str = Field("about:blank", description="RFC 9457 problem type")

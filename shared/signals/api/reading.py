@@ -13,9 +13,10 @@ import time
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import ConfigDict, Field, ValidationError
 
 from signals.api import cursor as cursors
+from signals.base_model import SignalsModel
 from signals.models import Signal
 
 if TYPE_CHECKING:
@@ -47,7 +48,7 @@ def use_index(index: FeedIndex | None) -> None:
 _WIRE = ConfigDict(populate_by_name=True)
 
 
-class ResumeState(BaseModel):
+class ResumeState(SignalsModel):
     """Where a time- or score-ordered page stopped: the last position read and its month (state, not
     history: a few dozen bytes however many months the feed spans)."""
 
@@ -57,7 +58,7 @@ class ResumeState(BaseModel):
     position: str = Field(min_length=1, max_length=200, alias="k")
 
 
-class HotState(BaseModel):
+class HotState(SignalsModel):
     """Where a hot page stopped: the instant the ranking was computed at and how far it went."""
 
     model_config = _WIRE

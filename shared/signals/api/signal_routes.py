@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.api_gateway import Router
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
 
 from signals.api import freshness, reading, thread_reading, updated_since
 from signals.api.http_policy import public_get
 from signals.api.parameters import LIMIT_DEFAULT, Cursor, FeedFilters, Limit, SignalId, Sort, with_filters
 from signals.api.problems import ApiError
 from signals.api.request_urls import base_url, with_query
+from signals.base_model import SignalsModel
 from signals.config import get_settings
 from signals.models import Category, Signal
 from signals.models.thread import RelatedSignal
@@ -18,7 +19,7 @@ from signals.models.thread import RelatedSignal
 router = Router()
 
 
-class SignalList(BaseModel):
+class SignalList(SignalsModel):
     """A page of the feed."""
 
     items: list[Signal]
@@ -32,7 +33,7 @@ class SignalList(BaseModel):
     )
 
 
-class RelatedList(BaseModel):
+class RelatedList(SignalsModel):
     """Earlier in this story: signals before this one sharing an entity and a kind of event."""
 
     model_config = ConfigDict(
@@ -61,22 +62,22 @@ class RelatedList(BaseModel):
     )
 
 
-class CategoryCount(BaseModel):
+class CategoryCount(SignalsModel):
     id: Category
     label: str
     count: int
 
 
-class CategoryList(BaseModel):
+class CategoryList(SignalsModel):
     items: list[CategoryCount]
 
 
-class TagCount(BaseModel):
+class TagCount(SignalsModel):
     tag: str
     count: int
 
 
-class TagList(BaseModel):
+class TagList(SignalsModel):
     items: list[TagCount]
 
 

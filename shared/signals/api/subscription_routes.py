@@ -19,6 +19,7 @@ from pydantic import BaseModel
 
 from signals.api import cursor as cursors
 from signals.api.problems import PROBLEM_JSON, ApiError, Problem
+from signals.base_model import SignalsModel
 from signals.config import get_settings
 from signals.storage import apikey_records, key_schema
 from signals.webhooks import wiring
@@ -40,7 +41,7 @@ resolver: Any = None
 _JSON = "application/json"
 
 
-class DeliveryQueued(BaseModel):
+class DeliveryQueued(SignalsModel):
     """A delivery put on the queue (test event, manual retry)."""
 
     delivery_id: str

@@ -15,10 +15,11 @@ import time
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import ConfigDict, Field, ValidationError
 
 from signals.api import cursor as cursors
 from signals.api.problems import ApiError
+from signals.base_model import SignalsModel
 from signals.config import get_settings
 from signals.models import Signal, as_utc, iso
 
@@ -80,7 +81,7 @@ def next_value(position: str) -> str:
     return f"{instant}~{signal_id}"
 
 
-class ChangesState(BaseModel):
+class ChangesState(SignalsModel):
     """Where a page of changes stopped (cursor state): the last position consumed."""
 
     model_config = ConfigDict(populate_by_name=True)

@@ -14,8 +14,9 @@ from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from datetime import datetime
 
-from pydantic import BaseModel, ValidationError
+from pydantic import ValidationError
 
+from signals.base_model import SignalsModel
 from signals.config import Settings, get_settings
 from signals.feeds.fetcher import failed_state, fetch_source
 from signals.feeds.normalize import NormalizeLimits, normalize_entry
@@ -28,7 +29,7 @@ from signals.models.source import SeenEntry, SourceState, publication_span
 from signals.telemetry import MetricUnit, logger, metrics
 
 
-class IngestReport(BaseModel):
+class IngestReport(SignalsModel):
     """What one run did (returned by the handler, turned into metrics)."""
 
     sources: int = 0

@@ -6,7 +6,9 @@ from pathlib import Path
 from typing import Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import ConfigDict, Field, ValidationError, field_validator
+
+from signals.base_model import SignalsModel
 
 SourceKind = Literal["lab", "research", "policy", "security", "aggregator", "news"]
 
@@ -15,7 +17,7 @@ class SourcesError(ValueError):
     """``sources.yaml`` is unusable; the message names the entry and the field."""
 
 
-class Source(BaseModel):
+class Source(SignalsModel):
     """One feed to poll."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")

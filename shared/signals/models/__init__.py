@@ -14,8 +14,9 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Annotated, ClassVar, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator
+from pydantic import AwareDatetime, ConfigDict, Field, field_validator
 
+from signals.base_model import SignalsModel
 from signals.models.links import SafeUrl
 
 
@@ -68,7 +69,7 @@ CATEGORY_LABELS: dict[Category, str] = {
 }
 
 
-class _Frozen(BaseModel):
+class _Frozen(SignalsModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
 
@@ -172,7 +173,7 @@ class Enrichment(_Frozen):
     analysis: Analysis | None = None
 
 
-class Signal(BaseModel):
+class Signal(SignalsModel):
     """The one record every surface shows: a scored, explained story."""
 
     model_config = ConfigDict(extra="forbid")

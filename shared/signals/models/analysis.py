@@ -10,12 +10,13 @@ import hashlib
 from datetime import datetime
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import ConfigDict
 
+from signals.base_model import SignalsModel
 from signals.models import iso, utcnow
 
 
-class CachedAnalysis(BaseModel):
+class CachedAnalysis(SignalsModel):
     """A validated model answer and what it cost, as stored."""
 
     model_config = ConfigDict(frozen=True)
@@ -30,7 +31,7 @@ class CachedAnalysis(BaseModel):
     created_at: datetime
 
 
-class Spend(BaseModel):
+class Spend(SignalsModel):
     """Usage to reserve or settle against a day's budget."""
 
     model_config = ConfigDict(frozen=True)

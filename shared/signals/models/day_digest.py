@@ -7,15 +7,16 @@ the digest feeds and the ``digest.daily`` webhook event.
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
 
+from signals.base_model import SignalsModel
 from signals.models import Category, UtcDatetime
 
 #: a digest's date: one UTC calendar day
 DAY_PATTERN = r"^\d{4}-\d{2}-\d{2}$"
 
 
-class DigestEntry(BaseModel):
+class DigestEntry(SignalsModel):
     """One story of the day, as the digest lists it."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
@@ -30,7 +31,7 @@ class DigestEntry(BaseModel):
     reports: int = Field(ge=1, description="how many items (reports) the story gathered")
 
 
-class Digest(BaseModel):
+class Digest(SignalsModel):
     """One day's digest: what it read, and the top stories (none on a quiet day)."""
 
     model_config = ConfigDict(

@@ -12,8 +12,9 @@ import hashlib
 from dataclasses import dataclass
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
 
+from signals.base_model import SignalsModel
 from signals.models import SignalEvent, UtcDatetime
 
 DeliveryStatus = Literal["pending", "delivered", "failed"]
@@ -34,7 +35,7 @@ def webhook_id(subscription_id: str, event_id: str) -> str:
     return f"msg_{digest}"
 
 
-class DeliveryTask(BaseModel):
+class DeliveryTask(SignalsModel):
     """Delivery-queue message: make attempt ``attempt`` of one (subscription, event) delivery."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
@@ -69,7 +70,7 @@ class DeliveryTask(BaseModel):
         )
 
 
-class DeliveryAttempt(BaseModel):
+class DeliveryAttempt(SignalsModel):
     """One attempt as the delivery log shows it."""
 
     model_config = ConfigDict(extra="forbid")
@@ -82,7 +83,7 @@ class DeliveryAttempt(BaseModel):
     manual: bool = False
 
 
-class Delivery(BaseModel):
+class Delivery(SignalsModel):
     """A delivery (one subscription, one event) with its attempts, as stored and shown."""
 
     model_config = ConfigDict(extra="forbid")

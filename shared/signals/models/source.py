@@ -5,12 +5,13 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
 
+from signals.base_model import SignalsModel
 from signals.models import UtcDatetime
 
 
-class SourceState(BaseModel):
+class SourceState(SignalsModel):
     """Health and politeness state of one source (what the sources-health API shows)."""
 
     model_config = ConfigDict(extra="ignore")
@@ -35,7 +36,7 @@ class SourceState(BaseModel):
     last_published_at: UtcDatetime | None = Field(None, description="latest publication date seen")
 
 
-class SeenEntry(BaseModel):
+class SeenEntry(SignalsModel):
     """The version of an entry last enqueued."""
 
     item_id: str

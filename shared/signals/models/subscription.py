@@ -10,8 +10,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import ConfigDict, Field, field_validator
 
+from signals.base_model import SignalsModel
 from signals.models import Category, UtcDatetime, as_utc
 
 EventType = Literal["signal.created", "signal.updated", "digest.daily"]
@@ -31,7 +32,7 @@ class CapReached(Exception):
     """A subscription counter (``args[0]``, a name the domain chose) is at its cap: nothing written."""
 
 
-class SubscriptionFilters(BaseModel):
+class SubscriptionFilters(SignalsModel):
     """Which signals a subscription receives. Empty lists match everything."""
 
     model_config = ConfigDict(extra="forbid")
@@ -72,7 +73,7 @@ class SubscriptionFilters(BaseModel):
         return sorted(set(values))
 
 
-class SigningSecret(BaseModel):
+class SigningSecret(SignalsModel):
     """One secret that signs deliveries; old secrets keep signing until ``expires_at``."""
 
     model_config = ConfigDict(extra="forbid")
@@ -82,7 +83,7 @@ class SigningSecret(BaseModel):
     expires_at: UtcDatetime | None = None
 
 
-class Subscription(BaseModel):
+class Subscription(SignalsModel):
     """The stored subscription (contains the secrets: never returned as is)."""
 
     model_config = ConfigDict(extra="forbid")
@@ -120,7 +121,7 @@ class Subscription(BaseModel):
         )
 
 
-class SubscriptionView(BaseModel):
+class SubscriptionView(SignalsModel):
     """A subscription as the API shows it: never the signing secret."""
 
     model_config = ConfigDict(extra="forbid")
@@ -147,7 +148,7 @@ class SubscriptionWithSecret(SubscriptionView):
     secret: str = Field(description="whsec_... signing secret; store it now, it is not shown again")
 
 
-class IndexRow(BaseModel):
+class IndexRow(SignalsModel):
     """One fan-out index row: the partition it lives in and the filters checked in memory.
 
     ``partition`` is ``<category id or *>#<shard>`` (``signals.webhooks.matching`` decides it).

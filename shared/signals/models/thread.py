@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import re
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
 
+from signals.base_model import SignalsModel
 from signals.models import Category, Signal, UtcDatetime
 
 # event types that continue one another: a model family's releases are one thread, open or not
@@ -26,7 +27,7 @@ _NO_EVENT = {None, "general", "digest", "digest-recap", "recap"}
 _SLUG = re.compile(r"[^a-z0-9]+")
 
 
-class RelatedSignal(BaseModel):
+class RelatedSignal(SignalsModel):
     """An earlier signal of the same story thread, as a list shows it (the whole signal is one link away)."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")

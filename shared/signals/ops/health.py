@@ -11,15 +11,16 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor, wait
 from typing import Any, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import Field
 
+from signals.base_model import SignalsModel
 from signals.config import get_settings
 from signals.storage.aws import client
 
 HEALTH_KEY = {"pk": {"S": "HEALTH"}, "sk": {"S": "HEALTH"}}
 
 
-class Check(BaseModel):
+class Check(SignalsModel):
     name: str = Field(description="table, bucket, score-queue, score-dlq, delivery-queue, delivery-dlq")
     ok: bool
     detail: str = Field("", description="error code when not ok (no internal names)")
@@ -27,7 +28,7 @@ class Check(BaseModel):
     in_flight: int | None = Field(None, description="messages received, not yet deleted (queues only)")
 
 
-class HealthReport(BaseModel):
+class HealthReport(SignalsModel):
     status: Literal["ok", "unavailable"]
     checks: list[Check]
 
@@ -102,7 +103,7 @@ def check_health() -> HealthReport:
     return HealthReport(status="ok" if all(c.ok for c in results) else "unavailable", checks=results)
 
 
-class Assessment(BaseModel):
+class Assessment(SignalsModel):
     """The one-word state the ``/ops`` banner shows, with the reasons behind it."""
 
     status: Literal["ok", "degraded", "failing"]

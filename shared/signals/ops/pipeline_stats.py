@@ -18,8 +18,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime, timedelta
 
-from pydantic import BaseModel, Field
+from pydantic import Field
 
+from signals.base_model import SignalsModel
 from signals.config import get_settings
 from signals.models import Category, Item, Signal, as_utc, utcnow
 from signals.telemetry import MetricUnit, logger, metrics
@@ -202,7 +203,7 @@ def record_delivery(*, success: bool, latency_s: float | None = None, at: dateti
 # --------------------------------------------------------------------------- reporting
 
 
-class LagSummary(BaseModel):
+class LagSummary(SignalsModel):
     """A lag histogram and its percentiles (upper bounds of the buckets holding them, seconds)."""
 
     count: int
@@ -212,14 +213,14 @@ class LagSummary(BaseModel):
     buckets: dict[str, int] = Field(description="bucket upper bound (s) or 'more' -> count")
 
 
-class DeliverySummary(BaseModel):
+class DeliverySummary(SignalsModel):
     attempts: int = 0
     successes: int = 0
     failures: int = 0
     success_rate: float | None = Field(None, description="successes / attempts; null when no attempts")
 
 
-class IngestSummary(BaseModel):
+class IngestSummary(SignalsModel):
     fetched: int = 0
     not_modified: int = 0
     failed: int = 0
@@ -227,7 +228,7 @@ class IngestSummary(BaseModel):
     bytes: int = 0
 
 
-class DayStats(BaseModel):
+class DayStats(SignalsModel):
     day: str = Field(description="UTC day, yyyy-mm-dd")
     scored: int = 0
     merged: int = 0
@@ -237,7 +238,7 @@ class DayStats(BaseModel):
     delivery: DeliverySummary
 
 
-class StatsReport(BaseModel):
+class StatsReport(SignalsModel):
     """What ``GET /v1/stats`` returns: a window of days, oldest first, and totals over it."""
 
     days: list[DayStats]

@@ -10,15 +10,16 @@ from collections.abc import Mapping
 from datetime import datetime, timedelta
 from typing import Literal
 
-from pydantic import BaseModel, Field
+from pydantic import Field
 
+from signals.base_model import SignalsModel
 from signals.models import UtcDatetime, as_utc, utcnow
 from signals.ops.pipeline_stats import SOURCE_WINDOW_DAYS, day_of
 
 SourceStatus = Literal["ok", "failing", "pending"]
 
 
-class SourceHealth(BaseModel):
+class SourceHealth(SignalsModel):
     source_id: str
     status: SourceStatus = Field(description="ok; failing (last fetch failed); pending (never fetched)")
     last_status: str | None = Field(None, description="ok | not_modified | failed")
@@ -45,7 +46,7 @@ class SourceHealth(BaseModel):
     last_published_at: UtcDatetime | None = Field(None, description="latest publication date seen")
 
 
-class SourceHealthList(BaseModel):
+class SourceHealthList(SignalsModel):
     items: list[SourceHealth]
     failing: int = Field(description="sources whose last fetch failed")
 

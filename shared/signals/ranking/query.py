@@ -6,8 +6,9 @@ import json
 from datetime import datetime
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import ConfigDict
 
+from signals.base_model import SignalsModel
 from signals.models import Category, Signal, as_utc
 from signals.models.search_terms import signal_terms
 from signals.models.timeline import Lane
@@ -15,7 +16,7 @@ from signals.models.timeline import Lane
 Sort = Literal["time", "score", "hot"]
 
 
-class FeedQuery(BaseModel):
+class FeedQuery(SignalsModel):
     """What a reader asked for (filters and order); a cursor is bound to its fingerprint."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")

@@ -9,8 +9,9 @@ import json
 import re
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import ConfigDict, Field, field_validator
 
+from signals.base_model import SignalsModel
 from signals.models import Category, Item, iso
 
 TOOL_NAME = "record_analysis"
@@ -27,7 +28,7 @@ def _clean(text: str) -> str:
     return _CONTROL.sub("", text).strip()
 
 
-class ModelAnswer(BaseModel):
+class ModelAnswer(SignalsModel):
     """The model's structured answer (the forced tool's input), validated before anything uses it."""
 
     model_config = ConfigDict(frozen=True, extra="ignore")

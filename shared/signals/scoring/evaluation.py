@@ -16,14 +16,15 @@ from email.utils import parsedate_to_datetime
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import ConfigDict
 
+from signals.base_model import SignalsModel
 from signals.models import Category, Item
 
 HIGH_SCORE = 7
 
 
-class LabelledItem(BaseModel):
+class LabelledItem(SignalsModel):
     """One row of a labels file."""
 
     model_config = ConfigDict(extra="ignore")

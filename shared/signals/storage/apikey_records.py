@@ -20,8 +20,7 @@ from collections import Counter
 from datetime import datetime
 from typing import Any
 
-from pydantic import BaseModel
-
+from signals.base_model import SignalsModel
 from signals.config import get_settings
 from signals.models import iso, utcnow
 from signals.storage import key_schema
@@ -32,7 +31,7 @@ KEY_PREFIX = "sig_"
 _URL_SAFE = re.compile(r"[A-Za-z0-9_-]+")
 
 
-class ApiKey(BaseModel):
+class ApiKey(SignalsModel):
     """A stored key: its public id (owner of subscriptions) and name; never the key itself."""
 
     key_id: str

@@ -11,8 +11,9 @@ import json
 from datetime import datetime
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
 
+from signals.base_model import SignalsModel
 from signals.models import SignalEvent, as_utc, iso
 from signals.models.delivery import (
     Delivery,
@@ -26,7 +27,7 @@ from signals.models.delivery import (
 from signals.webhooks.subscriptions import TEST_EVENT_TYPE
 
 
-class FanOutPage(BaseModel):
+class FanOutPage(SignalsModel):
     """Delivery-queue message: continue fanning ``event`` out from ``start_key`` of ``partition``."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
@@ -39,7 +40,7 @@ class FanOutPage(BaseModel):
     start_sk: str | None = None
 
 
-class DeliveryList(BaseModel):
+class DeliveryList(SignalsModel):
     """``GET /v1/subscriptions/{id}/deliveries``."""
 
     items: list[Delivery]

@@ -12,9 +12,10 @@ import secrets as _random
 from datetime import datetime, timedelta
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import ConfigDict, Field, model_validator
 from pydantic_core import PydanticCustomError
 
+from signals.base_model import SignalsModel
 from signals.models import Signal, as_utc, utcnow
 from signals.models.subscription import (
     DEFAULT_EVENT_TYPES,
@@ -55,7 +56,7 @@ READ_ONLY_PROPERTIES = frozenset(
 MAX_URL_CHARS = 2048
 
 
-class _Request(BaseModel):
+class _Request(SignalsModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
     @model_validator(mode="before")
@@ -113,7 +114,7 @@ class SubscriptionPatch(_Request):
     )
 
 
-class SubscriptionList(BaseModel):
+class SubscriptionList(SignalsModel):
     """``GET /v1/subscriptions``."""
 
     items: list[SubscriptionView]
