@@ -102,6 +102,19 @@ def _answers(port: int) -> bool:
         return False
 
 
+def _tracker_running(session: int) -> bool:
+    """Whether a process of the demo's session (its resource tracker) is still running."""
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(fields[3]) == session and fields[0] != "Z":  # session id; not a zombie
+                return True
+    return False
+
+
 def _wait_for(predicate: Any, seconds: float) -> bool:
     import time
 
@@ -114,21 +127,23 @@ def _wait_for(predicate: Any, seconds: float) -> bool:
 
 
 @pytest.mark.parametrize("how", ["SIGTERM", "SIGKILL", "SIGTERM to the group"])
-def test_stopping_the_demo_stops_its_api_process(how: str) -> None:
+def test_stopping_the_demo_stops_its_api_process(how: str, tmp_path: Path) -> None:
     import signal
 
     # Given `signals demo` serving its API on a port (one small feed)
     port = _free_port()
     # (the group case ingests the whole corpus, so the stop lands while feeds are being ingested)
     only = [] if how.endswith("group") else ["--only", "aisi-blog"]
-    demo = subprocess.Popen(
-        [str(Path(sys.executable).parent / "signals"), "demo", "--port", str(port), *only],
-        cwd=ROOT,
-        env=_clean_env(),
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,
-    )
+    log = tmp_path / "demo.stderr"
+    with log.open("wb") as stderr:  # the child keeps its own copy of the file
+        demo = subprocess.Popen(
+            [str(Path(sys.executable).parent / "signals"), "demo", "--port", str(port), *only],
+            cwd=ROOT,
+            env=_clean_env(),
+            stdout=subprocess.DEVNULL,
+            stderr=stderr,
+            start_new_session=True,
+        )
     try:
         assert _wait_for(lambda: _answers(port), 120), "the demo's API never answered"
 
@@ -144,6 +159,10 @@ def test_stopping_the_demo_stops_its_api_process(how: str) -> None:
         assert _wait_for(lambda: not _answers(port), 30), "the API process outlived the demo"
         if how.startswith("SIGTERM"):
             assert demo.returncode == 0  # a clean stop, as with Ctrl-C
+            # and a quiet one: multiprocessing's resource tracker (it outlives the demo by a moment)
+            # finds no semaphore the demo left behind
+            assert _wait_for(lambda: not _tracker_running(demo.pid), 10)
+            assert b"leaked" not in log.read_bytes()
     finally:
         if demo.poll() is None:
             os.killpg(demo.pid, signal.SIGKILL)

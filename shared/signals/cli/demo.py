@@ -106,7 +106,15 @@ def run(args: argparse.Namespace) -> int:
 
 def _exit_now(code: int) -> None:
     """End the process once the stack is stopped, without waiting for worker threads still inside a
-    call to the (now stopped) local AWS: a stop must take seconds, whatever moment it lands on."""
+    call to the (now stopped) local AWS: a stop must take seconds, whatever moment it lands on.
+
+    First the finalizers multiprocessing runs at a normal exit (priority 0 and up): they unlink the
+    semaphores behind the stack's shared counters and queues, which ``os._exit`` would otherwise
+    leave for the resource tracker to report as leaked."""
+    import multiprocessing.util
+
+    with contextlib.suppress(Exception):
+        multiprocessing.util._run_finalizers(0)  # what multiprocessing's own atexit hook runs first
     for stream in (sys.stdout, sys.stderr):
         with contextlib.suppress(Exception):
             stream.flush()
