@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from test_moto_fast import TABLE, _call, server  # noqa: F401 (the server fixture)
+from test_moto_fast import TABLE, _call, _run, server, stock_and_fast  # noqa: F401 (the server fixture)
 
 
 def _item(pk: str, sk: str, **extra) -> dict:
@@ -212,19 +212,9 @@ CALLS: list[tuple[str, object]] = [
 ]
 
 
-def _run(port: int, backends, fast: bool, monkeypatch) -> list[tuple]:
-    from signals.local import moto_fast
-
-    backends.reset()
-    monkeypatch.setattr(moto_fast, "ENABLED", fast)
-    return [_call(port, action, body) for action, body in CALLS]
-
-
 def test_conditions_answer_as_stock_moto(server, monkeypatch):  # noqa: F811
     # Given the same write requests sent to a fresh moto with moto's own paths and with moto_fast's
-    port, backends = server
-    stock = _run(port, backends, False, monkeypatch)
-    fast = _run(port, backends, True, monkeypatch)
+    stock, fast = stock_and_fast(server, monkeypatch, CALLS)
 
     # Then every answer is the same (status, body bytes, headers), the final table included
     for want, got in zip(stock, fast, strict=True):
@@ -260,7 +250,7 @@ def test_each_condition_is_parsed_once_per_request(server, monkeypatch, fast):  
         return original(self)
 
     monkeypatch.setattr(ConditionExpressionParser, "parse", parse)
-    _run(port, backends, fast, monkeypatch)
+    _run(port, backends, fast, monkeypatch, CALLS)
     parses.clear()
 
     # When a story write with two conditional puts runs

@@ -369,20 +369,24 @@ def server(monkeypatch):
     dynamodb_backends.reset()
 
 
-def _run(port: int, backends, fast: bool, monkeypatch) -> list[tuple]:
+def _run(port: int, backends, fast: bool, monkeypatch, calls: list[tuple[str, object]]) -> list[tuple]:
     from signals.local import moto_fast
 
     backends.reset()
     monkeypatch.setattr(moto_fast, "ENABLED", fast)
-    return [_call(port, action, body) for action, body in CALLS]
+    return [_call(port, action, body) for action, body in calls]
+
+
+def stock_and_fast(server, monkeypatch, calls: list[tuple[str, object]]) -> tuple[list[tuple], list[tuple]]:
+    """The answers to ``calls`` from a fresh moto with moto's own paths, then with moto_fast's."""
+    port, backends = server
+    return _run(port, backends, False, monkeypatch, calls), _run(port, backends, True, monkeypatch, calls)
 
 
 def test_fast_path_answers_as_stock_moto(server, monkeypatch):
     # Given the same DynamoDB requests sent to a fresh moto through moto's own parse/serialise code
     # and through the compiled one
-    port, backends = server
-    stock = _run(port, backends, False, monkeypatch)
-    fast = _run(port, backends, True, monkeypatch)
+    stock, fast = stock_and_fast(server, monkeypatch, CALLS)
 
     # Then every answer is the same: status, body bytes (key order, numbers as strings, base64
     # binaries, dates), content type, checksum and error type

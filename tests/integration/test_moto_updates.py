@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from test_moto_fast import TABLE, _call, server  # noqa: F401 (the server fixture)
+from test_moto_fast import TABLE, _call, server, stock_and_fast  # noqa: F401 (the server fixture)
 
 
 def _key(pk: str, sk: str = "1") -> dict:
@@ -216,20 +216,10 @@ CALLS: list[tuple[str, object]] = [
 ]
 
 
-def _run(port: int, backends, fast: bool, monkeypatch) -> list[tuple]:
-    from signals.local import moto_fast
-
-    backends.reset()
-    monkeypatch.setattr(moto_fast, "ENABLED", fast)
-    return [_call(port, action, body) for action, body in CALLS]
-
-
 def test_simple_updates_answer_as_stock_moto(server, monkeypatch):  # noqa: F811
     # Given the same update requests sent to a fresh moto through moto's own update and through
     # the direct one
-    port, backends = server
-    stock = _run(port, backends, False, monkeypatch)
-    fast = _run(port, backends, True, monkeypatch)
+    stock, fast = stock_and_fast(server, monkeypatch, CALLS)
 
     # Then every answer is the same (status, body bytes, headers), the final table included
     for (action, body), want, got in zip(CALLS, stock, fast, strict=True):
