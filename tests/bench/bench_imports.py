@@ -1,6 +1,7 @@
 """Cold import time of each Lambda handler vs ``import boto3`` alone, in fresh processes.
 
-Target (issue 2): each handler within 1.5x of ``import boto3``. Prints medians and ratios.
+Target (issue 14): each handler within 1.25x of ``import boto3`` (issue 2 asked for 1.5x). Prints
+medians and ratios; ``bench_imports_build.py`` measures the same from the ``sam build`` output.
 Run: ``make bench`` or ``python tests/bench/bench_imports.py [--runs N]``.
 """
 
@@ -15,7 +16,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 FUNCTIONS = ("ingest", "scorer", "api", "deliver")
-TARGET_RATIO = 1.5
+TARGET_RATIO = 1.25
 
 _IMPORT_HANDLER = """
 import importlib.util, sys, time
