@@ -229,8 +229,8 @@ def _apply(
         elif kind == "SET" and source is None:
             changes.append((attribute, DynamoType(raw)))
         elif kind == "SET" and source[0] == "if_not_exists":
-            kept = attrs.get(source[1])
-            changes.append((attribute, kept if kept is not None else DynamoType(raw)))
+            kept = attrs.get(source[1])  # a copy: a list or set is changed in place by moto's ADD later
+            changes.append((attribute, copy.deepcopy(kept) if kept is not None else DynamoType(raw)))
         elif kind == "SET":  # list_append(attribute, :list): moto copies the stored list and extends it
             stored, value = attrs.get(source[1]), DynamoType(raw)
             if stored is None or not stored.is_list() or not value.is_list():
@@ -243,7 +243,8 @@ def _apply(
             if current is not None and current.type != value.type:
                 return moto()  # moto's type error
             if value.type == "N":
-                changes.append((attribute, (current or DynamoType({"N": "0"})) + value))
+                before = current if current is not None else DynamoType({"N": "0"})
+                changes.append((attribute, before + value))
             else:
                 joined = list(current.value) if current is not None else []
                 for element in value.value:
