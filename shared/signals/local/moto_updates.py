@@ -22,11 +22,11 @@ joined in order without repeats, a copy of the stored list extended, an item cre
 ``ConditionalCheckFailed`` with the old item on ``ALL_OLD``). Anything else goes to moto's own update,
 which answers or fails as before: another function or a nested one, a nested path, a type mismatch
 (ADD of a set to a number, list_append to a missing attribute or a non-list), an empty value, a key
-attribute, a repeated clause or attribute, unknown arguments, and
-an update that could come near moto's item size limit (the item's size plus every new value's over
-``moto``'s 405,000 bytes: moto checks the size at each assignment, so only then can it fail).
-The expression is still parsed first by moto (its syntax errors and reserved words are its own).
-``tests/integration/test_moto_fast.py`` compares the answers with stock moto's.
+attribute, a repeated clause or attribute, unknown arguments, and an update that could come near
+moto's item size limit (the item's size plus every new value's over moto's 405,000 bytes: moto
+checks the size at each assignment, so only then can it fail). The expression is still parsed
+first by moto (its syntax errors and reserved words are its own).
+``tests/integration/test_moto_updates.py`` compares the answers with stock moto's.
 """
 
 from __future__ import annotations
