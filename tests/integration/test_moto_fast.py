@@ -370,15 +370,17 @@ def server(monkeypatch):
 
 
 def _run(port: int, backends, fast: bool, monkeypatch, calls: list[tuple[str, object]]) -> list[tuple]:
-    from signals.local import moto_fast
+    from signals.local import moto_fast, moto_updates
 
     backends.reset()
     monkeypatch.setattr(moto_fast, "ENABLED", fast)
+    monkeypatch.setattr(moto_updates, "ENABLED", fast)
     return [_call(port, action, body) for action, body in calls]
 
 
 def stock_and_fast(server, monkeypatch, calls: list[tuple[str, object]]) -> tuple[list[tuple], list[tuple]]:
-    """The answers to ``calls`` from a fresh moto with moto's own paths, then with moto_fast's."""
+    """The answers to ``calls`` from a fresh moto with moto's own paths, then with moto_fast's and
+    moto_updates'."""
     port, backends = server
     return _run(port, backends, False, monkeypatch, calls), _run(port, backends, True, monkeypatch, calls)
 

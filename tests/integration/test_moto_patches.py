@@ -114,10 +114,7 @@ def test_server_mode_serves_one_request_at_a_time():
         server.stop()
 
 
-ALWAYS = "attribute_exists(pk) OR attribute_not_exists(pk)"  # a condition: moto's own update path
-
-
-def _update(aws, pk: str, expression: str, values: dict, condition: str | None) -> None:
+def _update(aws, pk: str, expression: str, values: dict) -> None:
     kwargs: dict = {
         "TableName": aws.table_name,
         "Key": {"pk": {"S": pk}, "sk": {"S": "X"}},
@@ -126,21 +123,22 @@ def _update(aws, pk: str, expression: str, values: dict, condition: str | None) 
     }
     if "#" in expression:
         kwargs["ExpressionAttributeNames"] = {"#t": "tags"}
-    if condition:
-        kwargs["ConditionExpression"] = condition
     aws.dynamodb.update_item(**kwargs)
 
 
-def test_plain_add_gives_what_moto_itself_gives(aws):
-    # Given the same ADDs applied through the patch's direct path and through moto's own code
+def test_plain_add_gives_what_moto_itself_gives(aws, monkeypatch):
+    from signals.local import moto_updates
+
+    # Given the same ADDs applied through the direct path (moto_updates) and through moto's own code
     updates = [
         ("ADD n :a, #t :s", {":a": {"N": "2"}, ":s": {"SS": ["x", "y"]}}),
         ("ADD n :a", {":a": {"N": "-1.5"}}),
         ("ADD #t :s, m :a", {":s": {"SS": ["y", "z"]}, ":a": {"N": "7"}}),
     ]
-    for pk, condition in (("direct", None), ("moto", ALWAYS)):
+    for pk, direct in (("direct", True), ("moto", False)):
+        monkeypatch.setattr(moto_updates, "ENABLED", direct)
         for expression, values in updates:
-            _update(aws, pk, expression, values, condition)
+            _update(aws, pk, expression, values)
     # Then the items are the same, attribute by attribute
     got = {
         pk: aws.dynamodb.get_item(TableName=aws.table_name, Key={"pk": {"S": pk}, "sk": {"S": "X"}})["Item"]
@@ -152,12 +150,15 @@ def test_plain_add_gives_what_moto_itself_gives(aws):
     assert got["direct"]["n"] == {"N": "0.5"} and got["direct"]["tags"]["SS"] == ["x", "y", "z"]
 
 
-def test_plain_add_of_the_wrong_type_fails_as_moto_does(aws):
+def test_plain_add_of_the_wrong_type_fails_as_moto_does(aws, monkeypatch):
+    from signals.local import moto_updates
+
     codes = []
-    for pk, condition in (("direct", None), ("moto", ALWAYS)):
-        _update(aws, pk, "ADD n :a", {":a": {"N": "1"}}, condition)
+    for pk, direct in (("direct", True), ("moto", False)):
+        monkeypatch.setattr(moto_updates, "ENABLED", direct)
+        _update(aws, pk, "ADD n :a", {":a": {"N": "1"}})
         with pytest.raises(ClientError) as error:
-            _update(aws, pk, "ADD n :s", {":s": {"SS": ["x"]}}, condition)
+            _update(aws, pk, "ADD n :s", {":s": {"SS": ["x"]}})
         codes.append(error.value.response["Error"]["Code"])
     assert codes == ["ValidationException", "ValidationException"]
 

@@ -13,8 +13,8 @@ timestamps converted the same way, the same key order. Anything else -- an error
 that is not a dict where a structure is, a shape kind the compiler does not know, or any exception
 in the fast walk -- goes through moto's own code, which then answers (or fails) as before.
 Also installed here, each giving moto's own answer: the item size limit checked once per item
-(below), parsed expressions kept (``moto_expressions``, ``moto_conditions``), simple updates applied
-directly (``moto_updates``), the handler's method list kept.
+(below), parsed expressions kept (``moto_expressions``, ``moto_conditions``), the handler's method
+list kept. (Simple updates are applied directly by ``moto_updates``, which ``moto_patches`` installs.)
 ``tests/integration/test_moto_fast.py`` compares both paths on the same requests.
 """
 
@@ -27,7 +27,7 @@ from typing import Any
 from moto import settings
 from moto.core.request import determine_request_protocol
 
-from signals.local import moto_conditions, moto_expressions, moto_updates
+from signals.local import moto_conditions, moto_expressions
 
 _PATCHED = False
 ENABLED = True  # tests switch the fast path off to get stock moto's answers in the same process
@@ -68,7 +68,6 @@ def install() -> None:
     _install_item_size_check_once()
     moto_expressions.install(lambda: ENABLED)
     moto_conditions.install(lambda: ENABLED)
-    moto_updates.install(lambda: ENABLED)
     _install_method_names_cache()
     _PATCHED = True
 

@@ -25,12 +25,11 @@
    sent (``SendMessage`` reads the whole attribute map for one flag) and every
    ``GetQueueAttributes``: with a few thousand messages queued, sends cost O(queue size) in slow
    steps. The patch reads the clock once per count and compares numbers.
-7. DynamoDB ``UpdateItem`` with a plain ``ADD`` (``ADD a :x, #b :y``, no condition): moto parses,
-   deep-copies and validates the expression tree twice per update (~1 ms each); a story write's
-   transaction carries a dozen of them (candidate keys, counters), which made it the demo's largest
-   cost. The patch applies such an ADD directly with moto's own arithmetic (a number plus a number,
-   a set joined with a set of the same type); anything else (conditions, other clauses, a type
-   mismatch, an empty set, streams) goes to moto's code as before.
+7. DynamoDB ``UpdateItem``: moto parses, deep-copies and validates the expression tree twice per
+   update (~1-3 ms each); a story write's transaction carries a dozen of them (candidate keys,
+   counters), and the outbox, counters and delivery records add more. Simple updates (SET, ADD,
+   REMOVE, ``if_not_exists``, ``list_append``, any condition) are applied directly by
+   ``moto_updates``; anything else goes to moto's code as before.
 8. Server mode: GSI Queries in a burst (the demo's digest walk: one per month of ten years, each
    a pass over every item of a table of ~100k records, 0.1 s apiece, 12 s at the end of the
    first cycle). Between two writes the table does not change, so the second GSI Query of a
@@ -52,9 +51,10 @@ from __future__ import annotations
 
 import copy
 import inspect
-import re
 import threading
 from typing import Any
+
+from signals.local import moto_updates
 
 _PATCHED = False
 
@@ -141,7 +141,7 @@ def install() -> None:
     _install_request_lock()
     _install_cached_module_list()
     _install_cheap_queue_counts()
-    _install_plain_add()
+    moto_updates.install()  # 7.
     _install_forget_on_write()
     _PATCHED = True
 
@@ -209,83 +209,6 @@ def _install_cheap_queue_counts() -> None:
     Queue.messages = property(messages)  # type: ignore[assignment,method-assign]
     Queue.approximate_number_of_messages_delayed = property(delayed)  # type: ignore[assignment,method-assign]
     Queue.approximate_number_of_messages_not_visible = property(not_visible)  # type: ignore[assignment,method-assign]
-
-
-_PLAIN_ADD = re.compile(r"\s*ADD\s+([#\w]+\s+:\w+(?:\s*,\s*[#\w]+\s+:\w+)*)\s*")
-
-
-def _plain_adds(table: Any, key: dict[str, Any], expression: str, names: Any, values: Any) -> Any:
-    """``[(attribute, DynamoType)]`` for a plain ADD moto would apply as written, else None."""
-    from moto.dynamodb.models.dynamo_type import DynamoType
-
-    match = _PLAIN_ADD.fullmatch(expression or "")
-    keys = {table.hash_key_attr, table.range_key_attr} - {None}
-    if match is None or table.stream_shard is not None or set(key) != keys:
-        return None
-    adds = []
-    for pair in match.group(1).split(","):
-        name, ref = pair.split()
-        attribute = (names or {}).get(name) if name.startswith("#") else name
-        raw = (values or {}).get(ref)
-        if attribute is None or attribute in keys or not isinstance(raw, dict) or len(raw) != 1:
-            return None
-        value = DynamoType(raw)
-        if not (value.type == "N" or (value.is_set() and value.value)):
-            return None
-        adds.append((attribute, value))
-    if len({a for a, _ in adds}) != len(adds):
-        return None
-    return adds
-
-
-def _install_plain_add() -> None:
-    from moto.dynamodb.models import DynamoDBBackend
-    from moto.dynamodb.models.dynamo_type import DynamoType
-
-    original = DynamoDBBackend.update_item
-
-    def update_item(
-        self: Any, table_name: str, key: dict[str, Any], update_expression: str, *args: Any, **kwargs: Any
-    ) -> Any:
-        table = self.tables.get(table_name)
-        plain = not args and set(kwargs) <= {
-            "expression_attribute_names",
-            "expression_attribute_values",
-            "condition_expression",
-        }
-        adds = None
-        if table is not None and plain and not kwargs.get("condition_expression"):
-            adds = _plain_adds(
-                table,
-                key,
-                update_expression,
-                kwargs.get("expression_attribute_names"),
-                kwargs.get("expression_attribute_values"),
-            )
-        if adds is None:
-            return original(self, table_name, key, update_expression, *args, **kwargs)
-        hash_value = DynamoType(key[table.hash_key_attr])
-        range_value = DynamoType(key[table.range_key_attr]) if table.range_key_attr else None
-        item = table.get_item(hash_value, range_value)
-        current = {a: item.attrs.get(a) if item is not None else None for a, _ in adds}
-        for attribute, value in adds:  # check every type before changing anything
-            before = current[attribute]
-            if before is not None and before.type != value.type:
-                return original(self, table_name, key, update_expression, *args, **kwargs)
-        if item is None:
-            table.put_item(dict(key))
-            item = table.get_item(hash_value, range_value)
-        for attribute, value in adds:
-            before = current[attribute]
-            if value.type == "N":
-                item.attrs[attribute] = (before or DynamoType({"N": "0"})) + value
-            else:
-                joined = list(before.value) if before is not None else []
-                joined += [v for v in value.value if v not in joined]
-                item.attrs[attribute] = DynamoType({value.type: joined})
-        return item
-
-    DynamoDBBackend.update_item = update_item  # type: ignore[method-assign]
 
 
 def _install_cached_module_list() -> None:

@@ -1,4 +1,5 @@
-"""Simple UpdateItems applied directly by the local moto server (part of ``moto_fast``; same answers).
+"""Simple UpdateItems applied directly by moto (installed by ``moto_patches``, for the tests' moto and
+the demo's moto server alike; same answers).
 
 A profile of the demo's moto process put ~20% of its CPU in moto's generic UpdateItem: for every
 update it deep-copies the item, deep-copies the expression tree, and walks it with ten validating
@@ -26,14 +27,14 @@ attribute, a repeated clause or attribute, unknown arguments, and an update that
 moto's item size limit (the item's size plus every new value's over moto's 405,000 bytes: moto
 checks the size at each assignment, so only then can it fail). The expression is still parsed
 first by moto (its syntax errors and reserved words are its own).
-``tests/integration/test_moto_updates.py`` compares the answers with stock moto's.
+``tests/integration/test_moto_updates.py`` compares the answers with stock moto's (``ENABLED``
+off), and ``tests/integration/test_moto_patches.py`` the arithmetic in process.
 """
 
 from __future__ import annotations
 
 import copy
 import re
-from collections.abc import Callable
 from typing import Any
 
 _NAME = r"(#\w+|[A-Za-z_]\w*)"
@@ -65,12 +66,16 @@ _ARGUMENTS = frozenset(
 )
 
 
+ENABLED = True  # tests switch the direct path off to get stock moto's answers in the same process
+
+
 class _Fallback(Exception):
     """The update is not one this module applies: moto's own update answers."""
 
 
-def install(enabled: Callable[[], bool]) -> None:
-    """Patch moto's backend ``update_item``; ``enabled()`` false at a call means moto's own path."""
+def install() -> None:
+    """Patch moto's backend ``update_item`` (``moto_patches.install`` calls this once); with
+    ``ENABLED`` false at a call, moto's own path runs."""
     import moto.dynamodb.models as models
     from moto.dynamodb.models import DynamoDBBackend
     from moto.dynamodb.parsing.expressions import UpdateExpressionParser
@@ -92,7 +97,7 @@ def install(enabled: Callable[[], bool]) -> None:
 
         table = self.tables.get(table_name) if type(table_name) is str else None
         if (
-            not enabled()
+            not ENABLED
             or args
             or table is None
             or type(update_expression) is not str
