@@ -5,3 +5,9 @@ API, webhooks and the local runtime. Handlers in ``functions/*`` only parse, del
 """
 
 __version__ = "0.1.0"
+
+from signals import deferred_inits
+
+# Before any handler imports Powertools' event handler: the API's cold start loads the resolver it
+# uses, not every resolver Powertools has (signals/deferred_inits.py)
+deferred_inits.install()

@@ -53,6 +53,11 @@ NOT_AT_IMPORT = {
         "urllib3",
         "aws_lambda_powertools.event_handler.openapi.models",
         "aws_lambda_powertools.utilities.batch",
+        # the resolvers and event classes the API does not use (signals/deferred_inits.py): ~30 ms
+        "asyncio",
+        "aws_lambda_powertools.event_handler.appsync",
+        "aws_lambda_powertools.event_handler.bedrock_agent",
+        "aws_lambda_powertools.utilities.data_classes.sqs_event",
         "signals.scoring.rubric",
         "signals.http.client",
     ],
