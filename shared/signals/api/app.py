@@ -4,10 +4,17 @@ Each router holds one job: ``signal_routes`` (JSON), ``syndication_routes`` (RSS
 ``page_routes`` (HTML), ``docs_routes`` (OpenAPI, Swagger UI), ``ops_routes`` and
 ``subscription_routes``. What every route shares (CORS for public GETs, security headers, ETags,
 unknown parameters, problem details, 404/405) is ``http_policy``.
+
+The routers in ``ON_FIRST_REQUEST`` are included by the first request under their paths (or the
+first OpenAPI document), not at cold start: a reader's first request never needs the subscription
+API with its webhook machinery, or the ops reports (~24 ms of a ~150 ms ``import boto3``).
 """
 
 from __future__ import annotations
 
+import importlib
+import threading
+from collections.abc import Mapping
 from typing import Any
 
 from aws_lambda_powertools.event_handler import Response
@@ -19,10 +26,8 @@ from signals.api import (
     docs_routes,
     follow_routes,
     http_policy,
-    ops_routes,
     page_routes,
     signal_routes,
-    subscription_routes,
     syndication_routes,
 )
 from signals.api.cursor import CursorError
@@ -31,16 +36,54 @@ from signals.api.problems import ApiError, parse_json_body
 
 __all__ = ["app", "handle", "openapi_document"]
 
-app = http_policy.OptInCorsResolver(
+#: Routers included on first use: module -> the path prefixes its routes live under (a test checks
+#: that every route of each is under them, and that no other route is).
+ON_FIRST_REQUEST: dict[str, tuple[str, ...]] = {
+    "signals.api.subscription_routes": ("/v1/subscriptions",),
+    "signals.api.ops_routes": ("/v1/health", "/v1/stats", "/v1/sources", "/ops"),
+}
+
+
+class _Resolver(http_policy.OptInCorsResolver):
+    """Includes each router of ``ON_FIRST_REQUEST`` before the first request under its paths, and
+    all of them before an OpenAPI document is made."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._pending = dict(ON_FIRST_REQUEST)
+        self._including = threading.Lock()  # the local server answers requests on threads
+
+    def include_pending(self, path: str | None = None) -> None:
+        """Include the pending routers serving ``path`` (all of them: None)."""
+        wanted = [m for m, prefixes in self._pending.items() if path is None or _under(path, prefixes)]
+        if wanted:
+            with self._including:
+                for module in wanted:
+                    if self._pending.pop(module, None):
+                        self.include_router(importlib.import_module(module).router)
+
+    def resolve(self, event: Mapping[str, Any], context: Any) -> dict[str, Any]:
+        if self._pending:
+            self.include_pending(str(event.get("rawPath") or event.get("path") or ""))
+        return super().resolve(event, context)
+
+    def get_openapi_schema(self, *args: Any, **kwargs: Any) -> Any:
+        self.include_pending()
+        return super().get_openapi_schema(*args, **kwargs)
+
+
+def _under(path: str, prefixes: tuple[str, ...]) -> bool:
+    return any(path == prefix or path.startswith(prefix + "/") for prefix in prefixes)
+
+
+app = _Resolver(
     enable_validation=True,
     json_body_deserializer=parse_json_body,
     serializer=http_policy.to_json,
     cors=http_policy.CORS,
 )
-# Routers of other features: one line each. Their routes are not public (no CORS) unless
-# registered through ``http_policy.public_get``.
-app.include_router(ops_routes.router)
-app.include_router(subscription_routes.router)
+# Routers of other features: one line each (or a line in ON_FIRST_REQUEST). Their routes are not
+# public (no CORS) unless registered through ``http_policy.public_get``.
 app.include_router(signal_routes.router)
 app.include_router(syndication_routes.router)
 app.include_router(digest_routes.router)

@@ -11,7 +11,6 @@ from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Query
 
-from signals.api import subscription_routes
 from signals.api.http_policy import DOCS_PATH, public_get
 
 router = Router()
@@ -24,6 +23,8 @@ API_VERSION = "1.0.0"
 def openapi_document() -> str:
     """The OpenAPI 3.1 document of this API, generated from the routes (fixed once imported: built
     on first request, ~25 ms, and kept for the container)."""
+    from signals.api.subscription_routes import SECURITY_SCHEMES
+
     resolver = router.api_resolver  # the app this router is included in: the whole API
     if resolver is None:
         raise RuntimeError("include docs_routes.router in the API's resolver first")
@@ -32,7 +33,7 @@ def openapi_document() -> str:
             title=API_TITLE,
             version=API_VERSION,
             description="AI news, ranked by significance and explained. Errors are RFC 9457 problem details.",
-            security_schemes=subscription_routes.SECURITY_SCHEMES,
+            security_schemes=SECURITY_SCHEMES,
         )
     )
     return json.dumps(_without_validation_422(document))

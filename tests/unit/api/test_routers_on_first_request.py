@@ -1,0 +1,100 @@
+"""Routers included by their first request (``signals.api.app.ON_FIRST_REQUEST``), not at cold start.
+
+A cold start does not import the subscription API or the ops reports; a request under their paths
+includes them first, so every request is answered exactly as if they had been there all along.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[3]
+
+
+def _deferred_routes() -> dict[str, list]:
+    from signals.api.app import ON_FIRST_REQUEST, app
+
+    app.include_pending()
+    routes = app._static_routes + app._dynamic_routes
+    return {module: [r for r in routes if r.func.__module__ == module] for module in ON_FIRST_REQUEST}
+
+
+def test_every_route_of_a_deferred_router_is_under_its_paths_and_not_public() -> None:
+    from signals.api.app import ON_FIRST_REQUEST, _under
+
+    for module, routes in _deferred_routes().items():
+        # Then: each of its routes is included by a request to it (a route outside the prefixes
+        # would answer 404 until another request included the router) ...
+        assert len(routes) == len(importlib.import_module(module).router._routes) > 0
+        assert [r.path for r in routes if not _under(r.path, ON_FIRST_REQUEST[module])] == []
+        # ... and none is public: CORS preflights answer the same before and after it is included
+        assert [r.path for r in routes if r.cors] == []
+
+
+def test_no_other_route_answers_under_a_deferred_routers_paths() -> None:
+    from signals.api.app import ON_FIRST_REQUEST, app
+
+    deferred = {id(r) for routes in _deferred_routes().values() for r in routes}
+    others = [r for r in app._static_routes + app._dynamic_routes if id(r) not in deferred]
+    samples = [
+        f"{p}{tail}"
+        for prefixes in ON_FIRST_REQUEST.values()
+        for p in prefixes
+        for tail in ("", "/x", "/x/y")
+    ]
+
+    # Then: a path there is never answered by another route before the router is included
+    assert len(others) >= 20
+    assert [(r.path, s) for r in others for s in samples if r.rule.match(s)] == []
+
+
+_COLD_START = """
+import importlib.util, json, sys
+sys.path.insert(0, {tests!r})
+from fabricate import event
+spec = importlib.util.spec_from_file_location("app", {handler!r})
+handler = importlib.util.module_from_spec(spec); spec.loader.exec_module(handler)
+from signals.api.app import handle
+
+def loaded():
+    return sorted(m for m in {deferred!r} if m in sys.modules)
+
+report = {{"at_import": loaded()}}
+report["feed_page"] = handle(event("/assets/signals.css"), None)["statusCode"]
+report["after_feed"] = loaded()
+report["subscriptions"] = handle(event("/v1/subscriptions"), None)["statusCode"]
+report["after_subscriptions"] = loaded()
+report["ops_wrong_method"] = handle(event("/v1/stats", method="DELETE"), None)["statusCode"]
+document = json.loads(handle(event("/v1/openapi.json"), None)["body"])
+report["documented"] = sorted(document["paths"])
+print(json.dumps(report))
+"""
+
+
+def test_a_cold_start_includes_a_router_with_its_first_request() -> None:
+    # Given a fresh interpreter that imports the API handler, as Lambda does
+    from signals.api.app import ON_FIRST_REQUEST
+
+    tests, handler = str(ROOT / "tests" / "unit" / "api"), str(ROOT / "functions/api/app.py")
+    code = _COLD_START.format(tests=tests, handler=handler, deferred=sorted(ON_FIRST_REQUEST))
+    env = {**os.environ, "PYTHONPATH": str(ROOT / "shared"), "AWS_DEFAULT_REGION": "us-east-1"}
+    env["SIGNALS_CURSOR_SECRET"] = "test-cursor-key-of-at-least-32-characters"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True)
+    report = json.loads(out.stdout.strip().splitlines()[-1])
+
+    # Then: neither router is imported until a request needs it; the first subscription request is
+    # answered by its router (401 without a key, not 404), a wrong method on an ops path gets 405,
+    # and the OpenAPI document lists every route
+    assert report["at_import"] == [] and report["after_feed"] == []
+    assert report["feed_page"] == 200
+    assert report["subscriptions"] == 401
+    assert report["after_subscriptions"] == ["signals.api.subscription_routes"]
+    assert report["ops_wrong_method"] == 405
+    assert {"/v1/subscriptions", "/v1/subscriptions/{subscription_id}", "/v1/health", "/ops"} <= set(
+        report["documented"]
+    )
