@@ -66,7 +66,8 @@ def loaded():
 
 report = {{"at_import": loaded()}}
 report["feed_page"] = handle(event("/assets/signals.css"), None)["statusCode"]
-report["after_feed"] = loaded()
+report["bad_parameter"] = handle(event("/v1/signals", {{"limit": "0"}}), None)["statusCode"]
+report["after_feed"] = loaded() + sorted(m for m in sys.modules if m.startswith("signals.webhooks"))
 report["subscriptions"] = handle(event("/v1/subscriptions"), None)["statusCode"]
 report["after_subscriptions"] = loaded()
 report["ops_wrong_method"] = handle(event("/v1/stats", method="DELETE"), None)["statusCode"]
@@ -91,7 +92,7 @@ def test_a_cold_start_includes_a_router_with_its_first_request() -> None:
     # answered by its router (401 without a key, not 404), a wrong method on an ops path gets 405,
     # and the OpenAPI document lists every route
     assert report["at_import"] == [] and report["after_feed"] == []
-    assert report["feed_page"] == 200
+    assert report["feed_page"] == 200 and report["bad_parameter"] == 400  # nor by an error answer
     assert report["subscriptions"] == 401
     assert report["after_subscriptions"] == ["signals.api.subscription_routes"]
     assert report["ops_wrong_method"] == 405
