@@ -20,7 +20,6 @@ from __future__ import annotations
 import ast
 import importlib.machinery
 import sys
-import threading
 from types import ModuleType
 from typing import Any
 
@@ -75,23 +74,25 @@ def _defer(
     module: ModuleType, doc: str | None, statements: list[ast.ImportFrom], exported: list[str] | None
 ) -> None:
     pending = {alias.asname or alias.name: node for node in statements for alias in node.names}
-    lock = threading.RLock()  # two threads reading one name: the second waits, then finds it bound
     filename = module.__spec__.origin if module.__spec__ else module.__name__
 
     def run(node: ast.ImportFrom) -> None:
+        # Bound first, forgotten after: a thread that finds a name no longer pending finds it bound.
+        # No lock of our own: two threads may both run one statement, and the import system makes
+        # them wait for, and bind, the same module (a lock held across an import could deadlock
+        # against a module lock another thread holds)
+        exec(compile(ast.Module(body=[node], type_ignores=[]), filename, "exec"), module.__dict__)  # noqa: S102
         for alias in node.names:
             pending.pop(alias.asname or alias.name, None)
-        exec(compile(ast.Module(body=[node], type_ignores=[]), filename, "exec"), module.__dict__)  # noqa: S102
 
     def __getattr__(attr: str) -> Any:
-        with lock:
-            if attr in module.__dict__:
-                return module.__dict__[attr]
-            node = pending.get(attr)
-            if node is None:  # a submodule (the import system then loads it) or no such name
-                raise AttributeError(f"module {module.__name__!r} has no attribute {attr!r}")
+        node = pending.get(attr)
+        if node is not None:
             run(node)
+        try:
             return module.__dict__[attr]
+        except KeyError:  # a submodule (the import system then loads it) or no such name
+            raise AttributeError(f"module {module.__name__!r} has no attribute {attr!r}") from None
 
     def __dir__() -> list[str]:
         return sorted({*module.__dict__, *pending})

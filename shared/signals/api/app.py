@@ -55,12 +55,13 @@ class _Resolver(http_policy.OptInCorsResolver):
 
     def include_pending(self, path: str | None = None) -> None:
         """Include the pending routers serving ``path`` (all of them: None)."""
-        wanted = [m for m, prefixes in self._pending.items() if path is None or _under(path, prefixes)]
-        if wanted:
-            with self._including:
-                for module in wanted:
-                    if self._pending.pop(module, None):
-                        self.include_router(importlib.import_module(module).router)
+        if not any(path is None or _under(path, prefixes) for prefixes in list(self._pending.values())):
+            return
+        with self._including:
+            for module, prefixes in list(self._pending.items()):
+                if path is None or _under(path, prefixes):
+                    self.include_router(importlib.import_module(module).router)
+                    del self._pending[module]  # after: a router no longer pending is included
 
     def resolve(self, event: Mapping[str, Any], context: Any) -> dict[str, Any]:
         if self._pending:

@@ -99,3 +99,36 @@ def test_a_cold_start_includes_a_router_with_its_first_request() -> None:
     assert {"/v1/subscriptions", "/v1/subscriptions/{subscription_id}", "/v1/health", "/ops"} <= set(
         report["documented"]
     )
+
+
+_RACE = """
+import json, sys, threading, time
+sys.path.insert(0, {tests!r})
+from fabricate import event
+from signals.api.app import app, handle
+
+slow = app.include_router
+def include_slowly(router, prefix=None):
+    time.sleep(0.3)  # the second request arrives while the first is including the router
+    slow(router, prefix)
+app.include_router = include_slowly
+answers = []
+def first_request():
+    answers.append(handle(event("/v1/subscriptions"), None)["statusCode"])
+threads = [threading.Thread(target=first_request) for _ in range(2)]
+for t in threads:
+    t.start(); time.sleep(0.05)
+for t in threads:
+    t.join()
+print(json.dumps(answers))
+"""
+
+
+def test_two_first_requests_at_once_are_both_answered_by_the_router() -> None:
+    code = _RACE.format(tests=str(ROOT / "tests" / "unit" / "api"))
+    env = {**os.environ, "PYTHONPATH": str(ROOT / "shared"), "AWS_DEFAULT_REGION": "us-east-1"}
+    env["SIGNALS_CURSOR_SECRET"] = "test-cursor-key-of-at-least-32-characters"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True)
+
+    # Then: the second waits for the router the first is including (never a 404 in between)
+    assert json.loads(out.stdout.strip().splitlines()[-1]) == [401, 401]
