@@ -23,8 +23,9 @@ _INIT = '''"""A package that only re-exports."""
 from .alpha import Alpha
 from .beta import Beta, beta_helper as helper
 from .gamma import gamma
+from demo_pkg.epsilon import epsilon
 
-__all__ = ["Alpha", "Beta", "helper", "gamma"]
+__all__ = ["Alpha", "Beta", "helper", "gamma", "epsilon"]
 '''
 
 
@@ -37,6 +38,7 @@ def _package(root: Path, init: str = _INIT) -> None:
         "beta": "class Beta: pass\ndef beta_helper(): return 'help'",
         "gamma": "def gamma(): return 'the function, not the module'",
         "delta": "import demo_pkg\nDELTA = 4",
+        "epsilon": "def epsilon(): return 'epsilon, the function'",
     }.items():
         (pkg / f"{name}.py").write_text(
             f"import builtins\nbuiltins.RAN = [*getattr(builtins, 'RAN', []), {name!r}]\n{body}\n"
@@ -64,11 +66,12 @@ def test_importing_the_package_runs_none_of_its_submodules(tmp_path: Path) -> No
         tmp_path, "import demo_pkg\nout = {'ran': ran(), 'doc': demo_pkg.__doc__, 'all': demo_pkg.__all__}"
     )
 
-    # Then: only the self-named re-export (gamma) ran; docstring and __all__ are the package's own
+    # Then: only the self-named re-exports ran (gamma relative, epsilon absolute); the docstring and
+    # __all__ are the package's own
     assert out == {
-        "ran": ["gamma"],
+        "ran": ["gamma", "epsilon"],
         "doc": "A package that only re-exports.",
-        "all": ["Alpha", "Beta", "helper", "gamma"],
+        "all": ["Alpha", "Beta", "helper", "gamma", "epsilon"],
     }
 
 
@@ -87,10 +90,10 @@ def test_a_name_runs_only_the_statement_that_binds_it(tmp_path: Path) -> None:
 
     # Then: beta ran once, for both names its statement binds (one under an alias); alpha never ran
     assert out == {
-        "first": ["gamma", "beta"],
+        "first": ["gamma", "epsilon", "beta"],
         "helper": "help",
         "beta": "demo_pkg.beta",
-        "then": ["gamma", "beta"],
+        "then": ["gamma", "epsilon", "beta"],
     }
 
 
@@ -103,7 +106,11 @@ def test_the_package_still_behaves_as_a_package(tmp_path: Path) -> None:
         import demo_pkg
         from demo_pkg import delta           # a submodule not named in __init__
         import demo_pkg.alpha as alpha_module
-        import demo_pkg.gamma                # the submodule whose function the package re-exports
+        import demo_pkg.gamma                # submodules whose functions the package re-exports,
+        import demo_pkg.epsilon              # relatively and absolutely
+        import copy
+        beta_module = demo_pkg.beta          # a submodule the __init__ imports: there as usual
+        loader_copy = type(copy.copy(demo_pkg.__loader__)).__name__
         listed = "Alpha" in dir(demo_pkg)    # pending names are listed
         try:
             demo_pkg.nothing_like_this
@@ -116,6 +123,9 @@ def test_the_package_still_behaves_as_a_package(tmp_path: Path) -> None:
             "delta": delta.DELTA,
             "same_alpha": alpha_module.Alpha is demo_pkg.Alpha,
             "gamma": demo_pkg.gamma(),
+            "epsilon": demo_pkg.epsilon(),
+            "beta_module": beta_module.__name__,
+            "loader_copy": loader_copy,
             "listed": listed,
             "missing": missing,
             "star": sorted(k for k in namespace if not k.startswith("__")),
@@ -127,28 +137,38 @@ def test_the_package_still_behaves_as_a_package(tmp_path: Path) -> None:
         "delta": 4,
         "same_alpha": True,
         "gamma": "the function, not the module",
+        "epsilon": "epsilon, the function",
+        "beta_module": "demo_pkg.beta",
+        "loader_copy": "_DeferredInitLoader",
         "listed": True,
         "missing": "module 'demo_pkg' has no attribute 'nothing_like_this'",
-        "star": ["Alpha", "Beta", "gamma", "helper"],
+        "star": ["Alpha", "Beta", "epsilon", "gamma", "helper"],
     }
 
 
+_ALL = '__all__ = ["Alpha", "Beta", "helper", "gamma", "epsilon"]'
+
+
 @pytest.mark.parametrize(
-    "extra",
+    ("replace", "by"),
     [
-        "import os",
-        "x = 1",
-        "from .alpha import *",
-        "try:\n    from .alpha import Alpha\nexcept ImportError:\n    pass",
+        ("", "import os\n"),
+        ("", "x = 1\n"),
+        ("", "from .alpha import *\n"),
+        ("", "try:\n    from .alpha import Alpha\nexcept ImportError:\n    pass\n"),
+        ("", "from . import alpha\n"),  # a submodule by name
+        ("", "from os.path import join\n"),  # a name from another package
+        (_ALL, '__all__ = ["Alpha"] + ["Beta", "helper", "gamma", "epsilon"]'),  # not a literal
+        (_ALL, ""),  # no __all__: a star import would miss the names not bound yet
     ],
 )
-def test_an_init_that_does_anything_else_runs_as_written(tmp_path: Path, extra: str) -> None:
-    _package(tmp_path, _INIT + extra + "\n")
+def test_an_init_that_does_anything_else_runs_as_written(tmp_path: Path, replace: str, by: str) -> None:
+    _package(tmp_path, _INIT.replace(replace, by) if replace else _INIT + by)
 
     out = _run(tmp_path, "import demo_pkg\nout = {'ran': sorted(set(ran()))}")
 
     # Then: the whole __init__ ran at import, as without the hook
-    assert out == {"ran": ["alpha", "beta", "gamma"]}
+    assert out == {"ran": ["alpha", "beta", "epsilon", "gamma"]}
 
 
 def test_two_threads_reading_one_pending_name_both_get_it(tmp_path: Path) -> None:
@@ -173,7 +193,7 @@ def test_two_threads_reading_one_pending_name_both_get_it(tmp_path: Path) -> Non
         """,
     )
 
-    assert out == {"got": ["Alpha", "Alpha"], "ran": ["gamma", "alpha"]}
+    assert out == {"got": ["Alpha", "Alpha"], "ran": ["gamma", "epsilon", "alpha"]}
 
 
 _EXPORTS = """

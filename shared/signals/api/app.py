@@ -36,11 +36,11 @@ from signals.api.problems import ApiError, parse_json_body
 
 __all__ = ["app", "handle", "openapi_document"]
 
-#: Routers included on first use: module -> the path prefixes its routes live under (a test checks
-#: that every route of each is under them, and that no other route is).
+#: Routers included on first use, in this order: module -> the path prefixes its routes live under
+#: (a test checks that every route of each is under them, and that no other route is).
 ON_FIRST_REQUEST: dict[str, tuple[str, ...]] = {
-    "signals.api.subscription_routes": ("/v1/subscriptions",),
     "signals.api.ops_routes": ("/v1/health", "/v1/stats", "/v1/sources", "/ops"),
+    "signals.api.subscription_routes": ("/v1/subscriptions",),
 }
 
 
@@ -50,22 +50,32 @@ class _Resolver(http_policy.OptInCorsResolver):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self._pending = dict(ON_FIRST_REQUEST)
+        self._pending = list(ON_FIRST_REQUEST.items())
         self._including = threading.Lock()  # the local server answers requests on threads
 
     def include_pending(self, path: str | None = None) -> None:
-        """Include the pending routers serving ``path`` (all of them: None)."""
-        if not any(path is None or _under(path, prefixes) for prefixes in list(self._pending.values())):
+        """Include the pending routers serving ``path`` (all of them: None), and those listed before
+        them: routes are then always registered in one order, so every container's OpenAPI
+        document (and its ETag) is the same whichever request came first."""
+        if not self._wanted(path):
             return
         with self._including:
-            for module, prefixes in list(self._pending.items()):
-                if path is None or _under(path, prefixes):
-                    self.include_router(importlib.import_module(module).router)
-                    del self._pending[module]  # after: a router no longer pending is included
+            for _ in range(self._wanted(path)):
+                module, _prefixes = self._pending[0]
+                self.include_router(importlib.import_module(module).router)
+                del self._pending[0]  # after: a router no longer pending is included
+
+    def _wanted(self, path: str | None) -> int:
+        """How many of the pending routers to include (up to the last serving ``path``)."""
+        pending = list(self._pending)
+        serving = [i for i, (_, prefixes) in enumerate(pending) if path is None or _under(path, prefixes)]
+        return serving[-1] + 1 if serving else 0
 
     def resolve(self, event: Mapping[str, Any], context: Any) -> dict[str, Any]:
         if self._pending:
-            self.include_pending(str(event.get("rawPath") or event.get("path") or ""))
+            # the path routes are matched on: without the stage (a named stage's rawPath starts
+            # with it) and without any strip_prefixes
+            self.include_pending(self._remove_prefix(self._to_proxy_event(dict(event)).path))
         return super().resolve(event, context)
 
     def get_openapi_schema(self, *args: Any, **kwargs: Any) -> Any:

@@ -139,8 +139,9 @@ def _body_problem(errors: list[dict[str, Any]]) -> Problem:
 
 def _webhook_problem(exc: Exception) -> Problem | None:
     """The problem for a webhooks domain error (status, stable code, title; detail from the error)."""
-    # Not imported yet: then ``exc`` cannot be one of its errors, and a reader's first error (a bad
-    # parameter, a cold start without the subscription routes) does not pay ~15 ms to import it
+    # Not imported yet: then no webhook error was raised (they are raised behind the subscription
+    # routes, which import this module; the two it re-exports from elsewhere are raised there too),
+    # and a reader's first error answer (a bad parameter) does not pay ~15 ms to import it
     errors = sys.modules.get("signals.webhooks.errors")
     if errors is None:
         return None

@@ -53,8 +53,8 @@ def test_no_other_route_answers_under_a_deferred_routers_paths() -> None:
     assert [(r.path, s) for r in others for s in samples if r.rule.match(s)] == []
 
 
-_COLD_START = """
-import importlib.util, json, sys
+_FRESH = """
+import hashlib, importlib.util, json, sys
 sys.path.insert(0, {tests!r})
 from fabricate import event
 spec = importlib.util.spec_from_file_location("app", {handler!r})
@@ -62,43 +62,76 @@ handler = importlib.util.module_from_spec(spec); spec.loader.exec_module(handler
 from signals.api.app import handle
 
 def loaded():
-    return sorted(m for m in {deferred!r} if m in sys.modules)
+    routers = [m for m in {deferred!r} if m in sys.modules]
+    return routers + [m for m in sys.modules if m.startswith("signals.webhooks")][:1]
 
-report = {{"at_import": loaded()}}
-report["feed_page"] = handle(event("/assets/signals.css"), None)["statusCode"]
-report["bad_parameter"] = handle(event("/v1/signals", {{"limit": "0"}}), None)["statusCode"]
-report["after_feed"] = loaded() + sorted(m for m in sys.modules if m.startswith("signals.webhooks"))
-report["subscriptions"] = handle(event("/v1/subscriptions"), None)["statusCode"]
-report["after_subscriptions"] = loaded()
-report["ops_wrong_method"] = handle(event("/v1/stats", method="DELETE"), None)["statusCode"]
-document = json.loads(handle(event("/v1/openapi.json"), None)["body"])
-report["documented"] = sorted(document["paths"])
+report = [{{"loaded": loaded()}}]
+for path, params, method, stage in {requests!r}:
+    request = event(path, params, method=method)
+    if stage:  # a named stage: API Gateway puts it in front of rawPath (requestContext.http.path too)
+        request["rawPath"] = request["requestContext"]["http"]["path"] = f"/{{stage}}{{path}}"
+        request["requestContext"]["stage"] = stage
+    response = handle(request, None)
+    report.append({{"status": response["statusCode"], "loaded": loaded()}})
+    if path == "/v1/openapi.json":
+        report[-1]["paths"] = sorted(json.loads(response["body"])["paths"])
+        report[-1]["sha256"] = hashlib.sha256(response["body"].encode()).hexdigest()
 print(json.dumps(report))
 """
 
+OPS, SUBSCRIPTIONS = "signals.api.ops_routes", "signals.api.subscription_routes"
 
-def test_a_cold_start_includes_a_router_with_its_first_request() -> None:
-    # Given a fresh interpreter that imports the API handler, as Lambda does
+
+def fresh(*requests: tuple) -> list[dict]:
+    """A fresh interpreter imports the API handler, as a Lambda cold start does, then answers
+    ``(path, params, method, stage)`` requests in order: what was loaded before and after each."""
     from signals.api.app import ON_FIRST_REQUEST
 
     tests, handler = str(ROOT / "tests" / "unit" / "api"), str(ROOT / "functions/api/app.py")
-    code = _COLD_START.format(tests=tests, handler=handler, deferred=sorted(ON_FIRST_REQUEST))
+    code = _FRESH.format(
+        tests=tests, handler=handler, deferred=list(ON_FIRST_REQUEST), requests=list(requests)
+    )
     env = {**os.environ, "PYTHONPATH": str(ROOT / "shared"), "AWS_DEFAULT_REGION": "us-east-1"}
     env["SIGNALS_CURSOR_SECRET"] = "test-cursor-key-of-at-least-32-characters"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True)
-    report = json.loads(out.stdout.strip().splitlines()[-1])
+    return json.loads(out.stdout.strip().splitlines()[-1])
 
-    # Then: neither router is imported until a request needs it; the first subscription request is
-    # answered by its router (401 without a key, not 404), a wrong method on an ops path gets 405,
-    # and the OpenAPI document lists every route
-    assert report["at_import"] == [] and report["after_feed"] == []
-    assert report["feed_page"] == 200 and report["bad_parameter"] == 400  # nor by an error answer
-    assert report["subscriptions"] == 401
-    assert report["after_subscriptions"] == ["signals.api.subscription_routes"]
-    assert report["ops_wrong_method"] == 405
-    assert {"/v1/subscriptions", "/v1/subscriptions/{subscription_id}", "/v1/health", "/ops"} <= set(
-        report["documented"]
+
+def test_a_cold_start_includes_a_router_with_its_first_request() -> None:
+    report = fresh(
+        ("/assets/signals.css", None, "GET", None),
+        ("/v1/signals", {"limit": "0"}, "GET", None),
+        ("/v1/stats", None, "DELETE", None),
+        ("/v1/subscriptions", None, "GET", None),
     )
+
+    # Then: no router (nor the webhooks package) is imported by the import, a page asset, or an
+    # error answer; a wrong method on an ops path gets 405 from the ops router; the first
+    # subscription request is answered by its router (401 without a key, not 404)
+    assert [r["status"] for r in report[1:]] == [200, 400, 405, 401]
+    assert [r["loaded"] for r in report] == [[], [], [], [OPS], [OPS, SUBSCRIPTIONS, "signals.webhooks"]]
+
+
+def test_a_named_stage_is_routed_like_the_default_one() -> None:
+    report = fresh(("/v1/subscriptions", None, "GET", "prod"), ("/v1/health", None, "POST", "prod"))
+
+    # Then: the stage is not part of the path routes are matched on (401 and 405, not 404)
+    assert [r["status"] for r in report[1:]] == [401, 405]
+
+
+def test_the_openapi_document_lists_every_route_and_is_the_same_whatever_came_first() -> None:
+    document = ("/v1/openapi.json", None, "GET", None)
+    first = fresh(document)
+    after_ops = fresh(("/ops", None, "DELETE", None), document)
+    after_subscriptions = fresh(("/v1/subscriptions", None, "GET", None), document)
+
+    # Then: asked first, the document includes both routers and lists their routes ...
+    assert first[0]["loaded"] == [] and first[1]["loaded"][:2] == [OPS, SUBSCRIPTIONS]
+    assert {"/v1/subscriptions", "/v1/subscriptions/{subscription_id}", "/v1/health", "/ops"} <= set(
+        first[1]["paths"]
+    )
+    # ... and every container serves the same bytes (one ETag) whichever request included them
+    assert first[1]["sha256"] == after_ops[-1]["sha256"] == after_subscriptions[-1]["sha256"]
 
 
 _RACE = """
