@@ -49,13 +49,17 @@ def main() -> int:
         os.environ.update(resources.environment())
         reset_settings()
         reset_clients()
-        june = datetime(
-            2026, 6, 30, 12, tzinfo=UTC
-        )  # one month partition: the bare Query sees the same items
+        # All in the current month, a second apart: the feed reads that month first (it always
+        # includes the current month), so both sides read the same partition. (With a fixed month
+        # in the past the handler also read the empty current month: one more Query per page, and
+        # moto's Query costs as much as a whole page here.) In a month's first five minutes a few
+        # items fall in the previous month; the page still comes from this one.
+        now = datetime.now(UTC).replace(microsecond=0)
+        month = now.strftime("%Y-%m")
         store(
             dynamodb,
             resources.table_name,
-            [make_signal(n, published=june - timedelta(hours=n)) for n in range(300)],
+            [make_signal(n, published=now - timedelta(seconds=n)) for n in range(300)],
         )
 
         from signals.api.app import app
@@ -70,7 +74,7 @@ def main() -> int:
             bare_client.query(
                 TableName=resources.table_name, IndexName="gsi1",
                 KeyConditionExpression="gsi1pk = :pk",
-                ExpressionAttributeValues={":pk": {"S": "FEED#2026-06"}},
+                ExpressionAttributeValues={":pk": {"S": f"FEED#{month}"}},
                 ScanIndexForward=False, Limit=20,
             )  # fmt: skip
 
