@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 FAKE_AWS := env -u AWS_PROFILE -u AWS_ENDPOINT_URL AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing \
 	AWS_SESSION_TOKEN=testing AWS_DEFAULT_REGION=us-east-1 AWS_REGION=us-east-1
 
-.PHONY: help install demo demo-once test test-slow train lint unit integration e2e bench build openapi screenshots clean
+.PHONY: help install demo demo-once test test-slow train lint unit integration e2e bench build openapi sources screenshots clean
 
 help:
 	@echo "make demo       run Signals locally at http://127.0.0.1:3000 (moto, bundled feeds)"
@@ -16,6 +16,7 @@ help:
 	@echo "make screenshots  Chromium screenshots of the pages at 1280 and 390 px (docs/screenshots/)"
 	@echo "make train      refit the learned judge on tests/data/labeled (minutes)"
 	@echo "make build      sam build (needs PYENV_VERSION=3.13.0 or a python3.13 on PATH)"
+	@echo "make sources    sources.json from sources.yaml (after editing sources.yaml; a test checks they agree)"
 
 $(STAMP): pyproject.toml shared/requirements.txt
 	$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11+ needed"'
@@ -69,6 +70,10 @@ screenshots: $(STAMP)
 
 openapi: $(STAMP)
 	$(BIN)/python -m signals.api.openapi > docs/openapi.json
+
+# sources.json: sources.yaml as the ingest function reads it (JSON: no PyYAML at its cold start)
+sources: $(STAMP)
+	$(BIN)/python -m signals.feeds.sources sources.yaml > sources.json
 
 # The layer is built by shared/Makefile (build-SharedLayer: arm64 wheels + unchecked-hash bytecode);
 # the check after it fails the build if any module of the layer lacks python3.13 bytecode.

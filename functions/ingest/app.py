@@ -12,7 +12,7 @@ from signals.feeds.sources import load_sources
 from signals.telemetry import logger, metrics
 from signals.tracing import tracer
 
-_BUNDLED_SOURCES = Path(__file__).parent / "sources.yaml"
+_BUNDLED_SOURCES = Path(__file__).parent / "sources.json"  # make sources: sources.yaml as JSON
 
 
 @logger.inject_lambda_context(clear_state=True)

@@ -66,7 +66,7 @@ class Settings(SignalsModel):
     aws_region: str = Field("us-east-1", validation_alias=AliasChoices("AWS_REGION", "AWS_DEFAULT_REGION"))
 
     # --- sources ---
-    sources_file: str | None = None  # default: the sources.yaml bundled beside the ingest handler
+    sources_file: str | None = None  # default: the sources.json bundled beside the ingest handler
 
     # --- fetching (ingest) ---
     user_agent_name: str = "Signals"

@@ -115,7 +115,7 @@ def test_handler_returns_the_report_and_replay_reenqueues(aws, feeds, tmp_path, 
     assert spec and spec.loader
     app = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(app)
-    if (ROOT / "functions/ingest/sources.yaml").exists():
+    if (ROOT / "functions/ingest/sources.json").exists():
         monkeypatch.setattr(app, "_BUNDLED_SOURCES", sources_file)
     context = SimpleNamespace(
         function_name="ingest",

@@ -27,6 +27,7 @@ print(json.dumps(sorted(sys.modules)))
 #: first use (boto3 clients are lazy; HTML templates, Swagger's OpenAPI models, feedparser too).
 NOT_AT_IMPORT = {
     "ingest": [
+        "yaml",  # it reads the bundled sources.json (make sources): PyYAML is ~6 ms
         "boto3",
         "feedparser",
         "jinja2",

@@ -27,6 +27,48 @@ def test_shipped_sources_file_is_valid_and_broad() -> None:
     assert {"lab", "research", "policy", "security", "aggregator", "news"} <= {s.kind for s in sources}
 
 
+def test_bundled_sources_json_is_sources_yaml() -> None:
+    # the ingest function bundles sources.json (functions/ingest/sources.json links to it)
+    from signals.feeds.sources import sources_json
+
+    committed = (ROOT / "sources.json").read_text(encoding="utf-8")
+    assert committed == sources_json(ROOT / "sources.yaml"), "sources.yaml changed: run make sources"
+    assert load_sources(ROOT / "functions" / "ingest" / "sources.json") == load_sources(ROOT / "sources.yaml")
+
+
+def test_reading_the_bundled_json_does_not_import_pyyaml() -> None:
+    import json
+    import os
+    import subprocess
+    import sys
+
+    code = (
+        "import json, sys\nfrom signals.feeds.sources import load_sources\n"
+        f"n = len(load_sources({str(ROOT / 'functions/ingest/sources.json')!r}))\n"
+        "print(json.dumps([n, 'yaml' in sys.modules]))"
+    )
+    env = {**os.environ, "PYTHONPATH": str(ROOT / "shared")}
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True)
+    assert json.loads(out.stdout) == [len(load_sources(ROOT / "sources.yaml")), False]
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "words"),
+    [
+        ("s.json", '{"sources": [', ["s.json", "cannot read"]),
+        ("s.yaml", "sources: [", ["s.yaml", "cannot read"]),
+        ("s.json", '{"sources": [{"id": "x", "name": "A", "url": "ftp://a"}]}', ["s.json", "'x'", "url"]),
+    ],
+)
+def test_an_unreadable_sources_file_names_the_file(
+    tmp_path: Path, name: str, text: str, words: list[str]
+) -> None:
+    (tmp_path / name).write_text(text)
+    with pytest.raises(SourcesError) as err:
+        load_sources(tmp_path / name)
+    assert all(word in str(err.value) for word in words)
+
+
 @pytest.mark.parametrize(
     ("entry", "words"),
     [
