@@ -75,7 +75,11 @@ class _Resolver(http_policy.OptInCorsResolver):
         if self._pending:
             # the path routes are matched on: without the stage (a named stage's rawPath starts
             # with it) and without any strip_prefixes
-            self.include_pending(self._remove_prefix(self._to_proxy_event(dict(event)).path))
+            try:
+                path: str | None = self._remove_prefix(self._to_proxy_event(dict(event)).path)
+            except (KeyError, TypeError, AttributeError):
+                path = None  # not an HTTP API event: every router, and the resolver answers as before
+            self.include_pending(path)
         return super().resolve(event, context)
 
     def get_openapi_schema(self, *args: Any, **kwargs: Any) -> Any:
