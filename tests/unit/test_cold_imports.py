@@ -76,6 +76,11 @@ NOT_AT_IMPORT = {
         "aws_lambda_powertools.utilities.data_classes",
         "signals.scoring.rubric",
         "signals.feeds.fetcher",
+        # the API's subscription models and rules, and the digest's: a digest delivery or a
+        # subscription to disable loads them when it comes
+        "signals.webhooks.subscriptions",
+        "signals.webhooks.subscription_service",
+        "signals.webhooks.digest_events",
     ],
     "digest": [
         "boto3",

@@ -19,6 +19,9 @@ EventType = Literal["signal.created", "signal.updated", "digest.daily"]
 EVENT_TYPES: tuple[str, ...] = ("signal.created", "signal.updated", "digest.daily")
 #: what a subscription naming no event types receives: the signal events (``digest.daily`` is opted into)
 DEFAULT_EVENT_TYPES: tuple[str, ...] = ("signal.created", "signal.updated")
+#: the daily digest's event type (``webhooks/digest_events``), and a test delivery's (never subscribed to)
+DIGEST_EVENT_TYPE = "digest.daily"
+TEST_EVENT_TYPE = "webhook.test"
 SubscriptionStatus = Literal["active", "disabled"]
 
 MAX_FILTER_VALUES = 50
@@ -167,7 +170,9 @@ class IndexRow(SignalsModel):
 
 __all__ = [
     "DEFAULT_EVENT_TYPES",
+    "DIGEST_EVENT_TYPE",
     "EVENT_TYPES",
+    "TEST_EVENT_TYPE",
     "CapReached",
     "EventType",
     "IndexRow",

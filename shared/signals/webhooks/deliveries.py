@@ -24,7 +24,7 @@ from signals.models.delivery import (
     QueuedMessage,
     delivery_id_for,
 )
-from signals.webhooks.subscriptions import TEST_EVENT_TYPE
+from signals.models.subscription import TEST_EVENT_TYPE
 
 
 class FanOutPage(SignalsModel):

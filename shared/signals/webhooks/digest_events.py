@@ -18,10 +18,10 @@ from typing import Any
 from signals.models import Category
 from signals.models.day_digest import Digest
 from signals.models.delivery import DeliveryTask, QueuedMessage, delivery_id_for
+from signals.models.subscription import DIGEST_EVENT_TYPE
 from signals.webhooks.matching import ANY_CATEGORY, partition_name
 from signals.webhooks.ports import SubscriptionStore, TaskQueue
 
-DIGEST_EVENT_TYPE = "digest.daily"
 _EVENT_PREFIX = f"{DIGEST_EVENT_TYPE}:"
 _ALL_ROWS = 10  # the highest score: every row of a partition (min_score <= 10)
 

@@ -31,17 +31,14 @@ from signals.config import Settings, get_settings
 from signals.http import FetchError, HttpResult, Resolver, fetch
 from signals.models import SignalEvent, as_utc, utcnow
 from signals.models.delivery import DeliveryAttempt, DeliveryStatus, DeliveryTask, QueuedMessage
-from signals.models.subscription import Subscription
+from signals.models.subscription import DIGEST_EVENT_TYPE, TEST_EVENT_TYPE, Subscription
 from signals.telemetry import logger
 from signals.webhooks.deliveries import FanOutPage, manual_retry_task, payload_bytes, queued, test_task
-from signals.webhooks.digest_events import DIGEST_EVENT_TYPE, digest_data
 from signals.webhooks.endpoints import loopback_allowed
 from signals.webhooks.matching import accepts, all_partitions, shard_key
 from signals.webhooks.ports import DeliveryLog, RateLimits, SignalReader, SubscriptionStore, TaskQueue
 from signals.webhooks.schedule import AttemptFacts, Decision, RetryPolicy, decide, should_disable
 from signals.webhooks.signing import webhook_headers
-from signals.webhooks.subscription_service import disable_subscription
-from signals.webhooks.subscriptions import TEST_EVENT_TYPE
 
 Sender = Callable[..., HttpResult]
 
@@ -269,6 +266,8 @@ def _payload(task: DeliveryTask, subscription_id: str, ctx: DeliveryContext) -> 
     if task.event_type == TEST_EVENT_TYPE:
         data: dict[str, Any] = {"subscription_id": subscription_id, "message": "Test event from Signals."}
     elif task.event_type == DIGEST_EVENT_TYPE:  # webhooks/digest_events.py: the stored digest of the day
+        from signals.webhooks.digest_events import digest_data  # digest deliveries only: not at cold start
+
         digest = digest_data(task.event_id)
         if digest is None:
             return None
@@ -390,6 +389,9 @@ def _disable(
     ctx: DeliveryContext,
     log: dict[str, Any],
 ) -> Outcome:
+    # the subscription rules load here, for the rare disabling, not with every cold start
+    from signals.webhooks.subscription_service import disable_subscription
+
     _close(task, made, "failed", ctx)
     disable_subscription(ctx.subscriptions, subscription.id, reason, made.done_at)
     logger.warning("subscription disabled", extra={**log, "reason": reason})

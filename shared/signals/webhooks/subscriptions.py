@@ -20,6 +20,7 @@ from signals.models import Signal, as_utc, utcnow
 from signals.models.subscription import (
     DEFAULT_EVENT_TYPES,
     EVENT_TYPES,
+    TEST_EVENT_TYPE,
     EventType,
     IndexRow,
     SigningSecret,
@@ -30,8 +31,6 @@ from signals.models.subscription import (
     VersionConflict,
 )
 from signals.webhooks.matching import names_any
-
-TEST_EVENT_TYPE = "webhook.test"
 
 #: Properties a subscriber may never set: the service owns them (R-26).
 READ_ONLY_PROPERTIES = frozenset(

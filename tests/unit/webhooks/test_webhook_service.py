@@ -10,8 +10,9 @@ import json
 import pytest
 from signals.api.problems import problem_for
 from signals.models.delivery import DeliveryTask, QueuedMessage
-from signals.webhooks import dispatch, errors
+from signals.webhooks import errors
 from signals.webhooks.matching import shard_of
+from signals.webhooks.subscription_service import disable_subscription
 from signals.webhooks.subscriptions import SubscriptionCreate, SubscriptionPatch
 from webhook_world import make_signal
 
@@ -85,7 +86,7 @@ def test_rotation_keeps_the_old_secret_signing_for_the_overlap(world):
 def test_enable_brings_a_disabled_subscription_back_with_a_clean_streak(world):
     sub = world.subscribe("/ok/x")
     world.subscriptions.record_failure(sub.id, world.clock.now)
-    disabled = dispatch.disable_subscription(world.subscriptions, sub.id, "HTTP 410", world.clock.now)
+    disabled = disable_subscription(world.subscriptions, sub.id, "HTTP 410", world.clock.now)
     assert disabled.status == "disabled"
     enabled = world.service().enable("key_alice", sub.id)
     assert (enabled.status, enabled.disabled_reason, enabled.failure_count, enabled.failing_since) == (
@@ -102,7 +103,7 @@ def test_a_test_event_goes_only_to_an_active_subscription(world):
     task = world.service().send_test_event("key_alice", sub.id)
     (queued,) = world.queue.take()
     assert json.loads(queued.body)["event_type"] == "webhook.test" and queued.id == task.delivery_id
-    dispatch.disable_subscription(world.subscriptions, sub.id, "HTTP 410", world.clock.now)
+    disable_subscription(world.subscriptions, sub.id, "HTTP 410", world.clock.now)
     with pytest.raises(errors.SubscriptionDisabled) as refused:
         world.service().send_test_event("key_alice", sub.id)
     assert refused.value.detail == "HTTP 410"
@@ -129,7 +130,7 @@ def test_a_manual_retry_reopens_a_finished_delivery_once_at_a_time(world):
     world.configure(delivery_max_attempts_logged=attempts)
     with pytest.raises(errors.TooManyAttempts):
         world.service().retry_delivery("key_alice", sub.id, task.delivery_id)
-    dispatch.disable_subscription(world.subscriptions, sub.id, "gone", world.clock.now)
+    disable_subscription(world.subscriptions, sub.id, "gone", world.clock.now)
     with pytest.raises(errors.SubscriptionDisabled) as refused:
         world.service().retry_delivery("key_alice", sub.id, task.delivery_id)
     assert refused.value.detail == "Enable the subscription first."
