@@ -8,7 +8,6 @@ import json
 import os
 import signal
 import sys
-import warnings
 from pathlib import Path
 
 
@@ -79,8 +78,6 @@ def run(args: argparse.Namespace) -> int:
     check_arguments(args)
     # Logs go to stderr so stdout carries only what the command prints (the --once summary is JSON).
     real_stdout, sys.stdout = sys.stdout, sys.stderr
-    # Powertools warns on every invocation that recorded no metric; the demo turns metrics off
-    warnings.filterwarnings("ignore", message="No application metrics to publish")
     from signals.local.runner import LocalStack
 
     stack = LocalStack(port=0 if args.once else args.port, sources_file=args.sources, only=args.only)

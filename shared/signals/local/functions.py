@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib.util
 import sys
 import threading
+import warnings
 from collections.abc import Callable
 from functools import cache
 from typing import Any
@@ -23,6 +24,9 @@ def load_handler(name: str) -> Callable[[dict[str, Any], Any], Any]:
     """The ``handler`` of ``functions/<name>/app.py``, imported once under a unique module name."""
     if name not in FUNCTION_NAMES:
         raise ValueError(f"unknown function {name!r}; expected one of {FUNCTION_NAMES}")
+    # Locally an invocation often records no metric (the demo turns metrics off), and Powertools
+    # warns each time: noise, in every process that invokes a function (demo, API, workers)
+    warnings.filterwarnings("ignore", message="No application metrics to publish")
     path = PROJECT_ROOT / "functions" / name / "app.py"
     module_name = f"signals_function_{name}"
     spec = importlib.util.spec_from_file_location(module_name, path)

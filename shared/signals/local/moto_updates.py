@@ -51,7 +51,6 @@ _LISTS = {
     for kind, plain in ((k, re.sub(r"(?<!\\)\((?!\?)", "(?:", a)) for k, a in _ACTIONS.items())
 }
 _CLAUSE = re.compile(r"(?<![#:\w])(SET|ADD|REMOVE)(?![\w])", re.IGNORECASE)
-_SCALARS = frozenset(("S", "N", "B", "BOOL", "NULL"))
 _SETS = frozenset(("SS", "NS", "BS"))
 _SIZE_LIMIT = 405000  # moto's item size limit (dynamo_type.LimitedSizeDict)
 _ARGUMENTS = frozenset(

@@ -16,7 +16,6 @@ import secrets
 import tempfile
 import threading
 import time
-import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -78,8 +77,6 @@ def serve_api(port: int, environment: dict[str, str], urls: Any, progress: Any =
     import signal
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C goes to the demo, which terminates us
-    # (the warning Powertools gives for a request that recorded no metric is noise here, as in the workers)
-    warnings.filterwarnings("ignore", message="No application metrics to publish")
     os.environ.clear()
     os.environ.update(environment)
     try:

@@ -17,7 +17,6 @@ import os
 import signal
 import sys
 import time
-import warnings
 from dataclasses import dataclass
 from typing import Any
 
@@ -94,8 +93,6 @@ def serve_queue(spec: WorkerSpec, environment: dict[str, str], tally: Tally) -> 
     # Function output (logs, EMF metrics) goes to stderr: the demo's stdout carries only what the
     # command prints (the --once summary is JSON).
     sys.stdout = _WithoutMetrics(sys.stderr) if _metrics_disabled(environment) else sys.stderr
-    # (the warning Powertools gives for a batch that recorded no metric is noise here too)
-    warnings.filterwarnings("ignore", message="No application metrics to publish")
     os.environ.clear()
     os.environ.update(environment)
     from signals.local.functions import load_handler
